@@ -1,0 +1,60 @@
+"""Exceptions raised by privacy-triage.
+
+Everything of ours derives from :class:`TriageError`, so a caller (the CLI, a worker loop) can
+catch the whole family in one place. Library errors are translated at the edge that calls the
+library and carry the facts a caller needs as attributes.
+"""
+
+from __future__ import annotations
+
+
+class TriageError(Exception):
+    """Root of every error privacy-triage raises on purpose."""
+
+
+class ConfigError(TriageError):
+    """Raised at start-up when the configuration file or environment is wrong.
+
+    The message names the file and the key, so a person can fix it without reading code.
+    """
+
+    def __init__(self, message: str, *, path: str | None = None, key: str | None = None) -> None:
+        self.path = path
+        self.key = key
+        where = ", ".join(part for part in (path and f"file {path}", key and f"key {key!r}") if part)
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+class MessageParseError(TriageError):
+    """Raised when raw bytes cannot be read as an email message.
+
+    The intake stores the raw bytes anyway and flags them with :attr:`reason`; nothing is dropped.
+    """
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
+
+
+class MailboxError(TriageError):
+    """Raised when the IMAP server refuses or loses the connection; the watcher reconnects."""
+
+
+class DeliveryError(TriageError):
+    """Raised when an outbox item cannot be delivered.
+
+    ``permanent`` tells the dispatcher whether to retry later (False) or to give up and show the
+    failure on the case (True), like Healthchecks' ``TransportError``.
+    """
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        self.permanent = permanent
+        super().__init__(message)
+
+
+class StaleVersionError(TriageError):
+    """Raised when a staff action names a case or draft version that has since changed."""
+
+
+class NotAllowedError(TriageError):
+    """Raised when someone who is not an allowed reviewer tries to act on a case."""
