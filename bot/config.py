@@ -1,0 +1,297 @@
+"""Configuration: one TOML file, secrets from the environment, checked once at start-up.
+
+Every section is a small frozen dataclass whose fields are the TOML keys, so the dataclasses are
+the schema: an unknown key, a value of the wrong type or a secret whose environment variable is
+unset stops start-up with a :class:`~bot.errors.ConfigError` naming the file and the key. Keys that
+end in ``_env`` name the environment variable holding a secret; the secret itself never lives in
+the file. Decision code receives these objects and never reads ``os.environ`` itself.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.errors import ConfigError
+
+DEFAULT_CONFIG_PATH = "config.toml"
+CONFIG_PATH_ENV = "PRIVACY_TRIAGE_CONFIG"
+
+
+@dataclass(frozen=True)
+class DatabaseConfig:
+    url: str = "sqlite:///privacy-triage.sqlite3"
+
+
+@dataclass(frozen=True)
+class ImapConfig:
+    host: str = ""
+    port: int = 993
+    ssl: bool = True
+    starttls: bool = False
+    verify_tls: bool = True
+    username: str = ""
+    password_env: str = "PRIVACY_TRIAGE_IMAP_PASSWORD"
+    auth: str = "password"
+    oauth_token_env: str = "PRIVACY_TRIAGE_IMAP_OAUTH_TOKEN"
+    folder: str = "INBOX"
+    idle: bool = True
+    poll_interval_s: float = 60.0
+    idle_renew_s: float = 540.0
+    timeout_s: float = 30.0
+    processed_folder: str = ""
+    max_message_bytes: int = 25_000_000
+    fetch_batch: int = 200
+    # Resolved from the environment, never from the file.
+    secret: str | None = field(default=None, repr=False, metadata={"resolved": True})
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.host)
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    host: str = ""
+    port: int = 587
+    ssl: bool = False
+    starttls: bool = True
+    verify_tls: bool = True
+    username: str = ""
+    password_env: str = "PRIVACY_TRIAGE_SMTP_PASSWORD"
+    from_address: str = ""
+    timeout_s: float = 30.0
+    password: str | None = field(default=None, repr=False, metadata={"resolved": True})
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.host)
+
+
+@dataclass(frozen=True)
+class OrganisationConfig:
+    name: str = "CA Plus"
+    support_address: str = "support@caplus.org.uk"
+    notice_path: str = ""
+    templates_dir: str = ""
+    identity_check: str = "when_unmatched"
+    own_addresses: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TriageConfig:
+    model_path: str = ""
+    opt_out_threshold: float = 0.0
+
+
+@dataclass(frozen=True)
+class OutboxConfig:
+    max_attempts: int = 12
+    backoff_base_s: float = 30.0
+    backoff_max_s: float = 3600.0
+    lease_s: float = 300.0
+
+
+@dataclass(frozen=True)
+class HttpConfig:
+    enabled: bool = True
+    host: str = "127.0.0.1"
+    port: int = 8025
+    public_url: str = "http://127.0.0.1:8025"
+    api_token_env: str = "PRIVACY_TRIAGE_API_TOKEN"
+    unsubscribe_secret_env: str = "PRIVACY_TRIAGE_UNSUBSCRIBE_SECRET"
+    api_token: str | None = field(default=None, repr=False, metadata={"resolved": True})
+    unsubscribe_secret: str | None = field(default=None, repr=False, metadata={"resolved": True})
+
+
+@dataclass(frozen=True)
+class SlackConfig:
+    enabled: bool = False
+    mode: str = "socket"
+    bot_token_env: str = "SLACK_BOT_TOKEN"
+    app_token_env: str = "SLACK_APP_TOKEN"
+    signing_secret_env: str = "SLACK_SIGNING_SECRET"
+    review_channel: str = ""
+    intake_channel: str = ""
+    allowed_user_ids: list[str] = field(default_factory=list)
+    base_url: str = "https://slack.com/api/"
+    redaction: str = "partial"
+    opt_out_notices: str = "each"
+    reminder_hour: int = 9
+    bot_token: str | None = field(default=None, repr=False, metadata={"resolved": True})
+    app_token: str | None = field(default=None, repr=False, metadata={"resolved": True})
+    signing_secret: str | None = field(default=None, repr=False, metadata={"resolved": True})
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole configuration; ``path`` is where it came from (None for built-in defaults)."""
+
+    database: DatabaseConfig = field(default_factory=DatabaseConfig)
+    imap: ImapConfig = field(default_factory=ImapConfig)
+    smtp: SmtpConfig = field(default_factory=SmtpConfig)
+    organisation: OrganisationConfig = field(default_factory=OrganisationConfig)
+    triage: TriageConfig = field(default_factory=TriageConfig)
+    outbox: OutboxConfig = field(default_factory=OutboxConfig)
+    http: HttpConfig = field(default_factory=HttpConfig)
+    slack: SlackConfig = field(default_factory=SlackConfig)
+    path: str | None = None
+
+    @property
+    def own_addresses(self) -> tuple[str, ...]:
+        """Addresses that are us: mail from them is a loop, never a request."""
+        found = [self.organisation.support_address, self.smtp.from_address,
+                 *self.organisation.own_addresses]
+        return tuple(dict.fromkeys(a.strip().lower() for a in found if a.strip()))
+
+
+_CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("imap", "auth"): ("password", "xoauth2"),
+    ("slack", "mode"): ("socket", "http"),
+    ("slack", "redaction"): ("none", "partial", "full"),
+    ("slack", "opt_out_notices"): ("each", "digest", "none"),
+    ("organisation", "identity_check"): ("always", "never", "when_unmatched"),
+}
+
+
+def load_config(path: str | os.PathLike[str] | None = None,
+                environ: Mapping[str, str] | None = None) -> Config:
+    """Read, check and resolve the configuration.
+
+    Args:
+        path: the TOML file. None means ``$PRIVACY_TRIAGE_CONFIG`` or ``./config.toml``; when that
+            default file does not exist the built-in defaults are used (embedded SQLite, nothing
+            external configured), so ``privacy-triage demo`` works on a fresh checkout.
+        environ: where secrets are read from; ``os.environ`` by default.
+
+    Raises:
+        ConfigError: naming the file and the key for any unknown key, wrong type, bad choice or
+            missing secret.
+    """
+    environ = os.environ if environ is None else environ
+    explicit = path is not None or CONFIG_PATH_ENV in environ
+    chosen = Path(path if path is not None else environ.get(CONFIG_PATH_ENV, DEFAULT_CONFIG_PATH))
+    if not chosen.exists():
+        if explicit:
+            raise ConfigError("the configuration file does not exist", path=str(chosen))
+        return _resolve(Config(), None, environ)
+    try:
+        data = tomllib.loads(chosen.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"not valid TOML: {exc}", path=str(chosen)) from None
+    return config_from_mapping(data, path=str(chosen), environ=environ)
+
+
+def config_from_mapping(data: Mapping[str, Any], *, path: str | None = None,
+                        environ: Mapping[str, str] | None = None) -> Config:
+    """Build a :class:`Config` from already-parsed TOML (tests use this directly)."""
+    environ = os.environ if environ is None else environ
+    sections: dict[str, Any] = {}
+    known = {f.name: f for f in dataclasses.fields(Config) if f.name != "path"}
+    for name, value in data.items():
+        if name not in known:
+            raise ConfigError(f"unknown section (known: {', '.join(known)})", path=path, key=name)
+        if not isinstance(value, Mapping):
+            raise ConfigError("must be a table, like [" + name + "]", path=path, key=name)
+        section_type = _type_of(known[name])
+        sections[name] = _build_section(section_type, name, value, path)
+    config = Config(**sections, path=path)
+    return _resolve(config, path, environ)
+
+
+def _type_of(f: dataclasses.Field[Any]) -> Any:
+    hints = typing.get_type_hints(Config)
+    return hints[f.name]
+
+
+def _build_section(cls: type, name: str, values: Mapping[str, Any], path: str | None) -> Any:
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls) if not f.metadata.get("resolved")}
+    kwargs: dict[str, Any] = {}
+    for key, value in values.items():
+        dotted = f"{name}.{key}"
+        if key not in fields:
+            raise ConfigError(
+                f"unknown key (known keys in [{name}]: {', '.join(fields)})", path=path, key=dotted)
+        kwargs[key] = _check_type(value, hints[key], dotted, path)
+        choices = _CHOICES.get((name, key))
+        if choices and kwargs[key] not in choices:
+            raise ConfigError(f"must be one of {', '.join(map(repr, choices))}, not {value!r}",
+                              path=path, key=dotted)
+    return cls(**kwargs)
+
+
+def _check_type(value: Any, expected: Any, key: str, path: str | None) -> Any:
+    origin = typing.get_origin(expected)
+    if origin is list:
+        (item_type,) = typing.get_args(expected)
+        if not isinstance(value, list):
+            raise ConfigError(f"must be a list, not {type(value).__name__}", path=path, key=key)
+        return [_check_type(item, item_type, key, path) for item in value]
+    if origin in (typing.Union, types.UnionType):
+        expected = next(t for t in typing.get_args(expected) if t is not type(None))
+    if expected is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if expected is int and isinstance(value, bool) or not isinstance(value, expected):
+        raise ConfigError(f"must be {_describe(expected)}, not {type(value).__name__} {value!r}",
+                          path=path, key=key)
+    return value
+
+
+def _describe(expected: Any) -> str:
+    return {str: "a string", int: "an integer", float: "a number", bool: "true or false"}.get(
+        expected, getattr(expected, "__name__", str(expected)))
+
+
+def _resolve(config: Config, path: str | None, environ: Mapping[str, str]) -> Config:
+    """Fill in secrets from the environment for every part that is switched on."""
+    imap = config.imap
+    if imap.enabled:
+        env_key = "oauth_token_env" if imap.auth == "xoauth2" else "password_env"
+        imap = dataclasses.replace(
+            imap, secret=_secret(environ, getattr(imap, env_key), f"imap.{env_key}", path))
+        if imap.ssl and imap.starttls:
+            raise ConfigError("ssl and starttls cannot both be true", path=path, key="imap.starttls")
+    smtp = config.smtp
+    if smtp.enabled:
+        if not smtp.from_address:
+            raise ConfigError("must be set when [smtp] host is set", path=path,
+                              key="smtp.from_address")
+        if smtp.username:
+            smtp = dataclasses.replace(
+                smtp, password=_secret(environ, smtp.password_env, "smtp.password_env", path))
+    http = dataclasses.replace(
+        config.http,
+        api_token=environ.get(config.http.api_token_env) or None,
+        unsubscribe_secret=environ.get(config.http.unsubscribe_secret_env) or None,
+    )
+    slack = config.slack
+    if slack.enabled:
+        slack = dataclasses.replace(
+            slack,
+            bot_token=_secret(environ, slack.bot_token_env, "slack.bot_token_env", path),
+            app_token=(_secret(environ, slack.app_token_env, "slack.app_token_env", path)
+                       if slack.mode == "socket" else None),
+            signing_secret=(
+                _secret(environ, slack.signing_secret_env, "slack.signing_secret_env", path)
+                if slack.mode == "http" else environ.get(slack.signing_secret_env)),
+        )
+        if not slack.review_channel:
+            raise ConfigError("must be set when Slack is enabled", path=path,
+                              key="slack.review_channel")
+    return dataclasses.replace(config, imap=imap, smtp=smtp, http=http, slack=slack)
+
+
+def _secret(environ: Mapping[str, str], variable: str, key: str, path: str | None) -> str:
+    value = environ.get(variable)
+    if not value:
+        raise ConfigError(f"names the environment variable {variable}, which is not set",
+                          path=path, key=key)
+    return value
