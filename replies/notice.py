@@ -158,11 +158,14 @@ def load_notice(path: Path | str) -> Notice:
 
 
 # Question words and fillers that every section shares; leaving them out stops "who do you
-# share my data with" matching on "who", "you" and "with".
+# share my data with" matching on "who", "you" and "with". The second group is what every
+# email says ("Hi, quick question ... Thanks"), whatever it asks.
 _STOPWORD_TEXT = """
     a about all am an and any are as at be by can could did do does for from have how i if in is
     it me my of on or our please so tell that the this to us was we what when where which who
     whom why will with would you your
+    also ask asking best dear enquiry hello hi just kind know like question questions query quick
+    regards thank thanks want wondering
 """
 _STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 _WORD = re.compile(r"[^\W\d_]+")

@@ -1,0 +1,236 @@
+"""Draft one reply, plain text and HTML, that answers every intent found in a message.
+
+Staff approve, edit or reject each draft in Slack; nothing here sends anything. The message is
+untrusted: its words are only ever *data* passed to a template (escaped in HTML), never template
+source, and it cannot pick the template or the recipient. The template set is fixed by the
+validated intent labels; templates come from an optional override directory named in the config
+(``templates_dir``) and then from the templates shipped in this package.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from jinja2 import (
+    ChoiceLoader,
+    FileSystemLoader,
+    PackageLoader,
+    StrictUndefined,
+    select_autoescape,
+)
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from replies.corrections import correction_details_given
+from replies.notice import Notice, Section
+
+__all__ = [
+    "LABELS",
+    "Draft",
+    "DraftRequest",
+    "Drafter",
+    "IdentityPolicy",
+    "identity_check_needed",
+    "long_date",
+    "validate_intents",
+]
+
+# The only labels a draft can answer, in the order the classifier uses. A label outside this
+# set is a programming error upstream, never something a message can ask for.
+LABELS: tuple[str, ...] = ("opt_out", "correction", "access_request", "general_query")
+
+# Quote at most this much of the person's message back to them (and to staff in the draft).
+MAX_QUOTED_CHARS = 4000
+
+
+@dataclass(frozen=True)
+class DraftRequest:
+    """Everything a draft may say, gathered by the pipeline; the message's text is data only."""
+
+    intents: tuple[str, ...]  # labels present, top first
+    sender_name: str | None
+    sender_address: str
+    subject: str
+    body_text: str  # the requester's own words, quoted history stripped
+    received: datetime
+    organisation_name: str
+    support_address: str
+    due: date | None = None  # for access requests and corrections
+    ask_identity: bool = False  # access_request: ask for ID only when proportionate
+    opt_out_applied: bool = False  # True when the suppression was already written
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A drafted reply. ``notes`` are for staff only and never go into the email."""
+
+    subject: str
+    text: str
+    html: str
+    notes: tuple[str, ...] = field(default=())
+
+
+class IdentityPolicy(enum.StrEnum):
+    """When an access request should ask for identity evidence (config ``identity_check``)."""
+
+    ALWAYS = "always"
+    NEVER = "never"
+    WHEN_UNMATCHED = "when_unmatched"
+
+
+def identity_check_needed(policy: IdentityPolicy | str, *, address_on_record: bool) -> bool:
+    """Decide whether to ask an access requester for identity evidence.
+
+    The ICO asks for ID only when it is reasonable and proportionate. A request from the very
+    address we already hold is strong evidence by itself, so ``when_unmatched`` asks only when
+    the sender's address is not on our records.
+
+    Args:
+        policy: ``"always"``, ``"never"`` or ``"when_unmatched"``.
+        address_on_record: whether the sender's address matches one we hold for the person.
+
+    Raises:
+        ValueError: for an unknown policy.
+    """
+    match IdentityPolicy(policy):
+        case IdentityPolicy.ALWAYS:
+            return True
+        case IdentityPolicy.NEVER:
+            return False
+        case IdentityPolicy.WHEN_UNMATCHED:
+            return not address_on_record
+
+
+def validate_intents(intents: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """Return the labels without duplicates, in the order given.
+
+    Raises:
+        ValueError: when there are none, or one is not in :data:`LABELS`.
+    """
+    unknown = [label for label in intents if label not in LABELS]
+    if unknown:
+        raise ValueError(f"unknown intent label(s) {unknown!r}; expected some of {LABELS}")
+    if not intents:
+        raise ValueError("a draft needs at least one intent")
+    return tuple(dict.fromkeys(intents))
+
+
+def long_date(value: date) -> str:
+    """Format a date the British way, in full: ``Tuesday 23 December 2026``."""
+    return f"{value:%A} {value.day} {value:%B %Y}"
+
+
+def reply_subject(subject: str) -> str:
+    """Return ``"Re: <subject>"``, without stacking prefixes or keeping line breaks."""
+    # A header must stay on one line; CR/LF in a subject could otherwise inject headers.
+    flat = " ".join(subject.split())
+    if re.match(r"(?i)re\s*:", flat):
+        return flat
+    return f"Re: {flat}" if flat else "Re: your email"
+
+
+class Drafter:
+    """Render drafts from the packaged templates, or from an override directory first.
+
+    Args:
+        notice: the privacy notice that general queries are answered from.
+        templates_dir: a directory whose templates replace the packaged ones of the same name.
+    """
+
+    def __init__(self, notice: Notice, templates_dir: Path | None = None) -> None:
+        loaders = [PackageLoader("replies", "templates")]
+        if templates_dir is not None:
+            if not Path(templates_dir).is_dir():
+                raise ValueError(f"templates_dir {templates_dir} is not a directory")
+            loaders.insert(0, FileSystemLoader(str(templates_dir)))
+        self.notice = notice
+        # Sandboxed as a second fence: override templates are written by staff, not by us.
+        self.env = ImmutableSandboxedEnvironment(
+            loader=ChoiceLoader(loaders),
+            undefined=StrictUndefined,
+            autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default=False),
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.filters["longdate"] = long_date
+        self.env.filters["quote"] = _quote
+
+    def draft(self, request: DraftRequest) -> Draft:
+        """Draft one reply that answers each intent in turn.
+
+        Raises:
+            ValueError: when an intent label is unknown.
+            jinja2.TemplateError: when an override template is broken (StrictUndefined makes a
+                misspelt variable an error instead of a blank).
+        """
+        intents = validate_intents(request.intents)
+        sections = self._sections_for(request) if "general_query" in intents else []
+        context = self._context(request, intents, sections)
+        text = self.env.get_template("reply.txt.j2").render(
+            context, parts=[f"{label}.txt.j2" for label in intents]
+        )
+        html = self.env.get_template("reply.html.j2").render(
+            context, parts=[f"{label}.html.j2" for label in intents]
+        )
+        return Draft(
+            subject=reply_subject(request.subject),
+            text=_tidy(text),
+            html=html.strip() + "\n",
+            notes=_notes(request, intents, sections),
+        )
+
+    def _sections_for(self, request: DraftRequest) -> list[Section]:
+        return self.notice.relevant_sections(f"{request.subject}\n{request.body_text}")
+
+    @staticmethod
+    def _context(
+        request: DraftRequest, intents: tuple[str, ...], sections: list[Section]
+    ) -> dict[str, Any]:
+        body = request.body_text.strip()
+        if len(body) > MAX_QUOTED_CHARS:
+            body = body[:MAX_QUOTED_CHARS].rstrip() + " [...]"
+        return {
+            "intents": intents,
+            "several": len(intents) > 1,
+            "sender_name": (request.sender_name or "").strip(),
+            "sender_address": request.sender_address,
+            "reply_subject": reply_subject(request.subject),
+            "body": body,
+            "received": request.received,
+            "organisation_name": request.organisation_name,
+            "support_address": request.support_address,
+            "due": request.due,
+            "ask_identity": request.ask_identity,
+            "opt_out_applied": request.opt_out_applied,
+            "notice_sections": sections,
+            "correction_details_given": correction_details_given(request.body_text),
+        }
+
+
+def _notes(
+    request: DraftRequest, intents: tuple[str, ...], sections: list[Section]
+) -> tuple[str, ...]:
+    notes = []
+    if "general_query" in intents and not sections:
+        notes.append("No section of the privacy notice matched this question: please answer it.")
+    if request.due is None and {"access_request", "correction"} & set(intents):
+        notes.append("No due date was given, so the draft does not state one.")
+    if "correction" in intents and not correction_details_given(request.body_text):
+        notes.append("The message does not seem to give the correct details: the draft asks.")
+    return tuple(notes)
+
+
+def _quote(text: str) -> str:
+    """Prefix every line with "> ", the way mail clients quote the message being answered."""
+    return "\n".join(f"> {line}".rstrip() for line in text.splitlines()) or ">"
+
+
+def _tidy(text: str) -> str:
+    """Strip trailing spaces and collapse runs of blank lines left by template blocks."""
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)) + "\n"
