@@ -21,8 +21,9 @@ from __future__ import annotations
 import calendar
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 import holidays
 
@@ -38,10 +39,13 @@ __all__ = [
     "extended_due_date",
     "is_working_day",
     "next_working_day",
+    "receipt_date",
 ]
 
 # UK GDPR Article 12(3): "by two further months where necessary".
 MAX_EXTRA_MONTHS = 2
+# Days are counted on the organisation's calendar, not in UTC.
+UK_TIME = ZoneInfo("Europe/London")
 
 
 class DeadlineError(TriageError):
@@ -92,6 +96,20 @@ class Pause:
     def days(self) -> int | None:
         """Calendar days the clock stood still, or ``None`` while the pause is open."""
         return None if self.end is None else (self.end - self.start).days
+
+
+def receipt_date(received: datetime) -> date:
+    """Return the UK calendar day on which a message arrived: day one of the time limit.
+
+    A message at 23:30 UTC on 30 June arrives at 00:30 on 1 July in London (summer time), and
+    the ICO counts from the day of receipt whatever the hour.
+
+    Raises:
+        ValueError: for a naive datetime, whose day would be a guess.
+    """
+    if received.tzinfo is None or received.utcoffset() is None:
+        raise ValueError("received must be timezone-aware (store times in UTC)")
+    return received.astimezone(UK_TIME).date()
 
 
 def add_months(start: date, months: int) -> date:

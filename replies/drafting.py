@@ -26,6 +26,7 @@ from jinja2 import (
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from replies.corrections import correction_details_given
+from replies.deadlines import receipt_date
 from replies.notice import Notice, Section
 
 __all__ = [
@@ -201,7 +202,7 @@ class Drafter:
             "sender_address": request.sender_address,
             "reply_subject": reply_subject(request.subject),
             "body": body,
-            "received": request.received,
+            "received": _day_of(request.received),
             "organisation_name": request.organisation_name,
             "support_address": request.support_address,
             "due": request.due,
@@ -223,6 +224,11 @@ def _notes(
     if "correction" in intents and not correction_details_given(request.body_text):
         notes.append("The message does not seem to give the correct details: the draft asks.")
     return tuple(notes)
+
+
+def _day_of(received: datetime) -> date:
+    # A naive datetime is taken as already local: the draft only prints the day.
+    return received.date() if received.tzinfo is None else receipt_date(received)
 
 
 def _quote(text: str) -> str:

@@ -16,7 +16,10 @@ import snowballstemmer
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics.pairwise import linear_kernel
 
-__all__ = ["Notice", "Section", "load_notice", "parse_notice"]
+__all__ = ["EXAMPLE_NOTICE_PATH", "Notice", "Section", "load_notice", "parse_notice"]
+
+# The example notice shipped with the package, for demos and as a default in tests.
+EXAMPLE_NOTICE_PATH = Path(__file__).resolve().parent / "data" / "example-notice.txt"
 
 # "3. Cookies": a number, a full stop, then the title, alone on its line.
 _HEADING = re.compile(r"^\s*(\d{1,2})\.\s+(\S.*?)\s*$")

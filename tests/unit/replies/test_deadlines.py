@@ -1,6 +1,6 @@
 """Deadlines counted the way the ICO describes them, checked against hand-worked calendars."""
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
@@ -15,6 +15,7 @@ from replies.deadlines import (
     extended_due_date,
     is_working_day,
     next_working_day,
+    receipt_date,
 )
 
 D = date
@@ -189,3 +190,20 @@ def test_extension_beyond_two_months_is_refused(extra):
 def test_today_before_receipt_is_a_programming_error():
     with pytest.raises(ValueError):
         can_extend(D(2026, 3, 10), D(2026, 3, 9))
+
+
+@pytest.mark.parametrize(
+    ("received", "expected"),
+    [
+        (datetime(2026, 6, 30, 23, 30, tzinfo=UTC), D(2026, 7, 1)),  # BST: already 1 July
+        (datetime(2026, 12, 31, 23, 30, tzinfo=UTC), D(2026, 12, 31)),  # GMT: still 31 Dec
+        (datetime(2026, 7, 1, 0, 30, tzinfo=timezone(timedelta(hours=2))), D(2026, 6, 30)),
+    ],
+)
+def test_receipt_date_is_the_uk_calendar_day(received, expected):
+    assert receipt_date(received) == expected
+
+
+def test_receipt_date_refuses_a_naive_datetime():
+    with pytest.raises(ValueError, match="timezone-aware"):
+        receipt_date(datetime(2026, 7, 1, 12, 0))

@@ -1,8 +1,7 @@
 """Drafted replies: one per message, every intent answered, message text never run."""
 
 from dataclasses import replace
-from datetime import date, datetime
-from pathlib import Path
+from datetime import UTC, date, datetime
 
 import jinja2
 import pytest
@@ -18,9 +17,9 @@ from replies.drafting import (
     reply_subject,
     validate_intents,
 )
-from replies.notice import load_notice
+from replies.notice import EXAMPLE_NOTICE_PATH, load_notice
 
-EXAMPLE = Path(__file__).resolve().parents[3] / "replies" / "data" / "example-notice.txt"
+EXAMPLE = EXAMPLE_NOTICE_PATH
 
 
 @pytest.fixture(scope="module")
@@ -310,3 +309,9 @@ def test_identity_check_follows_the_policy(policy, on_record, expected):
 def test_an_unknown_identity_policy_is_refused():
     with pytest.raises(ValueError):
         identity_check_needed("sometimes", address_on_record=True)
+
+
+def test_the_quoted_message_date_is_the_uk_day(drafter):
+    late = datetime(2026, 6, 30, 23, 30, tzinfo=UTC)  # 00:30 on 1 July in London
+    draft = drafter.draft(request("opt_out", received=late))
+    assert "Your message of Wednesday 1 July 2026:" in draft.text

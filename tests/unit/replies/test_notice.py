@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from replies.notice import Notice, Section, load_notice, parse_notice
+from replies.notice import EXAMPLE_NOTICE_PATH, Notice, Section, load_notice, parse_notice
 
-EXAMPLE = Path(__file__).resolve().parents[3] / "replies" / "data" / "example-notice.txt"
+EXAMPLE = EXAMPLE_NOTICE_PATH
 SHARED = Path(__file__).resolve().parents[4] / "shared" / "docs" / "privacy-notice.txt"
 
 
