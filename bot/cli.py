@@ -1,0 +1,58 @@
+"""The ``privacy-triage`` command: one entry point, a subcommand per job.
+
+Each subcommand lives in a module of ``bot.commands`` (or ``classifier.cli``) exposing
+``register(subparsers)``, like a Healthchecks management command: a help line, its arguments,
+and a handler that calls code which can be tested without starting the service.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from bot.errors import TriageError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from bot.commands import db, demo, listing, run, triage_files
+    from classifier import cli as classifier_cli
+
+    parser = argparse.ArgumentParser(
+        prog="privacy-triage",
+        description="Answer an organisation's privacy mail: intake, triage, opt-outs, review.")
+    parser.add_argument("--config", metavar="PATH",
+                        help="TOML config (default: $PRIVACY_TRIAGE_CONFIG or ./config.toml; "
+                             "built-in defaults when neither exists)")
+    parser.add_argument("-v", "--verbose", action="count", default=0,
+                        help="more logging (-vv for wire-level debug)")
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in (run, triage_files, demo, listing, db):
+        module.register(subparsers)
+    classifier_cli.register(subparsers)
+    for name in ("suppressions", "audit", "web"):
+        try:
+            module = __import__(f"bot.commands.{name}", fromlist=["register"])
+        except ModuleNotFoundError:
+            continue
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    level = [logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)]
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return int(args.func(args) or 0)
+    except TriageError as exc:
+        print(f"privacy-triage: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

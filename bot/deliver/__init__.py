@@ -1,0 +1,1 @@
+"""Delivery: the outbox dispatcher and the channels it delivers through."""

@@ -1,0 +1,100 @@
+"""The outbox dispatcher: claim what is due, deliver it, mark it, back off on failure.
+
+Delivery guarantee (docs/outbox.md): an item is claimed in one transaction, delivered, and
+marked sent in the next. A crash between delivering and marking is the only way to deliver
+twice; the item is then re-delivered after its lease runs out with the *same* Message-ID (email)
+or idempotency key, so the duplicate is recognisable. We chose this at-least-once rule because a
+lost opt-out confirmation or staff reply is worse than a rare, detectable duplicate.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from bot.errors import DeliveryError
+from bot.pipeline.runtime import Runtime
+from bot.store import audit
+from bot.store import outbox as outbox_store
+from bot.store.models import Case, OutboxItem
+
+logger = logging.getLogger(__name__)
+
+# A channel takes the item and returns facts to keep (e.g. Slack's ts); raises DeliveryError.
+Channel = Callable[[OutboxItem], Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+
+
+def backoff(attempts: int, base_s: float, max_s: float) -> timedelta:
+    """Exponential backoff after ``attempts`` failures: base, 2·base, 4·base, … capped."""
+    return timedelta(seconds=min(max_s, base_s * 2 ** max(0, attempts - 1)))
+
+
+def deliver_due(rt: Runtime, channels: Mapping[str, Channel], limit: int = 100) -> DeliveryReport:
+    """Deliver every due outbox item of the kinds in ``channels``, once each."""
+    cfg = rt.config.outbox
+    lease = timedelta(seconds=cfg.lease_s)
+    sent = retried = failed = 0
+    with rt.store.transaction() as session:
+        candidates = outbox_store.due_ids(session, rt.now(), lease, list(channels), limit)
+    for item_id in candidates:
+        with rt.store.transaction() as session:
+            item = outbox_store.claim(session, item_id, rt.now(), lease)
+            if item is None:
+                continue
+            session.expunge(item)
+        try:
+            result = channels[item.kind](item)
+        except DeliveryError as exc:
+            gave_up = exc.permanent or item.attempts >= cfg.max_attempts
+            _record_failure(rt, item, exc, gave_up)
+            failed += gave_up
+            retried += not gave_up
+            continue
+        except Exception as exc:
+            # Mark the row before anything else so a bug cannot make it a crash loop.
+            logger.exception("Outbox item %s: unexpected error", item.id)
+            _record_failure(rt, item, DeliveryError(f"{type(exc).__name__}: {exc}"),
+                            item.attempts >= cfg.max_attempts)
+            retried += 1
+            continue
+        with rt.store.transaction() as session:
+            row = session.get(OutboxItem, item.id)
+            assert row is not None
+            row.state, row.sent_at, row.last_error = "sent", rt.now(), None
+            row.result = dict(result)
+            audit.record(session, "system", f"{item.kind}.sent", item.case_id,
+                         outbox=item.id, key=item.idempotency_key)
+        sent += 1
+    return DeliveryReport(sent, retried, failed)
+
+
+def _record_failure(rt: Runtime, item: OutboxItem, exc: DeliveryError, gave_up: bool) -> None:
+    cfg = rt.config.outbox
+    with rt.store.transaction() as session:
+        row = session.get(OutboxItem, item.id)
+        assert row is not None
+        row.last_error = str(exc)[:2000]
+        if gave_up:
+            row.state = "failed"
+            if row.case_id is not None:
+                case = session.get(Case, row.case_id)
+                if case is not None:
+                    case.delivery_failure = f"{item.kind} delivery failed: {exc}"[:2000]
+            audit.record(session, "system", f"{item.kind}.failed", item.case_id,
+                         outbox=item.id, error=str(exc)[:500], attempts=row.attempts)
+            logger.error("Outbox item %s failed for good: %s", item.id, exc)
+        else:
+            row.state = "pending"
+            row.next_attempt_at = rt.now() + backoff(row.attempts, cfg.backoff_base_s,
+                                                     cfg.backoff_max_s)
+            logger.warning("Outbox item %s: %s; retry at %s", item.id, exc, row.next_attempt_at)

@@ -1,0 +1,175 @@
+"""Header values read defensively: message ids, addresses, dates and decoded text.
+
+Mail from the outside world is often malformed, and ``email.policy.default`` can raise while
+it parses a structured header (a known source of ``IndexError`` and ``HeaderParseError`` on odd
+input). Every reader here therefore tries the structured value first and falls back to the raw
+header string, so one bad header never loses the whole message.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from datetime import datetime, timezone
+from email.header import decode_header, make_header
+from email.message import EmailMessage
+from email.utils import getaddresses, parsedate_to_datetime
+
+logger = logging.getLogger(__name__)
+
+#: RFC 5322 caps a line at 998 characters; a longer "id" is not an id.
+_MAX_ID_LENGTH = 998
+#: A References header of a very long thread is trimmed to its newest entries.
+_MAX_REFERENCES = 100
+_MAX_SUBJECT_LENGTH = 1000
+
+_ANGLE_ID = re.compile(r"<([^<>]*)>")
+_BAD_ID_CHARS = re.compile(r"[\s\x00-\x1f\x7f<>]")
+_WHITESPACE = re.compile(r"\s+")
+_FOLD = re.compile(r"\r?\n(?=[ \t])")
+
+
+def raw_header(msg: EmailMessage, name: str) -> str | None:
+    """Return the first ``name`` header as an unparsed string, or None when absent.
+
+    ``raw_items`` bypasses the policy's header classes, so it works on headers that would make
+    ``msg[name]`` raise.
+    """
+    wanted = name.lower()
+    for key, value in msg.raw_items():
+        if key.lower() == wanted:
+            return _FOLD.sub("", str(value))
+    return None
+
+
+def header_text(msg: EmailMessage, name: str) -> str | None:
+    """Return the first ``name`` header decoded (RFC 2047) to one line, or None when absent."""
+    try:
+        value = msg.get(name)
+    except Exception:  # noqa: BLE001 - the stdlib header parser raises assorted errors
+        logger.debug("Structured parse of %s failed; decoding raw value", name)
+        value = None
+    if value is None:
+        raw = raw_header(msg, name)
+        if raw is None:
+            return None
+        value = _decode_words(raw)
+    return _WHITESPACE.sub(" ", str(value)).strip()
+
+
+def _decode_words(raw: str) -> str:
+    """Decode RFC 2047 encoded words without trusting the declared charsets."""
+    try:
+        return str(make_header(decode_header(raw)))
+    except Exception:  # noqa: BLE001 - unknown charsets raise LookupError, bad words others
+        return raw
+
+
+def subject(msg: EmailMessage) -> str:
+    """Return the decoded subject on one line, "" when there is none."""
+    return (header_text(msg, "Subject") or "")[:_MAX_SUBJECT_LENGTH]
+
+
+def normalise_message_id(value: str | None) -> str | None:
+    """Return a Message-ID without angle brackets, or None when absent or not an id.
+
+    Args:
+        value: a header value such as ``" <abc@example.org> "``.
+
+    Returns:
+        ``"abc@example.org"``; None for "", "<>", ids with spaces or control characters.
+    """
+    if value is None:
+        return None
+    found = _ANGLE_ID.search(value)
+    candidate = (found.group(1) if found else value).strip()
+    if not candidate or len(candidate) > _MAX_ID_LENGTH or _BAD_ID_CHARS.search(candidate):
+        return None
+    return candidate
+
+
+def message_id_list(value: str | None) -> tuple[str, ...]:
+    """Return the ids of a References or In-Reply-To header, in order, without duplicates.
+
+    Ids are taken from ``<...>``; a header without brackets is split on whitespace, since some
+    mailers omit them. Only the newest :data:`_MAX_REFERENCES` ids are kept.
+    """
+    if not value:
+        return ()
+    tokens = _ANGLE_ID.findall(value) or value.split()
+    ids: dict[str, None] = {}
+    for token in tokens:
+        normalised = normalise_message_id(token)
+        if normalised:
+            ids[normalised] = None
+    return tuple(ids)[-_MAX_REFERENCES:]
+
+
+def normalise_address(value: str | None) -> str | None:
+    """Return an addr-spec lower-cased and stripped, or None when it is not an address.
+
+    Args:
+        value: ``"Alice@Example.ORG"`` or ``"<alice@example.org>"``.
+    """
+    if not value:
+        return None
+    address = value.strip().strip("<>").strip().lower()
+    local, at, domain = address.rpartition("@")
+    if not at or not local or not domain or _BAD_ID_CHARS.search(address):
+        return None
+    return address
+
+
+def addresses(msg: EmailMessage, name: str) -> list[tuple[str | None, str]]:
+    """Return ``(display name, address)`` pairs of an address header; bad entries are dropped.
+
+    Args:
+        msg: the parsed message.
+        name: ``"From"``, ``"To"``, ``"Reply-To"`` ...
+    """
+    pairs: list[tuple[str | None, str]] = []
+    try:
+        headers = msg.get_all(name) or []
+        for header in headers:
+            for addr in getattr(header, "addresses", ()):
+                pairs.append((addr.display_name or None, addr.addr_spec))
+    except Exception:  # noqa: BLE001 - fall back to the lenient stdlib parser below
+        pairs = []
+    if not pairs:
+        raw_values = [str(v) for k, v in msg.raw_items() if k.lower() == name.lower()]
+        # Decode names after splitting: a decoded "Smith, Alice" would split in two.
+        pairs = [
+            (_decode_words(display) if display else None, spec)
+            for display, spec in getaddresses(raw_values)
+        ]
+    result = []
+    for display, spec in pairs:
+        address = normalise_address(spec)
+        if address:
+            name_text = _WHITESPACE.sub(" ", display).strip() if display else None
+            result.append((name_text or None, address))
+    return result
+
+
+def first_address(msg: EmailMessage, names: Iterable[str]) -> tuple[str | None, str | None]:
+    """Return ``(display name, address)`` from the first of ``names`` that holds an address."""
+    for name in names:
+        found = addresses(msg, name)
+        if found:
+            return found[0]
+    return None, None
+
+
+def date(msg: EmailMessage) -> datetime | None:
+    """Return the Date header as an aware datetime (UTC when no zone), None if unreadable."""
+    raw = raw_header(msg, "Date")
+    if not raw:
+        return None
+    try:
+        parsed = parsedate_to_datetime(_WHITESPACE.sub(" ", raw).strip())
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed

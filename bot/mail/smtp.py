@@ -1,0 +1,53 @@
+"""Sending one message over SMTP, translating smtplib's errors into :class:`DeliveryError`.
+
+A 5xx answer is permanent (the address or the content is refused: retrying will not help); a
+4xx answer, a dropped connection or a refused connection is temporary and retried with backoff.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from email.message import EmailMessage
+
+from bot.config import SmtpConfig
+from bot.errors import DeliveryError
+
+logger = logging.getLogger(__name__)
+
+
+def send_message(config: SmtpConfig, msg: EmailMessage) -> None:
+    """Deliver ``msg`` to the configured relay.
+
+    Raises:
+        DeliveryError: with ``permanent`` set for 5xx refusals.
+    """
+    context = ssl.create_default_context()
+    if not config.verify_tls:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    try:
+        if config.ssl:
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(config.host, config.port,
+                                                  timeout=config.timeout_s, context=context)
+        else:
+            smtp = smtplib.SMTP(config.host, config.port, timeout=config.timeout_s)
+        with smtp:
+            if config.starttls and not config.ssl:
+                smtp.starttls(context=context)
+            if config.username:
+                smtp.login(config.username, config.password or "")
+            refused = smtp.send_message(msg, from_addr=config.from_address)
+    except smtplib.SMTPRecipientsRefused as exc:
+        codes = [code for code, _ in exc.recipients.values()]
+        raise DeliveryError(f"recipient refused: {exc.recipients}",
+                            permanent=all(c >= 500 for c in codes)) from exc
+    except smtplib.SMTPResponseException as exc:
+        raise DeliveryError(f"SMTP {exc.smtp_code}: {exc.smtp_error!r}",
+                            permanent=exc.smtp_code >= 500) from exc
+    except (smtplib.SMTPException, OSError) as exc:
+        raise DeliveryError(f"SMTP {config.host}:{config.port}: {exc}") from exc
+    if refused:
+        raise DeliveryError(f"some recipients refused: {refused}", permanent=True)
+    logger.info("Sent %s to %s", msg["Message-ID"], msg["To"])

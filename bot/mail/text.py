@@ -1,0 +1,222 @@
+"""Turning MIME body parts into readable text: charsets, HTML, size bounds.
+
+Senders lie about charsets (latin-1 labels on UTF-8 bytes, "utf-8" on windows-1252 bytes) or
+name ones Python does not know. Decoding never raises: it falls back to charset-normalizer's
+guess, then to UTF-8 or latin-1, and reports that it had to.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import logging
+import re
+from dataclasses import dataclass
+from email.message import Message
+from html.parser import HTMLParser
+
+import charset_normalizer
+import html2text
+
+from bot.mail.mime import is_body_part, leaf_parts, payload_bytes
+
+logger = logging.getLogger(__name__)
+
+#: Keep at most this much body text; a request that matters fits in far less.
+MAX_TEXT_CHARS = 200_000
+#: Bound the bytes handed to the HTML renderer and the charset guesser (they are the slow ones).
+MAX_HTML_CHARS = 1_000_000
+MAX_GUESS_BYTES = 64_000
+
+#: Labels seen in real mail that Python does not know, or knows as a narrower charset.
+#: Mapping latin-1 to windows-1252 follows the WHATWG Encoding Standard, as browsers do.
+_CHARSET_ALIASES = {
+    "iso-8859-1": "cp1252",
+    "iso8859-1": "cp1252",
+    "latin1": "cp1252",
+    "latin-1": "cp1252",
+    "us-ascii": "cp1252",
+    "ascii": "cp1252",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "ks_c_5601-1987": "cp949",
+    "iso-8859-8-i": "iso-8859-8",
+    "windows-874": "cp874",
+    "utf8": "utf-8",
+}
+#: Labels whose bytes are often really UTF-8 (old clients label everything with these).
+_OFTEN_MISLABELLED = frozenset({"cp1252", "ascii", "latin_1", "iso8859-1"})
+
+#: Charsets whose bytes are all ASCII yet mean something else (ISO-2022-JP mail is common).
+_SEVEN_BIT_CODECS = ("iso2022", "utf-7", "hz")
+
+_ZERO_WIDTH_AND_NBSP = str.maketrans({"\xa0": " ", "\u200b": None, "\ufeff": None, "\x00": None})
+_TRAILING_SPACE = re.compile(r"[ \t]+$", re.MULTILINE)
+_MANY_BLANK_LINES = re.compile(r"\n{3,}")
+_CELL_END = re.compile(r"</t[dh]\s*>", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class BodyText:
+    """The readable text of a message and what it took to get it.
+
+    Attributes:
+        text: the best full text, "" when the message has none.
+        from_html: True when no usable text/plain part existed and HTML was rendered.
+        notes: names of problems met (``"CharsetFallback"``, ``"BodyTruncated"``).
+    """
+
+    text: str
+    from_html: bool
+    notes: tuple[str, ...]
+
+
+def _codec_name(charset: str | None) -> str | None:
+    """Return Python's codec name for a declared charset, None if unknown or absent."""
+    if not charset:
+        return None
+    label = charset.strip().strip("\"'").lower()
+    label = _CHARSET_ALIASES.get(label, label)
+    try:
+        return codecs.lookup(label).name
+    except (LookupError, ValueError):
+        return None
+
+
+def decode_bytes(data: bytes, charset: str | None) -> tuple[str, bool]:
+    """Decode body bytes, trusting the declared charset only as far as the bytes allow.
+
+    Steps:
+    1. Pure ASCII decodes as itself.
+    2. Under a charset that is often a mislabel (none, ASCII, latin-1, windows-1252), valid UTF-8
+       is taken as UTF-8: real latin-1 text is almost never valid UTF-8 by chance.
+    3. The declared charset, strictly.
+    4. charset-normalizer's best guess, then UTF-8 with replacement characters.
+
+    Args:
+        data: the decoded transfer payload.
+        charset: the part's declared charset, possibly None or nonsense.
+
+    Returns:
+        ``(text, fell_back)``; ``fell_back`` is True when step 4 was needed.
+    """
+    codec = _codec_name(charset)
+    if data.isascii() and not (codec or "").startswith(_SEVEN_BIT_CODECS):
+        return data.decode("ascii"), False
+    if codec is None or codec in _OFTEN_MISLABELLED:
+        try:
+            return data.decode("utf-8"), False
+        except UnicodeDecodeError:
+            pass
+    if codec is not None:
+        try:
+            return data.decode(codec), False
+        except (UnicodeDecodeError, LookupError):
+            pass
+    best = charset_normalizer.from_bytes(data[:MAX_GUESS_BYTES]).best()
+    if best is not None and best.encoding:
+        return data.decode(best.encoding, errors="replace"), True
+    return data.decode("utf-8", errors="replace"), True
+
+
+class _TagStripper(HTMLParser):
+    """Last-resort HTML to text: keep data outside script and style, drop all tags."""
+
+    _SKIP = frozenset({"script", "style", "head", "title"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.chunks: list[str] = []
+        self._skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self._SKIP:
+            self._skipping += 1
+        elif tag in ("br", "p", "div", "tr", "li"):
+            self.chunks.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._SKIP and self._skipping:
+            self._skipping -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._skipping:
+            self.chunks.append(data)
+
+
+def html_to_text(html: str) -> str:
+    """Render HTML as plain text: links kept as ``[text](url)``, no script or style content.
+
+    Args:
+        html: an HTML document or fragment, any size (only the first
+            :data:`MAX_HTML_CHARS` characters are rendered).
+    """
+    html = _CELL_END.sub(lambda m: m.group(0) + " ", html[:MAX_HTML_CHARS])
+    renderer = html2text.HTML2Text()
+    renderer.body_width = 0  # no hard wrapping: the reply parser matches whole lines
+    renderer.ignore_images = True
+    renderer.ignore_emphasis = True
+    renderer.ignore_tables = True  # e-mail layouts nest tables; markdown tables are noise
+    renderer.unicode_snob = True  # keep "café", not "cafe"
+    try:
+        text = renderer.handle(html)
+    except Exception:  # noqa: BLE001 - html2text is not hardened against every input
+        logger.debug("html2text failed; stripping tags instead", exc_info=True)
+        stripper = _TagStripper()
+        stripper.feed(html)
+        stripper.close()
+        text = "".join(stripper.chunks)
+    return tidy(text)
+
+
+def tidy(text: str) -> str:
+    """Normalise line ends and invisible characters, drop trailing spaces and blank runs."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_ZERO_WIDTH_AND_NBSP)
+    text = _TRAILING_SPACE.sub("", text)
+    return _MANY_BLANK_LINES.sub("\n\n", text).strip()
+
+
+def body_hash(text: str) -> str:
+    """Return the sha256 hex digest of text with case and whitespace differences removed.
+
+    Two copies of one message (re-sent, or stored twice with a reused Message-ID) hash the
+    same even if a relay rewrapped lines or changed line endings.
+    """
+    normalised = " ".join(text.lower().split())
+    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
+
+
+def _part_text(part: Message) -> tuple[str, bool]:
+    charset = part.get_content_charset()
+    return decode_bytes(payload_bytes(part), charset)
+
+
+def best_text(msg: Message) -> BodyText:
+    """Return the message's best full text: inline text/plain, else rendered HTML.
+
+    Several inline text/plain parts (Apple Mail splits text around inline images) are joined
+    in order. An empty text/plain part next to real HTML (some web mailers send one) counts as
+    absent.
+
+    Args:
+        msg: a parsed message.
+    """
+    notes: list[str] = []
+    plain: list[str] = []
+    html: list[str] = []
+    for part in leaf_parts(msg):
+        if not is_body_part(part):
+            continue
+        text, fell_back = _part_text(part)
+        if fell_back and "CharsetFallback" not in notes:
+            notes.append("CharsetFallback")
+        (plain if part.get_content_type() == "text/plain" else html).append(text)
+    body = tidy("\n\n".join(plain))
+    from_html = False
+    if not body and html:
+        body = html_to_text("\n".join(html))
+        from_html = True
+    if len(body) > MAX_TEXT_CHARS:
+        body = body[:MAX_TEXT_CHARS]
+        notes.append("BodyTruncated")
+    return BodyText(text=body, from_html=from_html, notes=tuple(notes))

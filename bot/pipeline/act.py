@@ -1,0 +1,175 @@
+"""Act: carry out a triage decision in the caller's transaction.
+
+Everything one decision causes (suppression, case, classification, draft, audit event, outbox
+rows) is written together, so a crash leaves either all of it or none of it. Outbox keys are
+derived from the message and the case, so repeating a step finds the row already there.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from bot.mail.outbound import our_message_id
+from bot.pipeline.decide import Action, Decision
+from bot.pipeline.runtime import Runtime
+from bot.store import audit, cases, outbox, suppressions
+from bot.store.models import Case, CaseState, Message
+from classifier import Prediction
+from replies.deadlines import due_date
+from replies.drafting import Draft, DraftRequest, identity_check_needed
+
+logger = logging.getLogger(__name__)
+
+UK = ZoneInfo("Europe/London")
+SYSTEM = "system"
+# Labels whose statutory clock starts at receipt: access (Art. 15), rectification and erasure
+# (Art. 16, 17). An opt-out needs no deadline: it is applied at once or on approval.
+TIMED_LABELS = ("access_request", "correction")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    action: Action
+    case_id: int | None
+
+
+def receipt_date(received: datetime) -> date:
+    """The day a message reached us, as the organisation's (UK) calendar counts it."""
+    return received.astimezone(UK).date()
+
+
+def apply_decision(session: Session, rt: Runtime, message: Message, decision: Decision,
+                   prediction: Prediction | None) -> Outcome:
+    """Write everything ``decision`` causes for ``message``; returns what was done."""
+    match decision.action:
+        case Action.JOIN_CASE:
+            return _join_case(session, rt, message, decision)
+        case Action.IGNORE:
+            audit.record(session, SYSTEM, "message.ignored", None, message=message.id,
+                         reasons=list(decision.reasons))
+            return Outcome(decision.action, None)
+        case Action.AUTO_OPT_OUT:
+            return _auto_opt_out(session, rt, message, decision, prediction)
+        case Action.OPEN_CASE:
+            return _open_case(session, rt, message, decision, prediction)
+    raise ValueError(f"unknown action {decision.action!r}")
+
+
+def _new_case(session: Session, message: Message, decision: Decision,
+              prediction: Prediction | None, state: CaseState, channel: str) -> Case:
+    case = Case(
+        state=state, label=decision.label, intents=dict(prediction.intents) if prediction else {},
+        confidence=prediction.confidence if prediction else 0.0, channel=channel,
+        requester=message.sender, requester_name=message.sender_name, subject=message.subject,
+        received_at=message.received_at, review_reasons=list(decision.reasons))
+    if decision.label in TIMED_LABELS or any(i in TIMED_LABELS for i in decision.intents):
+        case.due_date = due_date(receipt_date(message.received_at))
+    session.add(case)
+    session.flush()
+    message.case_id = case.id
+    if prediction is not None:
+        cases.add_classification(
+            session, case.id, message.id, label=prediction.label,
+            confidence=prediction.confidence, intents=dict(prediction.intents),
+            model_version=prediction.model_version, by="model")
+    return case
+
+
+def _auto_opt_out(session: Session, rt: Runtime, message: Message, decision: Decision,
+                  prediction: Prediction | None) -> Outcome:
+    assert message.sender, "the policy never auto-applies without a sender"
+    channel = message.source if message.source == "slack" else "email"
+    case = _new_case(session, message, decision, prediction, CaseState.AUTO_RESOLVED, channel)
+    _, newly = suppressions.suppress(session, message.sender, reason="opt-out request",
+                                     source=channel, case_id=case.id)
+    audit.record(session, SYSTEM, "opt_out.applied", case.id, message=message.id,
+                 already_suppressed=not newly, reasons=list(decision.reasons))
+    if decision.send_confirmation and message.source != "slack":
+        draft = _draft(rt, session, message, ("opt_out",), case, opt_out_applied=True)
+        queue_email(session, rt, case, message, draft, key=f"confirm:{message.dedup_key}",
+                    auto_submitted="auto-replied")
+    elif not decision.send_confirmation:
+        audit.record(session, SYSTEM, "confirmation.withheld", case.id,
+                     reason="loop protection: machine mail")
+    queue_slack(session, rt, "opt_out_notice", case, key=f"slack-notice:{case.id}")
+    return Outcome(decision.action, case.id)
+
+
+def _open_case(session: Session, rt: Runtime, message: Message, decision: Decision,
+               prediction: Prediction | None) -> Outcome:
+    channel = message.source if message.source == "slack" else "email"
+    case = _new_case(session, message, decision, prediction, CaseState.OPEN, channel)
+    intents = decision.intents or (decision.label,)
+    draft = _draft(rt, session, message, intents, case)
+    cases.add_draft(session, case, subject=draft.subject, text=draft.text, html=draft.html,
+                    author="model")
+    audit.record(session, SYSTEM, "case.opened", case.id, message=message.id,
+                 label=decision.label, intents=list(intents), reasons=list(decision.reasons))
+    queue_slack(session, rt, "case_card", case, key=f"slack-card:{case.id}")
+    return Outcome(decision.action, case.id)
+
+
+def _join_case(session: Session, rt: Runtime, message: Message, decision: Decision) -> Outcome:
+    case = session.get(Case, decision.case_id)
+    if case is None:
+        raise ValueError(f"a follow-up names case {decision.case_id}, which does not exist")
+    message.case_id = case.id
+    if case.state == CaseState.AWAITING_REQUESTER:
+        # The requester answered: the paused clock restarts today.
+        pauses = [list(p) for p in case.pauses]
+        if pauses and pauses[-1][1] is None:
+            pauses[-1][1] = receipt_date(message.received_at).isoformat()
+        case.pauses = pauses
+        case.state = CaseState.OPEN
+    case.version += 1
+    audit.record(session, SYSTEM, "case.follow_up", case.id, message=message.id)
+    queue_slack(session, rt, "thread_message", case, key=f"slack-thread:{message.id}",
+                message_id=message.id)
+    return Outcome(decision.action, case.id)
+
+
+def _draft(rt: Runtime, session: Session, message: Message, intents: tuple[str, ...],
+           case: Case, *, opt_out_applied: bool = False) -> Draft:
+    known = cases.sender_known_before(session, message.sender, message.id)
+    request = DraftRequest(
+        intents=intents, sender_name=message.sender_name,
+        sender_address=message.sender or "", subject=message.subject,
+        body_text=message.reply_text or message.body_text, received=message.received_at,
+        organisation_name=rt.config.organisation.name,
+        support_address=rt.config.organisation.support_address, due=case.due_date,
+        ask_identity=("access_request" in intents and identity_check_needed(
+            rt.config.organisation.identity_check, address_on_record=known)),
+        opt_out_applied=opt_out_applied)
+    return rt.drafter.draft(request)
+
+
+def queue_email(session: Session, rt: Runtime, case: Case, message: Message | None, draft: Draft,
+                *, key: str, auto_submitted: str | None = None) -> None:
+    """Queue an email to the case's requester (never to an address taken from a message body)."""
+    if not case.requester:
+        audit.record(session, SYSTEM, "email.not_queued", case.id, reason="no sender address")
+        return
+    parent = message.message_id if message is not None else None
+    references = list(message.references or []) if message is not None else []
+    payload = {
+        "to": case.requester, "subject": draft.subject, "text": draft.text, "html": draft.html,
+        "message_id": our_message_id(case.id, key, rt.mail_domain),
+        "in_reply_to": parent, "references": references,
+        "auto_submitted": auto_submitted,
+    }
+    outbox.enqueue(session, "email", key, payload, case.id)
+
+
+def queue_slack(session: Session, rt: Runtime, kind: str, case: Case, *, key: str,
+                **extra: object) -> None:
+    """Queue a Slack post; the card is rendered at delivery time from the case as it is then."""
+    if not rt.config.slack.enabled:
+        return
+    if kind == "opt_out_notice" and rt.config.slack.opt_out_notices == "none":
+        return
+    outbox.enqueue(session, "slack", key, {"type": kind, "case_id": case.id, **extra}, case.id)

@@ -1,0 +1,142 @@
+"""Ingest: turn raw bytes into a stored message row, exactly once.
+
+Parsing happens here (it is pure and fast) because the deduplication key needs the Message-ID
+and the body; a message that cannot be parsed, or is over the size limit, is stored anyway with
+its raw bytes and a ``quarantine_reason``, so nothing is ever dropped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from email import policy
+from email.parser import BytesHeaderParser
+from typing import Any
+
+from bot.errors import MessageParseError
+from bot.mail.headers import first_address, normalise_message_id, subject
+from bot.mail.imap import FetchedMessage
+from bot.mail.parse import to_message
+from bot.store import mailbox as mailbox_store
+from bot.store import messages as message_store
+from bot.store.db import Store
+from bot.store.models import utcnow
+
+logger = logging.getLogger(__name__)
+
+HEADER_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    stored: list[int]       # new message row ids
+    duplicates: int
+    last_uid: int = 0
+
+
+def message_fields(raw: bytes, *, own_addresses: Iterable[str] = (),
+                   max_bytes: int | None = None) -> dict[str, Any]:
+    """Parse ``raw`` into the columns of a :class:`~bot.store.models.Message` (pure).
+
+    Oversize and unparseable messages keep their raw bytes and get a ``quarantine_reason``; what
+    can still be read from their headers is filled in so staff can see who wrote.
+    """
+    size = len(raw)
+    if max_bytes is not None and size > max_bytes:
+        return _headers_only(raw, f"oversize: {size} bytes > limit {max_bytes}")
+    try:
+        parsed = to_message(raw, own_addresses=own_addresses)
+    except MessageParseError as exc:
+        return _headers_only(raw, f"unparseable: {exc.reason}")
+    fields: dict[str, Any] = {
+        "message_id": parsed.message_id,
+        "sender": parsed.sender_address,
+        "sender_name": parsed.sender_name,
+        "subject": parsed.subject,
+        "in_reply_to": parsed.in_reply_to,
+        "references": list(parsed.references),
+        "body_text": parsed.body_text,
+        "reply_text": parsed.reply_text,
+        "attachments": [
+            {"filename": a.filename, "content_type": a.content_type, "size": a.size}
+            for a in parsed.attachments
+        ],
+        "machine_reasons": list(parsed.machine_reasons),
+        "is_unsubscribe_mail": parsed.is_unsubscribe_mail,
+        "defects": list(parsed.defects),
+        "quarantine_reason": None,
+    }
+    date = parsed.date.isoformat() if parsed.date else ""
+    fields["dedup_key"] = _digest(parsed.message_id or "", date, parsed.sender_address or "",
+                                  parsed.subject, parsed.body_hash)
+    return fields
+
+
+def _headers_only(raw: bytes, reason: str) -> dict[str, Any]:
+    fields: dict[str, Any] = {"quarantine_reason": reason, "dedup_key": _digest(raw),
+                              "subject": "", "message_id": None, "sender": None}
+    try:
+        headers = BytesHeaderParser(policy=policy.default).parsebytes(raw[:HEADER_BYTES])
+        fields["subject"] = subject(headers)
+        fields["message_id"] = normalise_message_id(str(headers.get("Message-ID") or "") or None)
+        fields["sender_name"], fields["sender"] = first_address(headers, ("From", "Sender"))
+    except Exception as exc:  # noqa: BLE001 - headers of a broken message may break anything
+        logger.warning("Could not read headers of a quarantined message: %s", exc)
+    return fields
+
+
+def _digest(*parts: str | bytes) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part)
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def store_imap_batch(store: Store, account: str, folder: str, uidvalidity: int,
+                     batch: Sequence[FetchedMessage], *, own_addresses: Iterable[str] = (),
+                     max_bytes: int | None = None, up_to_uid: int = 0) -> IngestResult:
+    """Store a batch of fetched messages and advance the folder's last UID, in one transaction.
+
+    The progress row is locked first and re-read, so a second worker that fetched the same
+    UIDs stores nothing twice. ``up_to_uid`` moves progress past UIDs that were searched but had
+    gone by the time of the fetch (expunged by another client).
+    """
+    own = tuple(own_addresses)
+    prepared = [(m, message_fields(m.raw, own_addresses=own, max_bytes=max_bytes)) for m in batch]
+    stored: list[int] = []
+    duplicates = 0
+    mailbox_key = f"{account}/{folder}"
+    with store.transaction() as session:
+        progress = mailbox_store.lock_progress(session, account, folder, uidvalidity)
+        for fetched, fields in prepared:
+            if fetched.uid <= progress.last_uid:
+                duplicates += 1
+                continue
+            row = message_store.insert_once(
+                session, source="imap", mailbox=mailbox_key, uidvalidity=uidvalidity,
+                uid=fetched.uid, raw=fetched.raw, size=fetched.size or len(fetched.raw),
+                received_at=fetched.internal_date or utcnow(), **fields)
+            if row is None:
+                duplicates += 1
+            else:
+                stored.append(row.id)
+        newest = max([up_to_uid, *(m.uid for m in batch)])
+        progress.last_uid = max(progress.last_uid, newest)
+        last = progress.last_uid
+    return IngestResult(stored, duplicates, last)
+
+
+def store_raw(store: Store, raw: bytes, *, source: str, own_addresses: Iterable[str] = (),
+              max_bytes: int | None = None, received_at: datetime | None = None,
+              **extra: Any) -> int | None:
+    """Store one message that did not come over IMAP (a file, a Slack message); None if a copy."""
+    fields = message_fields(raw, own_addresses=own_addresses, max_bytes=max_bytes)
+    fields.update(extra)
+    with store.transaction() as session:
+        row = message_store.insert_once(session, source=source, raw=raw, size=len(raw),
+                                        received_at=received_at or utcnow(), **fields)
+        return row.id if row else None

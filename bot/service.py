@@ -1,0 +1,107 @@
+"""Assembling the running service: which steps run, in which threads, delivering where.
+
+``poll_once`` is the whole chain once, in the foreground (cron-friendly, and what tests drive).
+``run`` is the same chain continuously: an IMAP watcher thread that wakes a worker thread the
+moment mail is committed, the worker triaging and delivering, plus the HTTP and Slack front
+ends where configured. Every thread stops on the same event (SIGTERM/SIGINT in the CLI).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+
+from bot.deliver.dispatcher import Channel, DeliveryReport, deliver_due
+from bot.deliver.email import EmailChannel
+from bot.pipeline.runtime import Runtime
+from bot.pipeline.triage import triage_pending
+from bot.pipeline.watch import Watcher
+
+logger = logging.getLogger(__name__)
+
+WORKER_TICK_S = 2.0
+
+
+@dataclass(frozen=True)
+class PollReport:
+    fetched: int
+    triaged: int
+    delivery: DeliveryReport
+
+
+def delivery_channels(rt: Runtime) -> dict[str, Channel]:
+    """The outbox channels this configuration can deliver through.
+
+    A channel that is not configured is left out, so its items wait in the outbox (visible in
+    ``cases list``) instead of burning retries.
+    """
+    channels: dict[str, Channel] = {}
+    if rt.config.smtp.enabled:
+        channels["email"] = EmailChannel(rt)
+    if rt.config.slack.enabled:
+        from bot.slack.delivery import SlackChannel  # only with Slack configured
+
+        channels["slack"] = SlackChannel(rt)
+    return channels
+
+
+def triage_and_deliver(rt: Runtime, channels: dict[str, Channel]) -> tuple[int, DeliveryReport]:
+    """Triage everything stored, then deliver everything due."""
+    triaged = 0
+    while outcomes := triage_pending(rt):
+        triaged += len(outcomes)
+    return triaged, deliver_due(rt, channels)
+
+
+def poll_once(rt: Runtime) -> PollReport:
+    """Fetch everything new, triage, act, deliver what is due, and return."""
+    fetched = Watcher(rt).poll_once() if rt.config.imap.enabled else 0
+    triaged, delivery = triage_and_deliver(rt, delivery_channels(rt))
+    return PollReport(fetched, triaged, delivery)
+
+
+class Service:
+    """The long-running process behind ``privacy-triage run``."""
+
+    def __init__(self, rt: Runtime) -> None:
+        self.rt = rt
+        self.stop = threading.Event()
+        self.wake = threading.Event()
+        self.threads: list[threading.Thread] = []
+
+    def start(self) -> None:
+        rt = self.rt
+        if rt.config.imap.enabled:
+            watcher = Watcher(rt, on_stored=lambda _n: self.wake.set())
+            self._spawn("imap-watcher", watcher.run, self.stop)
+        self._spawn("worker", self._work)
+        if rt.config.http.enabled:
+            from bot.web.server import serve  # the HTTP front end is optional
+
+            self._spawn("http", serve, rt, self.stop)
+        if rt.config.slack.enabled:
+            from bot.slack.runner import run_slack_app
+
+            self._spawn("slack", run_slack_app, rt, self.stop)
+
+    def _spawn(self, name: str, target: object, *args: object) -> None:
+        thread = threading.Thread(target=target, args=args, name=name, daemon=True)  # type: ignore[arg-type]
+        thread.start()
+        self.threads.append(thread)
+
+    def _work(self) -> None:
+        channels = delivery_channels(self.rt)
+        while not self.stop.is_set():
+            self.wake.clear()  # before the pass, so mail stored during it wakes the next one
+            try:
+                triage_and_deliver(self.rt, channels)
+            except Exception:
+                logger.exception("Worker pass failed; retrying")
+            self.wake.wait(WORKER_TICK_S)
+
+    def shutdown(self, timeout: float = 10.0) -> None:
+        self.stop.set()
+        self.wake.set()
+        for thread in self.threads:
+            thread.join(timeout)

@@ -1,0 +1,34 @@
+"""The audit trail: append-only records of every automatic and staff action.
+
+There is deliberately no update or delete function here; the migration adds database triggers
+that refuse both. Details never include message bodies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.store.models import AuditEvent
+
+
+def record(session: Session, actor: str, action: str, case_id: int | None = None,
+           **details: Any) -> AuditEvent:
+    """Append one event to the current transaction."""
+    event = AuditEvent(actor=actor, action=action, case_id=case_id, details=details)
+    session.add(event)
+    return event
+
+
+def events(session: Session, since: datetime | None = None,
+           case_id: int | None = None) -> Iterator[AuditEvent]:
+    query = select(AuditEvent).order_by(AuditEvent.id)
+    if since is not None:
+        query = query.where(AuditEvent.at >= since)
+    if case_id is not None:
+        query = query.where(AuditEvent.case_id == case_id)
+    yield from session.scalars(query)

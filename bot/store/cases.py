@@ -1,0 +1,73 @@
+"""Cases, their classifications and draft versions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.store.models import OPEN_STATES, Case, Classification, Draft, Message
+
+
+def latest_draft(session: Session, case_id: int) -> Draft | None:
+    return session.scalars(select(Draft).where(Draft.case_id == case_id)
+                           .order_by(Draft.version.desc()).limit(1)).first()
+
+
+def add_draft(session: Session, case: Case, *, subject: str, text: str, html: str,
+              author: str) -> Draft:
+    """Store a new draft version (versions start at 1 and never change once written)."""
+    current = session.scalar(select(func.max(Draft.version)).where(Draft.case_id == case.id))
+    draft = Draft(case_id=case.id, version=(current or 0) + 1, subject=subject, text=text,
+                  html=html, author=author)
+    session.add(draft)
+    session.flush()
+    return draft
+
+
+def add_classification(session: Session, case_id: int, message_id: int | None, *, label: str,
+                       confidence: float, intents: dict[str, float], model_version: str,
+                       by: str) -> Classification:
+    row = Classification(case_id=case_id, message_id=message_id, label=label,
+                         confidence=confidence, intents=intents, model_version=model_version,
+                         by=by)
+    session.add(row)
+    return row
+
+
+def list_cases(session: Session, states: Sequence[str] | None = None) -> Sequence[Case]:
+    query = select(Case).order_by(Case.id)
+    if states:
+        query = query.where(Case.state.in_(states))
+    return session.scalars(query).all()
+
+
+def open_cases_due_by(session: Session, day: date) -> Sequence[Case]:
+    return session.scalars(select(Case).where(Case.state.in_(OPEN_STATES), Case.due_date <= day)
+                           .order_by(Case.due_date)).all()
+
+
+def open_cases_for(session: Session, address: str) -> Sequence[Case]:
+    return session.scalars(select(Case).where(Case.requester == address,
+                                              Case.state.in_(OPEN_STATES))).all()
+
+
+def sender_known_before(session: Session, address: str | None, before_message_id: int) -> bool:
+    """Whether earlier mail came from this address (the only 'record' intake itself holds)."""
+    if not address:
+        return False
+    return session.scalar(select(Message.id).where(Message.sender == address,
+                                                   Message.id < before_message_id).limit(1)) is not None
+
+
+def staff_labels(session: Session) -> Sequence[tuple[str, str]]:
+    """(text, label) pairs staff assigned by reclassifying: training data from people."""
+    rows = session.execute(
+        select(Message.reply_text, Classification.label)
+        .join(Message, Message.id == Classification.message_id)
+        .where(Classification.by.like("staff:%"))
+        .order_by(Classification.id)
+    ).all()
+    return [(text, label) for text, label in rows if text]

@@ -1,0 +1,73 @@
+"""The outbox: deliveries written with the decision, claimed and marked by the dispatcher.
+
+Claims follow Healthchecks' ``sendalerts``: a conditional UPDATE that must change exactly one row,
+so two dispatchers never send the same item. On PostgreSQL candidates are read with
+``FOR UPDATE SKIP LOCKED`` so workers do not queue behind each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.store.models import OutboxItem, utcnow
+
+
+def enqueue(session: Session, kind: str, key: str, payload: dict[str, Any],
+            case_id: int | None = None, *, not_before: datetime | None = None) -> OutboxItem | None:
+    """Queue a delivery unless one with the same idempotency key exists; None for a repeat."""
+    if session.scalar(select(OutboxItem.id).where(OutboxItem.idempotency_key == key)) is not None:
+        return None
+    item = OutboxItem(kind=kind, idempotency_key=key, payload=payload, case_id=case_id,
+                      next_attempt_at=not_before or utcnow())
+    try:
+        with session.begin_nested():
+            session.add(item)
+            session.flush()
+    except IntegrityError:
+        return None
+    return item
+
+
+def due_ids(session: Session, now: datetime, lease: timedelta, kinds: Sequence[str],
+            limit: int = 50) -> list[int]:
+    """Items ready to send: pending and due, or 'sending' whose claimant vanished (lease over)."""
+    query = (
+        select(OutboxItem.id)
+        .where(OutboxItem.kind.in_(kinds))
+        .where(or_(
+            (OutboxItem.state == "pending") & (OutboxItem.next_attempt_at <= now),
+            (OutboxItem.state == "sending") & (OutboxItem.claimed_at <= now - lease),
+        ))
+        .order_by(OutboxItem.next_attempt_at, OutboxItem.id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return list(session.scalars(query))
+
+
+def claim(session: Session, item_id: int, now: datetime, lease: timedelta) -> OutboxItem | None:
+    """Take one item for sending; None when another dispatcher got there first."""
+    result = session.execute(
+        update(OutboxItem)
+        .where(OutboxItem.id == item_id)
+        .where(or_(
+            (OutboxItem.state == "pending") & (OutboxItem.next_attempt_at <= now),
+            (OutboxItem.state == "sending") & (OutboxItem.claimed_at <= now - lease),
+        ))
+        .values(state="sending", claimed_at=now, attempts=OutboxItem.attempts + 1)
+    )
+    if result.rowcount != 1:
+        return None
+    return session.get(OutboxItem, item_id, populate_existing=True)
+
+
+def pending_count(session: Session) -> int:
+    return len(session.scalars(select(OutboxItem.id).where(
+        OutboxItem.state.in_(("pending", "sending")))).all())

@@ -1,0 +1,76 @@
+"""The suppression list the organisation's mailer checks before sending anything."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.store.models import Suppression, utcnow
+
+
+def normalise_address(address: str) -> str:
+    """Compare addresses the way a mailer must: trimmed, without <>, case-insensitively.
+
+    The local part is case-sensitive in theory (RFC 5321) but no real mailbox relies on it, and
+    a missed opt-out is far worse than a merged one.
+    """
+    value = address.strip().strip("<>").strip()
+    if "@" not in value or value.startswith("@") or value.endswith("@") or " " in value:
+        raise ValueError(f"not an email address: {address!r}")
+    return value.lower()
+
+
+def suppress(session: Session, address: str, *, reason: str, source: str,
+             case_id: int | None = None) -> tuple[Suppression, bool]:
+    """Add ``address`` to the list (or re-activate it); returns (row, newly_suppressed)."""
+    normalised = normalise_address(address)
+    row = session.scalar(select(Suppression).where(Suppression.address == normalised)
+                         .with_for_update())
+    if row is not None:
+        if row.removed_at is None:
+            return row, False
+        row.removed_at = None
+        row.removed_by = None
+        row.reason, row.source, row.case_id, row.created_at = reason, source, case_id, utcnow()
+        return row, True
+    row = Suppression(address=normalised, reason=reason, source=source, case_id=case_id)
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:  # another worker suppressed it a moment ago
+        existing = session.scalar(select(Suppression).where(Suppression.address == normalised))
+        assert existing is not None
+        return existing, False
+    return row, True
+
+
+def lift(session: Session, address: str, *, by: str) -> Suppression | None:
+    """Lift a suppression (staff undo or ``suppressions remove``); None when none was active."""
+    row = session.scalar(select(Suppression).where(
+        Suppression.address == normalise_address(address), Suppression.removed_at.is_(None)))
+    if row is None:
+        return None
+    row.removed_at = utcnow()
+    row.removed_by = by
+    return row
+
+
+def is_suppressed(session: Session, address: str) -> bool:
+    try:
+        normalised = normalise_address(address)
+    except ValueError:
+        return False
+    return session.scalar(select(Suppression.id).where(
+        Suppression.address == normalised, Suppression.removed_at.is_(None))) is not None
+
+
+def active(session: Session, since: datetime | None = None) -> Sequence[Suppression]:
+    query = select(Suppression).where(Suppression.removed_at.is_(None)).order_by(Suppression.id)
+    if since is not None:
+        query = query.where(Suppression.created_at >= since)
+    return session.scalars(query).all()

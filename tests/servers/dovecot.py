@@ -1,0 +1,210 @@
+"""A real Dovecot IMAP server for tests, in a temporary directory on a free loopback port.
+
+The fixture writes a minimal configuration (passwd-file passdb with ``{PLAIN}`` passwords, Maildir
+storage owned by the ``dovecot`` system user because mail may not be delivered as uid 0, no TLS on
+loopback) and runs ``dovecot -F -c CONF`` in the foreground, so the test owns the process and can
+stop and restart it to simulate an outage.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+from imapclient import IMAPClient
+
+USER = "support@caplus.org.uk"
+PASSWORD = "s3cret-imap"
+
+_CONF = """\
+base_dir = {root}/run
+state_dir = {root}/state
+log_path = {root}/dovecot.log
+info_log_path = {root}/dovecot.log
+protocols = imap
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+default_login_user = dovecot
+default_internal_user = dovecot
+first_valid_uid = 1
+mail_location = maildir:{root}/mail/%n
+mail_uid = {uid}
+mail_gid = {gid}
+mail_fsync = never
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {root}/passwd
+}}
+userdb {{
+  driver = static
+  args = uid={uid} gid={gid} home={root}/mail/%n
+}}
+service imap-login {{
+  chroot =
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+service anvil {{
+  chroot =
+}}
+service stats {{
+  unix_listener stats-reader {{
+    mode = 0666
+  }}
+  unix_listener stats-writer {{
+    mode = 0666
+  }}
+}}
+protocol imap {{
+  imap_idle_notify_interval = 2 mins
+}}
+"""
+
+
+def dovecot_available() -> str | None:
+    """Why Dovecot cannot run here, or None when it can."""
+    if shutil.which("dovecot") is None:
+        return "dovecot is not installed (apt-get install -y dovecot-imapd)"
+    try:
+        pwd.getpwnam("dovecot")
+    except KeyError:
+        return "the dovecot system user does not exist"
+    if os.geteuid() != 0:
+        return "dovecot must be started as root to switch to the mail user"
+    return None
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Dovecot:
+    """One Dovecot instance with one mailbox user (:data:`USER`)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.port = free_port()
+        self.host = "127.0.0.1"
+        self.user = USER
+        self.password = PASSWORD
+        self._process: subprocess.Popen[bytes] | None = None
+        entry = pwd.getpwnam("dovecot")
+        self._uid, self._gid = entry.pw_uid, entry.pw_gid
+        self._write_config()
+
+    def _write_config(self) -> None:
+        root = self.root
+        for sub in ("run", "state", "mail"):
+            (root / sub).mkdir(parents=True, exist_ok=True)
+        # mkdtemp makes 0700 folders; the auth and mail processes run as dovecot.
+        for path in (root, *root.parents):
+            if path == Path("/tmp") or path == Path("/"):
+                break
+            path.chmod(0o755)
+        os.chown(root / "mail", self._uid, self._gid)
+        (root / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}\n")
+        (root / "passwd").chmod(0o644)
+        self.conf = root / "dovecot.conf"
+        self.conf.write_text(_CONF.format(root=root, port=self.port, uid=self._uid,
+                                          gid=self._gid))
+
+    def start(self) -> None:
+        """Start the server and wait until it greets on its port."""
+        self._process = subprocess.Popen(
+            ["dovecot", "-F", "-c", str(self.conf)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise RuntimeError(f"dovecot exited: {self.log()[-2000:]}")
+            try:
+                with socket.create_connection((self.host, self.port), timeout=1) as s:
+                    if s.recv(100).startswith(b"* OK"):
+                        return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError(f"dovecot did not start: {self.log()[-2000:]}")
+
+    def stop(self) -> None:
+        """Stop the server (the mail stays on disk, so a restart serves the same mailbox)."""
+        if self._process is None or self._process.poll() is not None:
+            return
+        os.killpg(self._process.pid, signal.SIGTERM)
+        try:
+            self._process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(self._process.pid, signal.SIGKILL)
+            self._process.wait()
+        # Wait for the listener to go away so a restart can bind the same port.
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection((self.host, self.port), timeout=0.2).close()
+                time.sleep(0.05)
+            except OSError:
+                return
+
+    def log(self) -> str:
+        path = self.root / "dovecot.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def client(self) -> IMAPClient:
+        client = IMAPClient(self.host, port=self.port, ssl=False, timeout=10)
+        client.login(self.user, self.password)
+        return client
+
+    def append(self, raw: bytes | str, folder: str = "INBOX") -> None:
+        """Deliver one message the way a mail server's LMTP would leave it: unseen, in folder."""
+        data = raw.encode() if isinstance(raw, str) else raw
+        with self.client() as client:
+            client.append(folder, data)
+
+    def append_many(self, messages: list[bytes], folder: str = "INBOX") -> None:
+        with self.client() as client:
+            for data in messages:
+                client.append(folder, data)
+
+    def recreate_folder(self, folder: str = "INBOX") -> None:
+        """Give ``folder`` a new UIDVALIDITY while keeping its messages, as a server rebuild does.
+
+        Dovecot assigns a fresh UIDVALIDITY when a Maildir's ``dovecot-uidlist`` and indexes are
+        gone, so the same mail comes back under new UIDs.
+        """
+        self.stop()
+        maildir = self.root / "mail" / self.user.split("@")[0]
+        if folder.upper() != "INBOX":
+            maildir = maildir / f".{folder}"
+        for index_file in maildir.glob("dovecot*"):
+            index_file.unlink()
+        for sub in ("new", "cur"):
+            for mail in (maildir / sub).glob("*"):
+                # Drop the old UID hint (",U=...") that Maildir file names may carry.
+                mail.rename(mail.with_name(mail.name.split(",U=")[0]))
+        time.sleep(1.1)  # UIDVALIDITY is a timestamp: make sure it differs
+        self.start()
+
+    def uidvalidity(self, folder: str = "INBOX") -> int:
+        with self.client() as client:
+            return client.folder_status(folder, [b"UIDVALIDITY"])[b"UIDVALIDITY"]
+
+    def __enter__(self) -> Dovecot:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
