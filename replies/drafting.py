@@ -37,6 +37,7 @@ __all__ = [
     "IdentityPolicy",
     "identity_check_needed",
     "long_date",
+    "reply_subject",
     "validate_intents",
 ]
 
@@ -171,7 +172,8 @@ class Drafter:
         """
         intents = validate_intents(request.intents)
         sections = self._sections_for(request) if "general_query" in intents else []
-        context = self._context(request, intents, sections)
+        details_given = correction_details_given(request.body_text)
+        context = self._context(request, intents, sections, details_given)
         text = self.env.get_template("reply.txt.j2").render(
             context, parts=[f"{label}.txt.j2" for label in intents]
         )
@@ -182,7 +184,7 @@ class Drafter:
             subject=reply_subject(request.subject),
             text=_tidy(text),
             html=html.strip() + "\n",
-            notes=_notes(request, intents, sections),
+            notes=_notes(request, intents, sections, details_given),
         )
 
     def _sections_for(self, request: DraftRequest) -> list[Section]:
@@ -190,7 +192,10 @@ class Drafter:
 
     @staticmethod
     def _context(
-        request: DraftRequest, intents: tuple[str, ...], sections: list[Section]
+        request: DraftRequest,
+        intents: tuple[str, ...],
+        sections: list[Section],
+        details_given: bool,
     ) -> dict[str, Any]:
         body = request.body_text.strip()
         if len(body) > MAX_QUOTED_CHARS:
@@ -209,19 +214,22 @@ class Drafter:
             "ask_identity": request.ask_identity,
             "opt_out_applied": request.opt_out_applied,
             "notice_sections": sections,
-            "correction_details_given": correction_details_given(request.body_text),
+            "correction_details_given": details_given,
         }
 
 
 def _notes(
-    request: DraftRequest, intents: tuple[str, ...], sections: list[Section]
+    request: DraftRequest,
+    intents: tuple[str, ...],
+    sections: list[Section],
+    details_given: bool,
 ) -> tuple[str, ...]:
     notes = []
     if "general_query" in intents and not sections:
         notes.append("No section of the privacy notice matched this question: please answer it.")
     if request.due is None and {"access_request", "correction"} & set(intents):
         notes.append("No due date was given, so the draft does not state one.")
-    if "correction" in intents and not correction_details_given(request.body_text):
+    if "correction" in intents and not details_given:
         notes.append("The message does not seem to give the correct details: the draft asks.")
     return tuple(notes)
 
