@@ -22,15 +22,17 @@ _BULK_PRECEDENCE = frozenset({"bulk", "junk", "list"})
 _LIST_HEADERS = ("List-Id", "List-Post", "List-Help", "List-Subscribe", "List-Owner")
 
 #: Subjects a List-Unsubscribe mailto link produces: "unsubscribe", "Unsubscribe: <token>".
-_UNSUBSCRIBE_SUBJECT = re.compile(r"^\s*unsubscribe\b[\s:#\-]*[\w\-.@+=/]{0,200}\s*$", re.I)
+_UNSUBSCRIBE_SUBJECT = re.compile(
+    r"^\s*unsubscribe\b[\s:#\-]*[\w\-.@+=/]{0,200}\s*$", re.IGNORECASE
+)
 _UNSUBSCRIBE_LINE = re.compile(
-    r"^\s*(?:please\s+)?unsubscribe(?:\s+me)?(?:\s+[\w\-.@+=/:<>]+)?[\s.!]*$", re.I
+    r"^\s*(?:please\s+)?unsubscribe(?:\s+me)?(?:\s+[\w\-.@+=/:<>]+)?[\s.!]*$", re.IGNORECASE
 )
 #: Lines some clients add to the generated message, e.g. Gmail's unsubscribe button.
 _GENERATED_LINE = re.compile(
     r"^\s*(?:this (?:message|email|e-mail) was (?:automatically )?generated\b.*"
     r"|sent from my \S+.*)\s*$",
-    re.I,
+    re.IGNORECASE,
 )
 #: A generated unsubscribe body is a line or two; a person's letter is longer.
 _MAX_GENERATED_BODY = 300
@@ -48,9 +50,7 @@ def _first_value(msg: EmailMessage, name: str) -> str | None:
     return re.sub(r"\([^)]*\)", "", value).split(";", 1)[0].strip().lower()
 
 
-def machine_mail_reasons(
-    msg: EmailMessage, own_addresses: Iterable[str] = ()
-) -> tuple[str, ...]:
+def machine_mail_reasons(msg: EmailMessage, own_addresses: Iterable[str] = ()) -> tuple[str, ...]:
     """Return why ``msg`` looks sent by a machine; empty when it looks like a person's mail.
 
     Checks, in order: ``Auto-Submitted`` other than ``no`` (RFC 3834), ``Precedence`` bulk,

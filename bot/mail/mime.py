@@ -96,7 +96,7 @@ def filename(part: Message) -> str | None:
         try:
             name = str(make_header(decode_header(name)))
         except Exception:  # noqa: BLE001 - keep the raw name if the words don't decode
-            pass
+            logger.debug("Undecodable encoded words in a filename kept as they are")
     return name.strip() or None
 
 

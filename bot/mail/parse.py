@@ -99,7 +99,9 @@ def _looks_binary(raw: bytes) -> bool:
 
 def _is_readable(text: str) -> bool:
     sample = text[:_SAMPLE_BYTES]
-    readable = sum(1 for char in sample if (char.isprintable() or char.isspace()) and char != "\ufffd")
+    readable = sum(
+        1 for char in sample if (char.isprintable() or char.isspace()) and char != "\ufffd"
+    )
     return bool(sample) and readable >= len(sample) * _MIN_READABLE_SHARE
 
 
@@ -162,7 +164,7 @@ def to_message(raw: bytes, *, own_addresses: Iterable[str] = ()) -> ParsedMessag
         raise MessageParseError("empty message")
     try:
         msg = BytesParser(policy=policy.default).parsebytes(raw)
-    except Exception as exc:  # noqa: BLE001 - the parser is lenient; anything here is fatal
+    except Exception as exc:  # the parser is lenient; anything here is fatal
         raise MessageParseError(f"unparseable: {type(exc).__name__}") from exc
     assert isinstance(msg, EmailMessage)
     has_headers = bool(msg.keys())

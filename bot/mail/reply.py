@@ -36,9 +36,11 @@ _SEPARATOR_LINE = re.compile(r"^(?:[-_]{2}|[-_]{32,})$")
 _NAME_WORD = re.compile(r"^[A-Z\u00C0-\u00DE][\w.'\-]*$|^\W+\w*$")
 _SENTENCE_END = (".", "?", "!", ":")
 #: Lines that open a forwarded or earlier message: "---------- Forwarded message ---------",
-#: "-----Ursprüngliche Nachricht-----", "*-------- Original Message --------*".
+#: "-----Ursprüngliche Nachricht-----", "*-------- Original Message --------*", and the
+#: "Bob <bob@example.net> wrote:" that the library's patterns miss without "On <date>".
 _HISTORY_MARKER = re.compile(
-    r"^[ \t*]*(?:-{3,}[ \t]*[^\W\d_](?:[^\W\d_]|[ \t]){2,40}?[ \t]*-{3,}|begin forwarded message:)"
+    r"^[ \t*]*(?:-{3,}[ \t]*[^\W\d_](?:[^\W\d_]|[ \t]){2,40}?[ \t]*-{3,}|begin forwarded message:"
+    r"|[^\n<>]{0,120}<[^<>\s@]+@[^<>\s@]+>[^\n<>]{0,80}\b(?:wrote|schrieb|a [ée]crit)[ \t]*:)"
     r"[ \t*]*$",
     re.IGNORECASE | re.MULTILINE,
 )
@@ -56,7 +58,7 @@ _SENT_FROM_TAIL = re.compile(
 _ATTRIBUTION = re.compile(
     r"(?:wrote|schrieb\b.*|a [ée]crit|escribi[óo]|ha scritto|schreef|geschreven|skrev"
     r"|napisa[łl](?:\(a\))?|написал|пише|escreveu|kirjoitti)\s*:?$"
-    r"|^(?=.*\d).*<[^<>\s@]+@[^<>\s@]+>.{0,60}$",
+    r"|^(?=.*\d).*<\s*[^<>\s@]+@[^<>\s@]+\s*>.{0,60}$",
     re.IGNORECASE,
 )
 #: An attribution is a short paragraph: at most this many lines.
@@ -101,7 +103,7 @@ def _looks_like_sign_off(line: str) -> bool:
     line = _QUOTE_PREFIX.sub("", line).strip()
     if _SEPARATOR_LINE.match(line):
         return True
-    head, comma, tail = line.partition(",")
+    _head, comma, tail = line.partition(",")
     if comma:
         words = tail.split()
         return len(words) <= 4 and all(_NAME_WORD.match(word) for word in words)

@@ -160,7 +160,7 @@ def html_to_text(html: str) -> str:
     renderer.unicode_snob = True  # keep "café", not "cafe"
     try:
         text = renderer.handle(html)
-    except Exception:  # noqa: BLE001 - html2text is not hardened against every input
+    except Exception:  # html2text is not hardened against every input
         logger.debug("html2text failed; stripping tags instead", exc_info=True)
         stripper = _TagStripper()
         stripper.feed(html)
