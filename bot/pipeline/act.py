@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -20,12 +18,11 @@ from bot.pipeline.runtime import Runtime
 from bot.store import audit, cases, outbox, suppressions
 from bot.store.models import Case, CaseState, Message
 from classifier import Prediction
-from replies.deadlines import due_date
+from replies.deadlines import due_date, receipt_date
 from replies.drafting import Draft, DraftRequest, identity_check_needed
 
 logger = logging.getLogger(__name__)
 
-UK = ZoneInfo("Europe/London")
 SYSTEM = "system"
 # Labels whose statutory clock starts at receipt: access (Art. 15), rectification and erasure
 # (Art. 16, 17). An opt-out needs no deadline: it is applied at once or on approval.
@@ -36,11 +33,6 @@ TIMED_LABELS = ("access_request", "correction")
 class Outcome:
     action: Action
     case_id: int | None
-
-
-def receipt_date(received: datetime) -> date:
-    """The day a message reached us, as the organisation's (UK) calendar counts it."""
-    return received.astimezone(UK).date()
 
 
 def apply_decision(session: Session, rt: Runtime, message: Message, decision: Decision,

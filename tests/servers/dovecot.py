@@ -16,6 +16,7 @@ import socket
 import subprocess
 import time
 from pathlib import Path
+from typing import Self
 
 from imapclient import IMAPClient
 
@@ -202,7 +203,7 @@ class Dovecot:
         with self.client() as client:
             return client.folder_status(folder, [b"UIDVALIDITY"])[b"UIDVALIDITY"]
 
-    def __enter__(self) -> Dovecot:
+    def __enter__(self) -> Self:
         self.start()
         return self
 
