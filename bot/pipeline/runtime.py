@@ -7,15 +7,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import Config
 from bot.store.db import Store
 from bot.store.models import utcnow
-from classifier import TriageModel, load_model
-from replies.drafting import Drafter
-from replies.notice import load_notice
 
-PACKAGED_NOTICE = Path(__file__).resolve().parents[2] / "replies" / "data" / "example-notice.txt"
+if TYPE_CHECKING:
+    from classifier import TriageModel
+    from replies.drafting import Drafter
 
 
 @dataclass
@@ -32,12 +32,17 @@ class Runtime:
 
     @cached_property
     def model(self) -> TriageModel:
+        from classifier import load_model  # loaded on first triage, not by every command
+
         return load_model(self.config.triage.model_path or None)
 
     @cached_property
     def drafter(self) -> Drafter:
+        from replies.drafting import Drafter
+        from replies.notice import EXAMPLE_NOTICE_PATH, load_notice
+
         org = self.config.organisation
-        notice = load_notice(org.notice_path or PACKAGED_NOTICE)
+        notice = load_notice(org.notice_path or EXAMPLE_NOTICE_PATH)
         return Drafter(notice, Path(org.templates_dir) if org.templates_dir else None)
 
     @property
