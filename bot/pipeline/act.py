@@ -56,6 +56,7 @@ def _new_case(session: Session, message: Message, decision: Decision,
               prediction: Prediction | None, state: CaseState, channel: str) -> Case:
     case = Case(
         state=state, label=decision.label, intents=dict(prediction.intents) if prediction else {},
+        present=list(decision.intents or (decision.label,)),
         confidence=prediction.confidence if prediction else 0.0, channel=channel,
         requester=message.sender, requester_name=message.sender_name, subject=message.subject,
         received_at=message.received_at, review_reasons=list(decision.reasons))

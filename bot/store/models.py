@@ -150,7 +150,8 @@ class Case(Base):
     state: Mapped[str] = mapped_column(String(30), default=CaseState.OPEN, index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
     label: Mapped[str] = mapped_column(String(30))
-    intents: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    intents: Mapped[dict[str, Any]] = mapped_column(default=dict)   # label -> probability
+    present: Mapped[list[Any]] = mapped_column(default=list)        # labels detected, top first
     confidence: Mapped[float] = mapped_column(Float, default=0.0)
     channel: Mapped[str] = mapped_column(String(20), default="email")
     requester: Mapped[str | None] = mapped_column(String(320), index=True)

@@ -3,7 +3,6 @@ outbox and audit events.
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 17:29:25.595988
 """
 
 from alembic import op
@@ -25,6 +24,7 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('label', sa.String(length=30), nullable=False),
     sa.Column('intents', sa.JSON(), nullable=False),
+    sa.Column('present', sa.JSON(), nullable=False),
     sa.Column('confidence', sa.Float(), nullable=False),
     sa.Column('channel', sa.String(length=20), nullable=False),
     sa.Column('requester', sa.String(length=320), nullable=True),

@@ -1,0 +1,85 @@
+"""The store on SQLite and PostgreSQL: migrations, append-only audit, claims, suppressions."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from bot.store import audit, outbox, suppressions
+from bot.store.db import Store
+from bot.store.models import Base, utcnow
+
+
+@pytest.fixture
+def store(database_url: str):
+    s = Store.open(database_url)
+    yield s
+    s.close()
+
+
+def test_migrations_build_exactly_the_models_schema(store: Store):
+    with store.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
+
+
+def test_upgrading_twice_is_harmless(database_url: str):
+    Store.open(database_url).close()
+    Store.open(database_url).close()
+
+
+def test_audit_events_cannot_be_updated_or_deleted(store: Store):
+    with store.transaction() as session:
+        audit.record(session, "cli:test", "suppression.added", None, address="a@example.org")
+    for statement in ("UPDATE audit_events SET actor = 'someone else'",
+                      "DELETE FROM audit_events"):
+        with pytest.raises(DBAPIError, match="append-only"):
+            with store.engine.begin() as conn:
+                conn.execute(text(statement))
+    with store.sessions() as session:
+        (event,) = audit.events(session)
+        assert event.actor == "cli:test"
+
+
+def test_suppressing_is_idempotent_and_normalised(store: Store):
+    with store.transaction() as session:
+        _, first = suppressions.suppress(session, " <Alice@Example.ORG> ", reason="r",
+                                         source="cli")
+        _, second = suppressions.suppress(session, "alice@example.org", reason="r", source="cli")
+    assert (first, second) == (True, False)
+    with store.transaction() as session:
+        assert suppressions.is_suppressed(session, "ALICE@example.org")
+        assert suppressions.lift(session, "alice@example.org", by="staff:U1") is not None
+    with store.transaction() as session:
+        assert not suppressions.is_suppressed(session, "alice@example.org")
+        _, again = suppressions.suppress(session, "alice@example.org", reason="r", source="cli")
+    assert again is True
+
+
+@pytest.mark.parametrize("address", ["", "alice", "@example.org", "alice@", "a b@example.org"])
+def test_it_refuses_what_is_not_an_address(address: str):
+    with pytest.raises(ValueError, match="not an email address"):
+        suppressions.normalise_address(address)
+
+
+def test_an_outbox_item_is_claimed_by_exactly_one_dispatcher(store: Store):
+    lease = timedelta(minutes=5)
+    with store.transaction() as session:
+        item = outbox.enqueue(session, "email", "k1", {"to": "a@example.org"})
+        assert outbox.enqueue(session, "email", "k1", {"to": "a@example.org"}) is None
+        item_id = item.id
+    now = utcnow()
+    with store.transaction() as session:
+        assert outbox.claim(session, item_id, now, lease) is not None
+    with store.transaction() as session:
+        assert outbox.claim(session, item_id, now, lease) is None
+        assert outbox.due_ids(session, now, lease, ["email"]) == []
+    # The claimant vanished: after the lease the item is due again.
+    later = now + lease + timedelta(seconds=1)
+    with store.transaction() as session:
+        assert outbox.due_ids(session, later, lease, ["email"]) == [item_id]

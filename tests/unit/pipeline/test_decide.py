@@ -1,0 +1,68 @@
+"""The triage decision, row by row: pure, no database, no model."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.pipeline.decide import Action, MessageFacts, decide
+from classifier import Prediction
+from classifier.policy import OptOutDecision
+
+
+def prediction(label: str, p: float = 0.97, *, also: tuple[str, ...] = ()) -> Prediction:
+    intents = {name: 0.01 for name in ("opt_out", "correction", "access_request", "general_query")}
+    intents[label] = p
+    for other in also:
+        intents[other] = 0.9
+    return Prediction(label=label, confidence=p, intents=intents, present=(label, *also),
+                      model_version="test")
+
+
+AUTO = OptOutDecision(True, ("opt-out probability 0.99 clears 0.90",))
+REVIEW = OptOutDecision(False, ("another intent is present: access_request",))
+ALICE = "alice@example.org"
+
+
+@pytest.mark.parametrize(("facts", "pred", "opt_out", "action", "confirm"), [
+    # A person's simple opt-out: applied and confirmed.
+    (MessageFacts(ALICE), prediction("opt_out"), AUTO, Action.AUTO_OPT_OUT, True),
+    # An auto-submitted unsubscribe: applied, never answered.
+    (MessageFacts(ALICE, ("Auto-Submitted: auto-generated",), is_unsubscribe_mail=True),
+     prediction("opt_out"), AUTO, Action.AUTO_OPT_OUT, False),
+    # Two intents: staff.
+    (MessageFacts(ALICE), prediction("opt_out", also=("access_request",)), REVIEW,
+     Action.OPEN_CASE, False),
+    # An access request: staff.
+    (MessageFacts(ALICE), prediction("access_request"), OptOutDecision(False, ("not opt-out",)),
+     Action.OPEN_CASE, False),
+    # An out-of-office: kept, flagged, no case, no reply.
+    (MessageFacts(ALICE, ("Auto-Submitted: auto-replied",)), prediction("general_query"),
+     OptOutDecision(False, ()), Action.IGNORE, False),
+    # Unparseable: a person must look.
+    (MessageFacts(None, quarantine_reason="unparseable: empty"), None, None,
+     Action.OPEN_CASE, False),
+    # A reply in an open case's thread joins it, whatever it says.
+    (MessageFacts(ALICE, thread_case_id=7), prediction("opt_out"), AUTO, Action.JOIN_CASE, False),
+])
+def test_it_chooses_the_action(facts, pred, opt_out, action, confirm):
+    decision = decide(facts, pred, opt_out)
+    assert decision.action == action
+    assert decision.send_confirmation is confirm
+
+
+def test_it_records_why_a_case_went_to_staff():
+    decision = decide(MessageFacts(ALICE), prediction("opt_out", also=("access_request",)), REVIEW)
+    assert decision.reasons == REVIEW.reasons
+    assert decision.intents == ("opt_out", "access_request")
+
+
+def test_a_follow_up_names_its_case():
+    decision = decide(MessageFacts(ALICE, thread_case_id=42), prediction("general_query"), None)
+    assert decision.case_id == 42
+
+
+def test_machine_mail_that_is_a_client_unsubscribe_still_goes_to_staff_when_not_simple():
+    facts = MessageFacts(ALICE, ("Precedence: bulk",), is_unsubscribe_mail=True)
+    decision = decide(facts, prediction("opt_out", 0.6), OptOutDecision(False, ("low",)))
+    assert decision.action == Action.OPEN_CASE
+    assert "machine mail: no automatic reply" in decision.reasons
