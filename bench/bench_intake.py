@@ -1,0 +1,132 @@
+"""Intake benchmarks against a real Dovecot: backlog rate and IDLE push latency.
+
+Prints, from one run:
+  * the raw rate of fetching N messages with imapclient alone (the baseline),
+  * the rate of the pipeline's ingest (fetch + parse + commit) and ingest + triage,
+  * their ratio to the baseline (target >= 0.5),
+  * p50/p95 latency from APPEND to committed row with IDLE (target p95 <= 1.0 s).
+
+Usage: .venv/bin/python -m bench.bench_intake [--messages 5000] [--latency-samples 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from imapclient import IMAPClient
+
+from bench.mailgen import generate
+from bot.pipeline.runtime import Runtime
+from bot.pipeline.triage import triage_pending
+from bot.pipeline.watch import Watcher
+from tests.conftest import make_config
+from tests.servers.dovecot import Dovecot, dovecot_available
+
+
+def raw_fetch_rate(dovecot: Dovecot, batch: int) -> tuple[int, float]:
+    """Baseline: imapclient alone, SEARCH then FETCH BODY.PEEK[] in batches, nothing else."""
+    start = time.perf_counter()
+    client = IMAPClient(dovecot.host, port=dovecot.port, ssl=False)
+    client.login(dovecot.user, dovecot.password)
+    client.select_folder("INBOX", readonly=True)
+    uids = client.search("ALL")
+    total = 0
+    for i in range(0, len(uids), batch):
+        for data in client.fetch(uids[i:i + batch], ["RFC822.SIZE", "BODY.PEEK[]"]).values():
+            total += len(data[b"BODY[]"])
+    client.logout()
+    return len(uids), time.perf_counter() - start
+
+
+def backlog(dovecot: Dovecot, tmp: Path, count: int) -> None:
+    print(f"Appending {count} messages to Dovecot ...", flush=True)
+    dovecot.append_many(generate(count))
+    batch = 200
+    n, raw_s = raw_fetch_rate(dovecot, batch)
+    raw_rate = n / raw_s
+    rt = Runtime.open(make_config(f"sqlite:///{tmp / 'bench.sqlite3'}", dovecot))
+    rt.config = _with_batch(rt.config, batch)
+    _ = rt.model, rt.drafter  # load once, outside the timing, as a running service has
+    start = time.perf_counter()
+    stored = Watcher(rt).poll_once()
+    ingest_s = time.perf_counter() - start
+    triaged = 0
+    while outcomes := triage_pending(rt, limit=500):
+        triaged += len(outcomes)
+    total_s = time.perf_counter() - start
+    rt.close()
+    assert stored == n == count, (stored, n, count)
+    print(f"\nBacklog of {n} messages ({batch} per fetch)")
+    print(f"  baseline imapclient fetch only : {raw_rate:8.0f} msg/s ({raw_s:.2f} s)")
+    print(f"  ingest (fetch+parse+commit)    : {n / ingest_s:8.0f} msg/s ({ingest_s:.2f} s)"
+          f"  ratio {n / ingest_s / raw_rate:.2f}")
+    print(f"  ingest + triage (classify, act): {n / total_s:8.0f} msg/s ({total_s:.2f} s)"
+          f"  ratio {n / total_s / raw_rate:.2f}  (target >= 0.5)")
+    print(f"  triaged {triaged}")
+
+
+def _with_batch(config, batch):
+    import dataclasses
+
+    return dataclasses.replace(config, imap=dataclasses.replace(config.imap, fetch_batch=batch))
+
+
+def push_latency(dovecot: Dovecot, tmp: Path, samples: int) -> None:
+    import dataclasses
+
+    rt = Runtime.open(make_config(f"sqlite:///{tmp / 'latency.sqlite3'}", dovecot))
+    rt.config = dataclasses.replace(rt.config, imap=dataclasses.replace(
+        rt.config.imap, poll_interval_s=300, idle_renew_s=300))
+    committed = threading.Event()
+    watcher = Watcher(rt, on_stored=lambda _n: committed.set())
+    stop = threading.Event()
+    thread = threading.Thread(target=watcher.run, args=(stop,), daemon=True)
+    thread.start()
+    time.sleep(1.0)
+    latencies = []
+    with dovecot.client() as client:
+        for i, raw in enumerate(generate(samples, seed=99)):
+            committed.clear()
+            time.sleep(0.05)
+            start = time.perf_counter()
+            client.append("INBOX", raw)
+            if not committed.wait(10):
+                print(f"  sample {i}: not committed within 10 s", file=sys.stderr)
+                continue
+            latencies.append(time.perf_counter() - start)
+    stop.set()
+    rt.close()
+    latencies.sort()
+    p50 = statistics.median(latencies)
+    p95 = latencies[max(0, round(0.95 * len(latencies)) - 1)]
+    print(f"\nPush latency, APPEND -> committed, IDLE, {len(latencies)} samples")
+    print(f"  p50 {p50 * 1000:.0f} ms   p95 {p95 * 1000:.0f} ms   max {latencies[-1] * 1000:.0f} ms"
+          f"  (target p95 <= 1000 ms)")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=5000)
+    parser.add_argument("--latency-samples", type=int, default=50)
+    args = parser.parse_args()
+    reason = dovecot_available()
+    if reason:
+        print(f"skipped: {reason}")
+        return 0
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        with Dovecot(tmp / "dovecot-backlog") as dovecot:
+            backlog(dovecot, tmp, args.messages)
+        with Dovecot(tmp / "dovecot-latency") as dovecot:
+            push_latency(dovecot, tmp, args.latency_samples)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
