@@ -410,3 +410,44 @@ def test_disconnect_makes_the_client_reconnect(slack_standin):
         assert len(slack_standin.calls("apps.connections.open")) >= 2
         envelope_id = slack_standin.send_envelope("events_api", message_event(BOB, "D2", "hi"))
         assert slack_standin.wait_for_ack(envelope_id).known
+
+
+# -- slack-bolt on top ---------------------------------------------------------------------
+
+
+def test_a_bolt_app_acks_a_click_opens_a_modal_and_updates_the_card(slack_standin, client):
+    from slack_bolt import App
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    card = client.chat_postMessage(channel=CASES, text="Case 42", blocks=_card("new"))
+    app = App(client=WebClient(token="xoxb-test", base_url=slack_standin.base_url),
+              signing_secret="unused-in-socket-mode")
+
+    @app.action("approve")
+    def approve(ack, body, client):
+        ack()
+        client.views_open(trigger_id=body["trigger_id"], view={
+            "type": "modal", "callback_id": "confirm",
+            "title": {"type": "plain_text", "text": "Approve case"},
+            "blocks": [_section(f"Approve case {body['actions'][0]['value']}?")],
+        })
+        client.chat_update(channel=body["channel"]["id"], ts=body["message"]["ts"],
+                           text="Case 42", blocks=_card("approved"))
+
+    handler = SocketModeHandler(app, app_token="xapp-test")
+    handler.connect()
+    try:
+        slack_standin.wait_for_connection(1)
+        payload = block_actions_payload(
+            ALICE, "approve", "42", card["ts"], CASES, block_id="case-42",
+            message=slack_standin.message(CASES, card["ts"]),
+        )
+        ack = slack_standin.wait_for_ack(slack_standin.send_envelope("interactive", payload))
+        slack_standin.wait_for("chat.update")
+    finally:
+        handler.client.auto_reconnect_enabled = False
+        slack_standin.drop_connections()
+        handler.close()
+    assert ack.elapsed < 3
+    assert slack_standin.calls("views.open")[0].response["ok"] is True
+    assert slack_standin.message(CASES, card["ts"])["blocks"] == _card("approved")
