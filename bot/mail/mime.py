@@ -17,7 +17,7 @@ logger = logging.getLogger(__name__)
 
 #: Bound the walk: a crafted message can nest thousands of multiparts.
 MAX_DEPTH = 20
-MAX_PARTS = 500
+MAX_PARTS = 100
 
 BODY_TYPES = frozenset({"text/plain", "text/html"})
 

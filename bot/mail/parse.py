@@ -11,7 +11,6 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from email import policy
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
 
@@ -114,6 +113,8 @@ def _defect_names(msg: Message) -> list[str]:
         for defect in getattr(part, "defects", ()):
             names[type(defect).__name__] = None
     for name in ("From", "To", "Subject", "Date", "Message-ID"):
+        if len(headers.raw_header(msg, name) or "") > headers.MAX_STRUCTURED_CHARS:
+            names["HeaderTooLong"] = None
         try:
             header = msg.get(name)
         except Exception:  # noqa: BLE001 - the structured parser itself failed on this header
@@ -141,7 +142,8 @@ def to_message(raw: bytes, *, own_addresses: Iterable[str] = ()) -> ParsedMessag
 
     Steps:
     1. Refuse bytes that are empty or binary without any header.
-    2. Parse with ``email.policy.default``; defects are kept, never fatal.
+    2. Parse with ``email.policy.default`` (header values bounded for speed); defects are
+       kept, never fatal.
     3. Read headers defensively (:mod:`bot.mail.headers`).
     4. Pick the best text and strip quoted history and signature from it.
     5. Measure attachments, detect machine mail and client-generated unsubscribes.
@@ -163,7 +165,7 @@ def to_message(raw: bytes, *, own_addresses: Iterable[str] = ()) -> ParsedMessag
     if not raw.strip():
         raise MessageParseError("empty message")
     try:
-        msg = BytesParser(policy=policy.default).parsebytes(raw)
+        msg = BytesParser(policy=headers.BOUNDED_POLICY).parsebytes(raw)
     except Exception as exc:  # the parser is lenient; anything here is fatal
         raise MessageParseError(f"unparseable: {type(exc).__name__}") from exc
     assert isinstance(msg, EmailMessage)

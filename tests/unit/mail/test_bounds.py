@@ -1,0 +1,78 @@
+"""Crafted mail cannot make parsing slow: header sizes, parameters, parts and depth are bounded."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from bot.errors import MessageParseError
+from bot.mail import headers
+from bot.mail.mime import MAX_PARTS
+from bot.mail.parse import to_message
+
+HEAD = b"From: alice@example.org\nSubject: crafted\n"
+
+
+def _params(count: int, prefix: bytes = b"p") -> bytes:
+    return b"; ".join(b"%s%d=v" % (prefix, i) for i in range(count))
+
+
+def test_a_content_type_keeps_only_a_bounded_number_of_parameters() -> None:
+    raw = HEAD + b"Content-Type: text/plain; charset=utf-8; " + _params(300) + b"\n\nhi\n"
+    msg = to_message(raw)
+
+    assert msg.body_text == "hi"
+    parsed = headers.BOUNDED_POLICY.header_fetch_parse(
+        "Content-Type", "text/plain; charset=utf-8; " + _params(300).decode()
+    )
+    assert parsed.params["charset"] == "utf-8"
+    assert len(parsed.params) == headers.MAX_PARAMETERS
+
+
+def test_many_parts_with_parameter_heavy_headers_parse_quickly() -> None:
+    part = b"--b\nContent-Type: application/x-%d; " + _params(200) + b"\n\nhi\n"
+    raw = (
+        HEAD
+        + b'Content-Type: multipart/mixed; boundary="b"\n\n'
+        + b"".join(part % k for k in range(800))
+        + b"--b--\n"
+    )
+    started = time.monotonic()
+    msg = to_message(raw)
+
+    # Unbounded, the stdlib takes tens of seconds on this; bounded it takes well under one.
+    assert time.monotonic() - started < 5
+    assert len(msg.attachments) == MAX_PARTS
+
+
+def test_a_huge_recipient_list_parses_quickly_and_keeps_addresses() -> None:
+    to = b", ".join(b"user%d@example.org" % i for i in range(30_000))
+    started = time.monotonic()
+    msg = to_message(HEAD + b"To: " + to + b"\n\nhi\n")
+
+    assert time.monotonic() - started < 5
+    assert msg.to[:2] == ("user0@example.org", "user1@example.org")
+    assert len(msg.to) > 1000
+    assert "HeaderTooLong" in msg.defects
+
+
+def test_a_megabyte_of_encoded_words_in_the_subject_is_cut_not_parsed() -> None:
+    subject = b" ".join([b"=?utf-8?q?caf=C3=A9?="] * 50_000)
+    started = time.monotonic()
+    msg = to_message(b"From: alice@example.org\nSubject: " + subject + b"\n\nhi\n")
+
+    assert time.monotonic() - started < 5
+    assert msg.subject.startswith("cafécafé")
+    assert len(msg.subject) <= 1000
+
+
+def test_absurdly_deep_nesting_is_flagged_not_crashed() -> None:
+    raw = HEAD
+    for depth in range(3000):
+        raw += b'Content-Type: multipart/mixed; boundary="b%d"\n\n--b%d\n' % (depth, depth)
+    raw += b"Content-Type: text/plain\n\ndeep\n"
+
+    # The stdlib parser recurses per level; its RecursionError must come out as our flag.
+    with pytest.raises(MessageParseError, match="Recursion"):
+        to_message(raw)
