@@ -186,9 +186,45 @@ def body_hash(text: str) -> str:
     return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
 
 
+def unflow(text: str, *, delsp: bool = False) -> str:
+    """Undo RFC 3676 ``format=flowed`` soft line breaks.
+
+    A line ending in a space continues on the next line of the same quote depth; "-- " (the
+    signature separator) never does. Space-stuffing is removed. With ``delsp`` the trailing
+    space belongs to the soft break and is dropped.
+
+    Args:
+        text: the decoded text of a ``text/plain; format=flowed`` part.
+    """
+    out: list[str] = []
+    joining = False
+    previous_depth = -1
+    for line in text.replace("\r\n", "\n").split("\n"):
+        depth = len(line) - len(line.lstrip(">"))
+        content = line[depth:]
+        content = content.removeprefix(" ")  # space-stuffing, or the space after ">"
+        if joining and depth == previous_depth:
+            out[-1] += content
+        else:
+            out.append(">" * depth + (" " if depth and content else "") + content)
+        joining = content.endswith(" ") and content != "-- "
+        if joining and delsp:
+            out[-1] = out[-1][:-1]
+        previous_depth = depth
+    return "\n".join(out)
+
+
 def _part_text(part: Message) -> tuple[str, bool]:
     charset = part.get_content_charset()
-    return decode_bytes(payload_bytes(part), charset)
+    text, fell_back = decode_bytes(payload_bytes(part), charset)
+    if part.get_content_type() == "text/plain" and _param(part, "format") == "flowed":
+        text = unflow(text, delsp=_param(part, "delsp") == "yes")
+    return text, fell_back
+
+
+def _param(part: Message, name: str) -> str:
+    value = part.get_param(name)
+    return str(value).strip().lower() if isinstance(value, str) else ""
 
 
 def best_text(msg: Message) -> BodyText:

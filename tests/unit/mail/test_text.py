@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.mail.parse import to_message
-from bot.mail.text import decode_bytes, html_to_text, tidy
+from bot.mail.text import decode_bytes, html_to_text, tidy, unflow
 
 
 def _message(charset: str, body: bytes, cte: str = "8bit") -> bytes:
@@ -86,3 +86,30 @@ def test_html_to_text_drops_script_and_style_and_comments() -> None:
 
 def test_tidy_normalises_line_ends_and_invisible_characters() -> None:
     assert tidy("a\r\nb\rc\u00a0d\u200b  \n\n\n\ne\x00") == "a\nb\nc d\n\ne"
+
+
+def test_it_joins_format_flowed_soft_breaks_so_reply_headers_are_found() -> None:
+    raw = (
+        b"From: alice@example.org\nSubject: Re: request\n"
+        b"Content-Type: text/plain; charset=utf-8; format=flowed\n\n"
+        b"Please delete my \r\ndata now.\r\n\r\n"
+        b"On 24/11/2026 10:00, CA Plus Support <support@caplus.org.uk> \r\nwrote:\r\n"
+        b"> Dear Alice, shall we \r\n> delete it?\r\n"
+        b"-- \r\n Alice\r\n"
+    )
+    msg = to_message(raw)
+
+    assert msg.body_text.startswith("Please delete my data now.\n\nOn 24/11/2026 10:00,")
+    assert "> Dear Alice, shall we delete it?" in msg.body_text
+    assert msg.body_text.endswith("\n--\nAlice")  # trailing spaces are tidied away
+    assert msg.reply_text == "Please delete my data now."
+
+
+def test_it_leaves_fixed_text_with_trailing_spaces_alone() -> None:
+    raw = b"From: alice@example.org\nContent-Type: text/plain\n\nline one \nline two\n"
+    assert to_message(raw).body_text == "line one\nline two"
+
+
+def test_unflow_drops_the_soft_break_space_with_delsp() -> None:
+    assert unflow("Zusammen \ngesetzt", delsp=True) == "Zusammengesetzt"
+    assert unflow("two \nwords") == "two words"
