@@ -12,12 +12,11 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from email import policy
 from email.parser import BytesHeaderParser
 from typing import Any
 
 from bot.errors import MessageParseError
-from bot.mail.headers import first_address, normalise_message_id, subject
+from bot.mail.headers import BOUNDED_POLICY, first_address, normalise_message_id, subject
 from bot.mail.imap import FetchedMessage
 from bot.mail.parse import to_message
 from bot.store import mailbox as mailbox_store
@@ -79,7 +78,7 @@ def _headers_only(raw: bytes, reason: str) -> dict[str, Any]:
     fields: dict[str, Any] = {"quarantine_reason": reason, "dedup_key": _digest(raw),
                               "subject": "", "message_id": None, "sender": None}
     try:
-        headers = BytesHeaderParser(policy=policy.default).parsebytes(raw[:HEADER_BYTES])
+        headers = BytesHeaderParser(policy=BOUNDED_POLICY).parsebytes(raw[:HEADER_BYTES])
         fields["subject"] = subject(headers)
         fields["message_id"] = normalise_message_id(str(headers.get("Message-ID") or "") or None)
         fields["sender_name"], fields["sender"] = first_address(headers, ("From", "Sender"))
