@@ -1,0 +1,125 @@
+"""The commands a person runs: `run` as a real process, `poll --once`, `triage`, `demo`, lists."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from tests.servers.dovecot import Dovecot
+from tests.servers.smtp import SmtpServer
+
+ROOT = Path(__file__).resolve().parents[2]
+OPT_OUT = (b"From: Alice <alice@example.org>\r\nTo: support@caplus.org.uk\r\n"
+           b"Subject: stop\r\nMessage-ID: <run-1@example.org>\r\n\r\n"
+           b"Please remove me from your mailing list, no more marketing emails.\r\n")
+
+
+def write_config(tmp_path: Path, dovecot: Dovecot | None = None,
+                 smtp: SmtpServer | None = None, http_port: int | None = None) -> Path:
+    text = f'[database]\nurl = "sqlite:///{tmp_path / "triage.sqlite3"}"\n'
+    if dovecot is not None:
+        text += textwrap.dedent(f"""
+            [imap]
+            host = "{dovecot.host}"
+            port = {dovecot.port}
+            ssl = false
+            username = "{dovecot.user}"
+            password_env = "TEST_IMAP_PASSWORD"
+            poll_interval_s = 60
+        """)
+    if smtp is not None:
+        text += textwrap.dedent(f"""
+            [smtp]
+            host = "{smtp.host}"
+            port = {smtp.port}
+            starttls = false
+            username = ""
+            from_address = "support@caplus.org.uk"
+        """)
+    text += "[http]\n" + (f"port = {http_port}\n" if http_port else "enabled = false\n")
+    path = tmp_path / "config.toml"
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.dovecot
+def test_run_applies_an_opt_out_pushed_by_idle_and_stops_on_sigterm(
+        tmp_path: Path, dovecot: Dovecot, smtp_server: SmtpServer):
+    config = write_config(tmp_path, dovecot, smtp_server)
+    env = {**os.environ, "TEST_IMAP_PASSWORD": dovecot.password, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "--config", str(config), "-v", "run"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        time.sleep(3)  # start-up: migrate, connect, IDLE
+        dovecot.append(OPT_OUT)
+        assert smtp_server.wait_for(1, timeout=20), "no confirmation while `run` was watching"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=30)
+    assert process.returncode == 0, output
+    assert smtp_server.messages[0]["To"] == "alice@example.org"
+
+
+@pytest.mark.dovecot
+def test_poll_once_prints_what_it_did(tmp_path: Path, dovecot: Dovecot, capsys,
+                                      monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("TEST_IMAP_PASSWORD", dovecot.password)
+    dovecot.append(OPT_OUT)
+    config = write_config(tmp_path, dovecot)
+    assert main(["--config", str(config), "poll", "--once"]) == 0
+    assert "fetched 1, triaged 1" in capsys.readouterr().out
+    assert main(["--config", str(config), "messages", "list", "--json"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert row["sender"] == "alice@example.org" and row["case_id"] == 1
+    assert main(["--config", str(config), "cases", "list"]) == 0
+    table = capsys.readouterr().out
+    assert "auto_resolved" in table and "opt_out" in table
+
+
+def test_triage_reads_eml_files_and_maildirs_without_imap(tmp_path: Path, capsys):
+    maildir = tmp_path / "Maildir"
+    for sub in ("cur", "new", "tmp"):
+        (maildir / sub).mkdir(parents=True)
+    (maildir / "new" / "1.eml").write_bytes(OPT_OUT)
+    (maildir / "cur" / "2.eml").write_bytes(OPT_OUT.replace(b"run-1", b"run-2")
+                                            .replace(b"alice", b"bob"))
+    single = tmp_path / "single.eml"
+    single.write_bytes(b"not an email at all \xff\xfe")
+    config = write_config(tmp_path)
+    assert main(["--config", str(config), "triage", str(maildir), str(single)]) == 0
+    assert "stored 3 (duplicates 0), triaged 3" in capsys.readouterr().out
+    assert main(["--config", str(config), "triage", str(maildir)]) == 0
+    assert "stored 0 (duplicates 2)" in capsys.readouterr().out
+    assert main(["--config", str(config), "messages", "list", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert len(rows) == 3
+    assert sum("quarantined" in r["flags"] for r in rows) == 1  # kept and flagged, not dropped
+
+
+def test_demo_runs_on_the_embedded_defaults(tmp_path: Path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no config.toml here
+    monkeypatch.delenv("PRIVACY_TRIAGE_CONFIG", raising=False)
+    assert main(["demo", "--database", str(tmp_path / "demo.sqlite3")]) == 0
+    out = capsys.readouterr().out
+    assert "Stored 9 sample messages" in out
+    assert "auto_resolved, opt_out" in out            # the simple opt-out
+    assert "access_request" in out and "due " in out  # a deadline was computed
+    assert "Suppression list (" in out
+
+
+def test_a_config_mistake_stops_the_command_with_file_and_key(tmp_path: Path, capsys):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[imap]\nhost = "imap.example.org"\nprot = 993\n')
+    assert main(["--config", str(bad), "poll", "--once"]) == 2
+    err = capsys.readouterr().err
+    assert str(bad) in err and "'imap.prot'" in err and "unknown key" in err
