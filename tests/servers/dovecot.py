@@ -32,7 +32,7 @@ protocols = imap
 listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login{oauth_mechanisms}
 default_login_user = dovecot
 default_internal_user = dovecot
 first_valid_uid = 1
@@ -40,7 +40,7 @@ mail_location = maildir:{root}/mail/%n
 mail_uid = {uid}
 mail_gid = {gid}
 mail_fsync = never
-passdb {{
+{oauth_passdb}passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {root}/passwd
 }}
@@ -97,8 +97,11 @@ def free_port() -> int:
 class Dovecot:
     """One Dovecot instance with one mailbox user (:data:`USER`)."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, oauth_tokeninfo_url: str | None = None) -> None:
+        """``oauth_tokeninfo_url``: also accept XOAUTH2/OAUTHBEARER, validating bearer tokens
+        against that tokeninfo endpoint (the test serves it), as Gmail-style IMAP does."""
         self.root = root
+        self.oauth_tokeninfo_url = oauth_tokeninfo_url
         self.port = free_port()
         self.host = "127.0.0.1"
         self.user = USER
@@ -120,9 +123,19 @@ class Dovecot:
         os.chown(root / "mail", self._uid, self._gid)
         (root / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}\n")
         (root / "passwd").chmod(0o644)
+        oauth_passdb = oauth_mechanisms = ""
+        if self.oauth_tokeninfo_url:
+            oauth_conf = root / "oauth2.conf.ext"
+            oauth_conf.write_text(f"tokeninfo_url = {self.oauth_tokeninfo_url}\n"
+                                  "username_attribute = email\n")
+            oauth_conf.chmod(0o644)
+            oauth_mechanisms = " xoauth2 oauthbearer"
+            oauth_passdb = ("passdb {\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n"
+                            f"  args = {oauth_conf}\n}}\n")
         self.conf = root / "dovecot.conf"
         self.conf.write_text(_CONF.format(root=root, port=self.port, uid=self._uid,
-                                          gid=self._gid))
+                                          gid=self._gid, oauth_passdb=oauth_passdb,
+                                          oauth_mechanisms=oauth_mechanisms))
 
     def start(self) -> None:
         """Start the server and wait until it greets on its port."""
