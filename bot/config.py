@@ -37,6 +37,7 @@ class ImapConfig:
     ssl: bool = True
     starttls: bool = False
     verify_tls: bool = True
+    ca_file: str = ""
     username: str = ""
     password_env: str = "PRIVACY_TRIAGE_IMAP_PASSWORD"
     auth: str = "password"
@@ -64,6 +65,7 @@ class SmtpConfig:
     ssl: bool = False
     starttls: bool = True
     verify_tls: bool = True
+    ca_file: str = ""
     username: str = ""
     password_env: str = "PRIVACY_TRIAGE_SMTP_PASSWORD"
     from_address: str = ""

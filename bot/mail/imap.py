@@ -65,7 +65,7 @@ class Mailbox:
         """
         cfg = self.config
         try:
-            context = ssl.create_default_context()
+            context = ssl.create_default_context(cafile=cfg.ca_file or None)
             if not cfg.verify_tls:
                 logger.warning("TLS certificate checks are off for IMAP %s", cfg.host)
                 context.check_hostname = False

@@ -23,7 +23,7 @@ def send_message(config: SmtpConfig, msg: EmailMessage) -> None:
     Raises:
         DeliveryError: with ``permanent`` set for 5xx refusals.
     """
-    context = ssl.create_default_context()
+    context = ssl.create_default_context(cafile=config.ca_file or None)
     if not config.verify_tls:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE

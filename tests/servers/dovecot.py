@@ -30,7 +30,7 @@ log_path = {root}/dovecot.log
 info_log_path = {root}/dovecot.log
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+{ssl_settings}
 disable_plaintext_auth = no
 auth_mechanisms = plain login{oauth_mechanisms}
 default_login_user = dovecot
@@ -55,7 +55,8 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {tls_port}
   }}
 }}
 service anvil {{
@@ -97,10 +98,18 @@ def free_port() -> int:
 class Dovecot:
     """One Dovecot instance with one mailbox user (:data:`USER`)."""
 
-    def __init__(self, root: Path, *, oauth_tokeninfo_url: str | None = None) -> None:
-        """``oauth_tokeninfo_url``: also accept XOAUTH2/OAUTHBEARER, validating bearer tokens
-        against that tokeninfo endpoint (the test serves it), as Gmail-style IMAP does."""
+    def __init__(self, root: Path, *, oauth_tokeninfo_url: str | None = None,
+                 tls: bool = False) -> None:
+        """Args:
+            oauth_tokeninfo_url: also accept XOAUTH2/OAUTHBEARER, validating bearer tokens
+                against that tokeninfo endpoint (the test serves it), as Gmail does.
+            tls: also listen for implicit TLS on :attr:`tls_port` with a self-signed
+                certificate for 127.0.0.1, saved as :attr:`cert_file`.
+        """
         self.root = root
+        self.tls = tls
+        self.tls_port = free_port() if tls else 0
+        self.cert_file = root / "cert.pem"
         self.oauth_tokeninfo_url = oauth_tokeninfo_url
         self.port = free_port()
         self.host = "127.0.0.1"
@@ -132,8 +141,19 @@ class Dovecot:
             oauth_mechanisms = " xoauth2 oauthbearer"
             oauth_passdb = ("passdb {\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n"
                             f"  args = {oauth_conf}\n}}\n")
+        ssl_settings = "ssl = no"
+        if self.tls:
+            key = root / "key.pem"
+            subprocess.run(
+                ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                 "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                 "-keyout", str(key), "-out", str(self.cert_file)],
+                check=True, capture_output=True)
+            key.chmod(0o600)
+            ssl_settings = f"ssl = yes\nssl_cert = <{self.cert_file}\nssl_key = <{key}"
         self.conf = root / "dovecot.conf"
         self.conf.write_text(_CONF.format(root=root, port=self.port, uid=self._uid,
+                                          ssl_settings=ssl_settings, tls_port=self.tls_port,
                                           gid=self._gid, oauth_passdb=oauth_passdb,
                                           oauth_mechanisms=oauth_mechanisms))
 
