@@ -1,0 +1,83 @@
+"""The suppression API the organisation's mailer polls, and the health check.
+
+The API is behind a bearer token from the environment (``[http] api_token_env``), compared in
+constant time. With no token configured it answers 503 rather than serving the list to anyone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+
+from flask import Blueprint, Response, jsonify, request
+
+from bot.store import suppressions
+from bot.store.mailer import ping
+from bot.web.app import runtime
+from bot.web.exports import parse_since, suppression_record
+
+logger = logging.getLogger(__name__)
+
+api = Blueprint("api", __name__)
+
+
+def token_matches(given: str, expected: str) -> bool:
+    """Constant-time comparison; hashing first means not even the length leaks."""
+    return hmac.compare_digest(hashlib.sha256(given.encode("utf-8")).digest(),
+                               hashlib.sha256(expected.encode("utf-8")).digest())
+
+
+def _bearer_token() -> str | None:
+    scheme, _, credentials = request.headers.get("Authorization", "").strip().partition(" ")
+    if scheme.lower() != "bearer" or not credentials.strip():
+        return None
+    return credentials.strip()
+
+
+def _error(status: int, message: str) -> tuple[Response, int]:
+    response = jsonify({"error": message})
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="privacy-triage"'
+    return response, status
+
+
+@api.before_request
+def _require_token() -> tuple[Response, int] | None:
+    if not request.path.startswith("/api/"):
+        return None
+    http = runtime().config.http
+    if not http.api_token:
+        return _error(503, f"the suppression API is switched off: no token is configured "
+                           f"(set the environment variable {http.api_token_env})")
+    given = _bearer_token()
+    if given is None:
+        return _error(401, "send the API token as 'Authorization: Bearer <token>'")
+    if not token_matches(given, http.api_token):
+        return _error(401, "the API token is not valid")
+    return None
+
+
+@api.get("/api/suppressions")
+def list_suppressions() -> Response | tuple[Response, int]:
+    """Every active suppression, oldest first; ``?since=`` keeps those added from then on."""
+    since = request.args.get("since")
+    try:
+        moment = parse_since(since) if since else None
+    except ValueError as exc:
+        return _error(400, str(exc))
+    with runtime().store.sessions() as session:
+        rows = [suppression_record(r) for r in suppressions.active(session, moment)]
+    return jsonify(rows)
+
+
+@api.get("/healthz")
+def healthz() -> tuple[str, int, dict[str, str]]:
+    """200 "ok" once the database has answered; 503 when it does not."""
+    try:
+        with runtime().store.sessions() as session:
+            ping(session)
+    except Exception:  # any failure means "not healthy"; it is logged with its traceback
+        logger.warning("Health check: the database did not answer", exc_info=True)
+        return "database unavailable\n", 503, {"Content-Type": "text/plain; charset=utf-8"}
+    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}

@@ -1,0 +1,71 @@
+"""Build the Flask app: routes from the blueprints, security headers on every response."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, Response, current_app, render_template
+
+from bot.pipeline.runtime import Runtime
+
+HERE = Path(__file__).resolve().parent
+RUNTIME_KEY = "privacy_triage.runtime"
+
+# The pages need nothing but their own stylesheet and their own form: no scripts, images, fonts
+# or frames. ``form-action 'self'`` keeps the unsubscribe form from being re-pointed elsewhere.
+CONTENT_SECURITY_POLICY = ("default-src 'none'; style-src 'self'; form-action 'self'; "
+                           "base-uri 'none'; frame-ancestors 'none'")
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    # Pages hold a (masked) address and the link itself; nothing should keep a copy.
+    "Cache-Control": "no-store",
+    "X-Robots-Tag": "noindex, nofollow",
+}
+
+
+def create_app(rt: Runtime) -> Flask:
+    """The WSGI app for ``rt``; tests drive it with ``app.test_client()``."""
+    from bot.web.api import api
+    from bot.web.pages import pages
+
+    app = Flask(__name__, template_folder=str(HERE / "templates"),
+                static_folder=str(HERE / "static"), static_url_path="/static")
+    # Forms here are one field; anything bigger is not a browser or a mail client unsubscribing.
+    app.config["MAX_CONTENT_LENGTH"] = 16 * 1024
+    app.extensions[RUNTIME_KEY] = rt
+    app.register_blueprint(pages)
+    app.register_blueprint(api)
+    app.after_request(_add_security_headers)
+    app.register_error_handler(404, _not_found)
+    app.register_error_handler(500, _server_error)
+    return app
+
+
+def runtime() -> Runtime:
+    """The runtime of the app handling the current request."""
+    rt: Runtime = current_app.extensions[RUNTIME_KEY]
+    return rt
+
+
+def _add_security_headers(response: Response) -> Response:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    response.headers.pop("Last-Modified", None)
+    response.headers.pop("ETag", None)
+    return response
+
+
+def _not_found(_error: Exception) -> tuple[str, int]:
+    return render_template("message.html", org=runtime().config.organisation,
+                           title="Page not found",
+                           text="There is no page at this address."), 404
+
+
+def _server_error(_error: Exception) -> tuple[str, int]:
+    return render_template("message.html", org=runtime().config.organisation,
+                           title="Something went wrong",
+                           text="We could not do that just now. Please try again in a few "
+                                "minutes."), 500

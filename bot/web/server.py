@@ -1,0 +1,90 @@
+"""Serve the HTTP front end with waitress in the service's own process.
+
+waitress runs its event loop in one thread and requests in a small pool. ``serve`` blocks until
+the service's stop event is set, then closes the listening socket and any open connections from
+inside the event loop (waitress's trigger runs the closing code in the loop thread, so no socket is
+closed under the loop's feet), which ends the loop; then the request threads are shut down.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from waitress import create_server, wasyncore
+from waitress.server import BaseWSGIServer
+
+from bot.pipeline.runtime import Runtime
+from bot.web.app import create_app
+
+logger = logging.getLogger(__name__)
+
+THREADS = 4
+
+
+@dataclass
+class RunningServer:
+    """A started waitress server: where it listens and how to stop it."""
+
+    server: Any
+    loop_map: dict[int, Any]
+    thread: threading.Thread
+    host: str
+    port: int
+    _closed: bool = field(default=False, repr=False)
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Stop accepting, drop open connections, wait for the loop and the workers to end."""
+        if self._closed:
+            return
+        self._closed = True
+        listener = next(o for o in self.loop_map.values() if isinstance(o, BaseWSGIServer))
+        # close_all runs in the loop thread. It closes keep-alive connections too, which would
+        # otherwise keep the loop alive until waitress's channel timeout (two minutes).
+        listener.trigger.pull_trigger(lambda: wasyncore.close_all(self.loop_map))
+        self.thread.join(timeout)
+        if self.thread.is_alive():
+            logger.warning("The HTTP server loop did not stop within %.0f s", timeout)
+        self.server.task_dispatcher.shutdown(timeout=timeout)
+
+
+def start_server(rt: Runtime, host: str | None = None, port: int | None = None) -> RunningServer:
+    """Bind and start serving in a background thread; port 0 picks a free port.
+
+    Args:
+        rt: the runtime whose config and store the app uses.
+        host, port: override ``[http] host`` and ``port`` (tests pass port 0).
+
+    Raises:
+        OSError: when the address cannot be bound (in use, not permitted).
+    """
+    http = rt.config.http
+    loop_map: dict[int, Any] = {}
+    server = create_server(create_app(rt), map=loop_map, host=host or http.host,
+                           port=http.port if port is None else port, threads=THREADS,
+                           ident="privacy-triage", clear_untrusted_proxy_headers=True)
+    # One listener gives a server; a host name with several addresses gives a MultiSocketServer.
+    listening = getattr(server, "effective_listen", None) or [
+        (server.effective_host, server.effective_port)]
+    bound_host, bound_port = listening[0]
+    thread = threading.Thread(target=server.run, name="http-loop", daemon=True)
+    thread.start()
+    logger.info("HTTP front end listening on %s", ", ".join(f"{h}:{p}" for h, p in listening))
+    return RunningServer(server, loop_map, thread, str(bound_host), int(bound_port))
+
+
+def serve(rt: Runtime, stop: threading.Event) -> None:
+    """Serve until ``stop`` is set (the service's HTTP thread runs this)."""
+    running = start_server(rt)
+    try:
+        stop.wait()
+    finally:
+        running.close()
+        logger.info("HTTP front end stopped")
