@@ -1,0 +1,226 @@
+"""Load, save and run the triage model: the public face of the classifier.
+
+The model is a fitted scikit-learn pipeline saved with skops (no pickle, nothing runs on load)
+next to a JSON model card holding its version, metrics and thresholds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import skops.io as sio
+
+from classifier.errors import ModelError
+from classifier.features import compose
+
+LABELS = ("opt_out", "correction", "access_request", "general_query")
+DEFAULT_DIR = Path(__file__).with_name("model")
+MODEL_FILE = "triage.skops"
+CARD_FILE = "card.json"
+
+# Our own classes plus what skops cannot vouch for by default in this pipeline. Anything else in
+# a model file makes loading fail instead of running unknown code.
+TRUSTED_TYPES = [
+    "classifier.features.IntentCues",
+    "classifier.features.MailText",
+]
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """What the model thinks one message asks for.
+
+    Attributes:
+        label: the most probable intent.
+        confidence: its probability.
+        intents: probability of every label (all four), independent one-vs-rest estimates.
+        present: intents above their detection threshold, most probable first; never empty.
+        model_version: version string from the model card.
+    """
+
+    label: str
+    confidence: float
+    intents: dict[str, float]
+    present: tuple[str, ...]
+    model_version: str
+
+
+@dataclass
+class TriageModel:
+    """A fitted pipeline plus the thresholds and metadata from its model card.
+
+    Args:
+        pipeline: fitted pipeline; ``predict_proba`` returns one column per label of LABELS.
+        card: model card dict; ``card["thresholds"]["present"]`` maps labels to detection
+            thresholds and ``card["thresholds"]["opt_out_auto"]`` is the auto-apply threshold.
+    """
+
+    pipeline: object
+    card: dict = field(default_factory=dict)
+
+    @property
+    def version(self) -> str:
+        return str(self.card.get("version", "unversioned"))
+
+    @property
+    def present_thresholds(self) -> dict[str, float]:
+        given = self.card.get("thresholds", {}).get("present", {})
+        return {label: float(given.get(label, 0.5)) for label in LABELS}
+
+    @property
+    def opt_out_threshold(self) -> float:
+        return float(self.card.get("thresholds", {}).get("opt_out_auto", 0.99))
+
+    def predict(self, texts: Sequence[str],
+                subjects: Sequence[str | None] | None = None) -> list[Prediction]:
+        """Classify several messages at once (faster than one by one).
+
+        Args:
+            texts: message bodies (plain text).
+            subjects: subjects in the same order, or None.
+
+        Returns:
+            one Prediction per text.
+
+        Raises:
+            ValueError: if ``subjects`` and ``texts`` differ in length.
+        """
+        if isinstance(texts, str):
+            raise TypeError("texts must be a sequence of strings, not one string")
+        if subjects is not None and len(subjects) != len(texts):
+            raise ValueError("texts and subjects must have the same length")
+        if not texts:
+            return []
+        subjects = subjects if subjects is not None else [None] * len(texts)
+        docs = [compose(t, s) for t, s in zip(texts, subjects, strict=True)]
+        probs = np.asarray(self.pipeline.predict_proba(docs), dtype=float)
+        return [self._to_prediction(row) for row in probs]
+
+    def predict_one(self, text: str, subject: str | None = None) -> Prediction:
+        """Classify one message; see :meth:`predict`."""
+        return self.predict([text], [subject])[0]
+
+    def _to_prediction(self, row: np.ndarray) -> Prediction:
+        intents = {label: round(float(p), 6) for label, p in zip(LABELS, row, strict=True)}
+        order = sorted(LABELS, key=lambda lab: (-intents[lab], LABELS.index(lab)))
+        top = order[0]
+        thresholds = self.present_thresholds
+        present = (top,) + tuple(lab for lab in order[1:] if intents[lab] >= thresholds[lab])
+        return Prediction(label=top, confidence=intents[top], intents=intents, present=present,
+                          model_version=self.version)
+
+
+def _canonical_zip(data: bytes) -> bytes:
+    """Rewrite a skops archive so that the same model always gives the same bytes.
+
+    Why: skops names members after ``id()`` of live objects and stamps the current time, so two
+    saves of one model differ. Renumbering the ids in order of appearance and fixing the
+    timestamps makes the file hash a fingerprint of the model.
+    """
+    src = zipfile.ZipFile(io.BytesIO(data))
+    schema = src.read("schema.json").decode("utf-8")
+    mapping: dict[str, str] = {}
+    for match in re.finditer(r'"__id__": (\d+)|"(\d+)\.npy"', schema):
+        old = match.group(1) or match.group(2)
+        mapping.setdefault(old, str(len(mapping) + 1))
+
+    def renumber(m: re.Match[str]) -> str:
+        if m.group(1):
+            return f'"__id__": {mapping[m.group(1)]}'
+        return f'"{mapping[m.group(2)]}.npy"'
+
+    schema = re.sub(r'"__id__": (\d+)|"(\d+)\.npy"', renumber, schema)
+    members = {"schema.json": schema.encode("utf-8")}
+    for info in src.infolist():
+        if info.filename != "schema.json":
+            stem = info.filename.split(".")[0]
+            name = f"{mapping.get(stem, stem)}.npy" if info.filename.endswith(".npy") else (
+                info.filename)
+            members[name] = src.read(info.filename)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as dst:
+        for name in sorted(members):
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(info, members[name])
+    return out.getvalue()
+
+
+def model_bytes(pipeline: object) -> bytes:
+    """Serialise a fitted pipeline with skops, canonicalised (see :func:`_canonical_zip`)."""
+    return _canonical_zip(sio.dumps(pipeline))
+
+
+def save_model(pipeline: object, card: dict, out_dir: str | Path) -> Path:
+    """Write ``triage.skops`` and ``card.json`` into ``out_dir``; return the directory.
+
+    The card gains ``model_sha256``, the hash of the written model file.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    data = model_bytes(pipeline)
+    (out / MODEL_FILE).write_bytes(data)
+    card = dict(card, model_sha256=hashlib.sha256(data).hexdigest())
+    (out / CARD_FILE).write_text(json.dumps(card, indent=2, sort_keys=True, ensure_ascii=False)
+                                 + "\n", encoding="utf-8")
+    return out
+
+
+def _trusted(data: bytes) -> list[str]:
+    """The explicit trust list: skops' defaults are implied; we add only our own transformers."""
+    unknown = sio.get_untrusted_types(data=data)
+    extra = sorted(set(unknown) - set(TRUSTED_TYPES))
+    if extra:
+        raise ModelError(f"model file contains types we do not trust: {', '.join(extra)}")
+    return list(TRUSTED_TYPES)
+
+
+def _load_uncached(directory: Path) -> TriageModel:
+    model_path = directory / MODEL_FILE
+    try:
+        data = model_path.read_bytes()
+        card = json.loads((directory / CARD_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"cannot read model in {directory}: {exc}") from exc
+    expected = card.get("model_sha256")
+    if expected and hashlib.sha256(data).hexdigest() != expected:
+        raise ModelError(f"{model_path} does not match the hash in its model card")
+    try:
+        pipeline = sio.loads(data, trusted=_trusted(data))
+    except ModelError:
+        raise
+    except Exception as exc:  # skops raises several types; name the file for the operator
+        raise ModelError(f"cannot load {model_path}: {exc}") from exc
+    return TriageModel(pipeline=pipeline, card=card)
+
+
+@lru_cache(maxsize=4)
+def _load_cached(directory: str) -> TriageModel:
+    return _load_uncached(Path(directory))
+
+
+def load_model(path: str | Path | None = None) -> TriageModel:
+    """Load a model directory (or the shipped default when ``path`` is None), cached.
+
+    Args:
+        path: a directory holding ``triage.skops`` and ``card.json``, or the ``.skops`` file.
+
+    Returns:
+        the TriageModel; the same object on later calls with the same path.
+
+    Raises:
+        ModelError: if the files are missing, altered, or contain untrusted types.
+    """
+    directory = Path(path) if path is not None else DEFAULT_DIR
+    if directory.suffix == ".skops":
+        directory = directory.parent
+    return _load_cached(str(directory.resolve()))
