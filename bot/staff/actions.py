@@ -1,0 +1,261 @@
+"""Staff actions on a case, each one database transaction with a compare-and-set on its version.
+
+Every function here has the same shape (Healthchecks' "claim with a conditional UPDATE"):
+
+1. read the case and check the version the person saw is still current;
+2. ask the pure rules in :mod:`bot.staff.rules` whether the action may happen;
+3. ``UPDATE cases SET version = version + 1 WHERE id = ? AND version = ?``, which must change one
+   row: of two clicks on the same card, exactly one gets past this line;
+4. write the change, an audit event naming the actor, and the outbox rows it causes (the email
+   reply, the card update), all in the same transaction.
+
+They know nothing of Slack: ``actor`` is ``"slack:<user id>"`` (or any other ``source:id``), so
+they are testable with a database alone, and the Slack handlers only translate clicks into calls.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bot.pipeline.act import TIMED_LABELS, queue_email, queue_slack
+from bot.pipeline.runtime import Runtime
+from bot.staff import rules
+from bot.staff.rules import Refusal
+from bot.store import audit, cases, suppressions
+from bot.store import staff as staff_store
+from bot.store.models import Case, CaseState, Draft, Message
+from replies.deadlines import due_date, receipt_date
+from replies.drafting import Draft as ReplyDraft
+from replies.drafting import DraftRequest, identity_check_needed
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Result:
+    """What happened: ``status`` is done, stale (the case changed), refused or missing."""
+
+    status: str
+    message: str
+    case_id: int
+    version: int | None = None   # the case's version after the action
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "done"
+
+
+def _user(actor: str) -> str:
+    return actor.split(":", 1)[1] if ":" in actor else actor
+
+
+def _run(rt: Runtime, case_id: int, version: int, actor: str, action: str,
+         change: Callable[[Session, Case, datetime], str]) -> Result:
+    """Steps 1-4 above around ``change``, which returns the outcome shown on the card."""
+    now = rt.now()
+    try:
+        with rt.store.transaction() as session:
+            case = session.get(Case, case_id)
+            if case is None:
+                return Result("missing", f"case {case_id} does not exist", case_id)
+            if case.version != version:
+                return Result("stale", "this case has changed since you saw it; "
+                              "the card now shows it as it is", case_id, case.version)
+            claimed = staff_store.bump_version(session, case_id, version)
+            if claimed is None:  # someone else's change committed between our read and here
+                return Result("stale", "someone else acted on this case a moment ago", case_id)
+            outcome = change(session, claimed, now)  # a Refusal rolls everything back
+            audit.record(session, actor, action, case_id, version=claimed.version,
+                         outcome=outcome)
+            queue_slack(session, rt, "card_update", claimed,
+                        key=f"slack-update:{case_id}:{claimed.version}")
+            logger.info("Case %s: %s by %s (version %s)", case_id, action, actor, claimed.version)
+            return Result("done", outcome, case_id, claimed.version)
+    except Refusal as exc:
+        return Result("refused", str(exc), case_id, version)
+
+
+def approve(rt: Runtime, case_id: int, version: int, actor: str) -> Result:
+    """Approve the latest draft: queue it to the requester (email, or the Slack thread for a
+    chat request), apply the suppression for an opt-out, and resolve the case (or wait for
+    identity evidence when the reply asks for it)."""
+
+    def change(session: Session, case: Case, now: datetime) -> str:
+        rules.actionable(case.state)
+        draft = cases.latest_draft(session, case.id)
+        if draft is None:
+            raise Refusal("there is no draft to send; edit the draft first")
+        message = staff_store.latest_message(session, case.id)
+        first = staff_store.first_message(session, case.id)
+        key = f"reply:{case.id}:{draft.version}"
+        if rules.applies_suppression(case.label, case.present) and case.requester:
+            suppressions.suppress(session, case.requester, reason="opt-out approved by staff",
+                                  source="staff", case_id=case.id)
+            audit.record(session, actor, "opt_out.applied", case.id, by_staff=True)
+        if case.channel == "slack" and first is not None and first.slack_channel:
+            # A chat request is answered where it was asked, in the thread of its first message.
+            queue_slack(session, rt, "slack_reply", case, key=key, draft_version=draft.version,
+                        channel=first.slack_channel, thread_ts=first.slack_ts)
+        else:
+            queue_email(session, rt, case, message, draft, key=key)
+            queue_slack(session, rt, "sent_reply", case, key=f"slack-sent:{case.id}:"
+                        f"{draft.version}", email_key=key, draft_version=draft.version)
+        state = rules.after_approval(case.present, _asks_identity(rt, session, case))
+        case.state = state
+        case.outcome_note = f"approved by {actor} (draft v{draft.version})"
+        if state == CaseState.AWAITING_REQUESTER:
+            today = receipt_date(now).isoformat()
+            case.pauses = [*map(list, case.pauses), [today, None]]
+            return f"Reply v{draft.version} approved and sent; waiting for identity evidence"
+        return f"Reply v{draft.version} approved and sent"
+
+    return _run(rt, case_id, version, actor, "case.approved", change)
+
+
+def _asks_identity(rt: Runtime, session: Session, case: Case) -> bool:
+    if case.identity_verified or "access_request" not in case.present:
+        return False
+    first = staff_store.first_message(session, case.id)
+    known = first is not None and cases.sender_known_before(session, case.requester, first.id)
+    return identity_check_needed(rt.config.organisation.identity_check, address_on_record=known)
+
+
+def edit_draft(rt: Runtime, case_id: int, version: int, actor: str, *, subject: str,
+               text: str) -> Result:
+    """Store the person's edit as a new draft version (plain text; the HTML part is dropped
+    because it would still say the old words)."""
+
+    def change(session: Session, case: Case, now: datetime) -> str:
+        rules.actionable(case.state)
+        checked_subject, checked_text = rules.check_draft(subject, text)
+        draft = cases.add_draft(session, case, subject=checked_subject, text=checked_text,
+                                html="", author=f"staff:{_user(actor)}")
+        return f"Draft edited (v{draft.version})"
+
+    return _run(rt, case_id, version, actor, "draft.edited", change)
+
+
+def reclassify(rt: Runtime, case_id: int, version: int, actor: str, label: str) -> Result:
+    """Relabel the case, keep the label as training data, and re-draft the reply for it."""
+
+    def change(session: Session, case: Case, now: datetime) -> str:
+        rules.actionable(case.state)
+        new = rules.check_label(label)
+        first = staff_store.first_message(session, case.id)
+        cases.add_classification(session, case.id, first.id if first else None, label=new,
+                                 confidence=1.0, intents={new: 1.0}, model_version="staff",
+                                 by=f"staff:{_user(actor)}")
+        old = case.label
+        case.label, case.present = new, [new]
+        if new in TIMED_LABELS and case.due_date is None:
+            case.due_date = due_date(receipt_date(case.received_at))
+        draft = _redraft(rt, session, case, first)
+        cases.add_draft(session, case, subject=draft.subject, text=draft.text, html=draft.html,
+                        author=f"redraft:{_user(actor)}")
+        return f"Reclassified from {old} to {new}; reply re-drafted"
+
+    return _run(rt, case_id, version, actor, "case.reclassified", change)
+
+
+def _redraft(rt: Runtime, session: Session, case: Case, first: Message | None) -> ReplyDraft:
+    body = (first.reply_text or first.body_text) if first is not None else ""
+    known = first is not None and cases.sender_known_before(session, case.requester, first.id)
+    request = DraftRequest(
+        intents=tuple(case.present), sender_name=case.requester_name,
+        sender_address=case.requester or "", subject=case.subject, body_text=body,
+        received=case.received_at, organisation_name=rt.config.organisation.name,
+        support_address=rt.config.organisation.support_address, due=case.due_date,
+        ask_identity=("access_request" in case.present and not case.identity_verified
+                      and identity_check_needed(rt.config.organisation.identity_check,
+                                                address_on_record=known)))
+    return rt.drafter.draft(request)
+
+
+def assign(rt: Runtime, case_id: int, version: int, actor: str) -> Result:
+    """Assign the case to the person who clicked."""
+
+    def change(session: Session, case: Case, now: datetime) -> str:
+        rules.actionable(case.state)
+        if case.assigned_to == _user(actor):
+            raise Refusal("this case is already assigned to you")
+        case.assigned_to = _user(actor)
+        return f"Assigned to {actor}"
+
+    return _run(rt, case_id, version, actor, "case.assigned", change)
+
+
+def reject(rt: Runtime, case_id: int, version: int, actor: str, reason: str | None) -> Result:
+    """Close the case without a reply; a reason is required and recorded."""
+
+    def change(session: Session, case: Case, now: datetime) -> str:
+        rules.actionable(case.state)
+        case.state = CaseState.REJECTED
+        case.outcome_note = rules.check_reason(reason)
+        return "Rejected"
+
+    return _run(rt, case_id, version, actor, "case.rejected", change)
+
+
+def extend_deadline(rt: Runtime, case_id: int, version: int, actor: str) -> Result:
+    """Extend the time limit by two further months (UK GDPR Art. 12(3)) while that is allowed."""
+
+    def change(session: Session, case: Case, now: datetime) -> str:
+        rules.actionable(case.state)
+        ext = rules.extension(case.present, case.extended, receipt_date(case.received_at),
+                              receipt_date(now), rules.pauses_of(case.pauses))
+        case.extended = True
+        case.due_date = ext.due or case.due_date
+        if ext.due is None:
+            return "Deadline extended by two months (date fixed when the requester replies)"
+        return f"Deadline extended to {ext.due.isoformat()}"
+
+    return _run(rt, case_id, version, actor, "deadline.extended", change)
+
+
+def verify_identity(rt: Runtime, case_id: int, version: int, actor: str) -> Result:
+    """Record that identity evidence was checked; a stopped clock restarts today."""
+
+    def change(session: Session, case: Case, now: datetime) -> str:
+        rules.actionable(case.state)
+        if case.identity_verified:
+            raise Refusal("identity is already marked as verified")
+        timed = bool(set(case.present) & set(TIMED_LABELS))
+        restart = rules.restart_clock(rules.pauses_of(case.pauses),
+                                      receipt_date(case.received_at), receipt_date(now),
+                                      case.extended, timed)
+        case.identity_verified = True
+        case.pauses = rules.pauses_to_json(restart.pauses)
+        case.due_date = restart.due or case.due_date
+        case.state = CaseState.OPEN
+        return "Identity verified" + (f"; due {restart.due.isoformat()}" if restart.due else "")
+
+    return _run(rt, case_id, version, actor, "identity.verified", change)
+
+
+def undo_opt_out(rt: Runtime, case_id: int, version: int, actor: str) -> Result:
+    """Lift the suppression an automatic opt-out wrote (it was a mistake), recording who."""
+
+    def change(session: Session, case: Case, now: datetime) -> str:
+        if case.state != CaseState.AUTO_RESOLVED or not case.requester:
+            raise Refusal("only an automatic opt-out can be undone")
+        if case.outcome_note and case.outcome_note.startswith("opt-out undone"):
+            raise Refusal("this opt-out has already been undone")
+        lifted = suppressions.lift(session, case.requester, by=actor)
+        case.outcome_note = f"opt-out undone by {actor}"
+        return "Opt-out undone" if lifted else "Opt-out undone (it was already lifted)"
+
+    return _run(rt, case_id, version, actor, "opt_out.undone", change)
+
+
+def draft_for(rt: Runtime, case_id: int) -> tuple[int, Draft | None]:
+    """The case's current version and latest draft, for pre-filling the edit modal."""
+    with rt.store.sessions() as session:
+        case = session.get(Case, case_id)
+        if case is None:
+            return 0, None
+        return case.version, cases.latest_draft(session, case_id)
