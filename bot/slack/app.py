@@ -1,0 +1,270 @@
+"""The Bolt app: listeners that acknowledge at once, then call :mod:`bot.staff` and refresh.
+
+Every button carries ``"<case>:<version>"``. A listener:
+
+1. acks (and, for a modal, calls ``views.open`` next, while the 3-second trigger_id lives);
+2. checks the person may act (:class:`~bot.slack.access.Reviewers`); if not, says so privately;
+3. runs ONE staff action (one transaction, compare-and-set on the version);
+4. on success re-renders the card in place (``chat.update``, buttons gone once closed); on a
+   stale version tells the person privately that the case has changed, and changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import timedelta
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.pipeline.runtime import Runtime
+from bot.slack import intake, modals, summaries
+from bot.slack.access import NOT_ALLOWED, Reviewers
+from bot.slack.cards import parse_action_value
+from bot.slack.delivery import SlackChannel
+from bot.staff import actions, rules
+from bot.staff.actions import Result
+from bot.store import staff as staff_store
+from bot.store import suppressions
+from replies.deadlines import receipt_date
+
+logger = logging.getLogger(__name__)
+
+BUTTON_ACTIONS = {
+    "case_approve": actions.approve,
+    "case_assign": actions.assign,
+    "case_extend": actions.extend_deadline,
+    "case_verify": actions.verify_identity,
+    "notice_undo": actions.undo_opt_out,
+}
+_ADDRESS = re.compile(r"^<?(?:mailto:)?([^\s<>|@]+@[^\s<>|@]+\.[^\s<>|@]+)(?:\|[^>]*)?>?$")
+
+
+class SlackApp:
+    """Holds the Bolt app and what its listeners share."""
+
+    def __init__(self, rt: Runtime, client: WebClient, *, signing_secret: str | None = None,
+                 token_verification: bool = True) -> None:
+        cfg = rt.config.slack
+        self.rt = rt
+        self.client = client
+        self.channel = SlackChannel(rt, client)
+        self.reviewers = Reviewers(client, cfg.review_channel, cfg.allowed_user_ids)
+        self.app = App(client=client, signing_secret=signing_secret or cfg.signing_secret
+                       or "socket-mode-does-not-sign", token_verification_enabled=token_verification,
+                       process_before_response=False)
+        self._register()
+
+    # -- wiring ----------------------------------------------------------------------------
+
+    def _register(self) -> None:
+        app = self.app
+        for action_id in BUTTON_ACTIONS:
+            app.action(action_id)(self.on_button)
+        app.action("case_edit")(self.on_edit)
+        app.action("case_reject")(self.on_reject)
+        app.action("case_reclassify")(self.on_reclassify)
+        app.view(modals.EDIT_CALLBACK)(self.on_edit_submitted)
+        app.view(modals.REJECT_CALLBACK)(self.on_reject_submitted)
+        app.event("app_home_opened")(self.on_home)
+        app.event("message")(self.on_message)
+        app.command("/privacy")(self.on_command)
+        app.error(self.on_error)
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def tell(self, user: str, channel: str | None, text: str) -> None:
+        """A private note to ``user`` (ephemeral in ``channel``, else a DM)."""
+        try:
+            if channel:
+                self.client.chat_postEphemeral(channel=channel, user=user, text=text)
+            else:
+                self.client.chat_postMessage(channel=user, text=text)
+        except SlackApiError as exc:
+            logger.warning("Could not tell %s: %s", user, exc.response.get("error"))
+
+    def settle(self, result: Result, user: str, channel: str | None) -> None:
+        """Show the outcome: refresh the card on success or staleness, explain otherwise."""
+        if result.status == "done":
+            self.refresh(result.case_id, result.version)
+            return
+        if result.status == "stale":
+            self.tell(user, channel, f"This case has changed (case {result.case_id}): "
+                      f"{result.message}. Nothing was done.")
+            self.refresh(result.case_id, None)
+            return
+        self.tell(user, channel, f"Case {result.case_id}: {result.message}. Nothing was done.")
+
+    def refresh(self, case_id: int, version: int | None) -> None:
+        """Update the card now; the queued ``card_update`` row is then settled (or, if this
+        fails, delivered later by the outbox)."""
+        try:
+            facts = self.channel.refresh(case_id)
+        except Exception:  # any failure: the queued card_update row will retry it
+            logger.warning("Card refresh for case %s failed; the outbox will retry", case_id,
+                           exc_info=True)
+            return
+        if version is not None:
+            with self.rt.store.transaction() as session:
+                staff_store.settle(session, f"slack-update:{case_id}:{version}", dict(facts),
+                                   self.rt.now())
+
+    @staticmethod
+    def _where(body: dict[str, Any]) -> tuple[str, str | None]:
+        channel = (body.get("channel") or {}).get("id") or (
+            body.get("container") or {}).get("channel_id")
+        return body["user"]["id"], channel
+
+    # -- buttons ---------------------------------------------------------------------------
+
+    def on_button(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        user, channel = self._where(body)
+        if not self.reviewers.may_act(user):
+            self.tell(user, channel, NOT_ALLOWED)
+            return
+        case_id, version = parse_action_value(action["value"])
+        result = BUTTON_ACTIONS[action["action_id"]](self.rt, case_id, version, f"slack:{user}")
+        self.settle(result, user, channel)
+
+    def on_reclassify(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        user, channel = self._where(body)
+        if not self.reviewers.may_act(user):
+            self.tell(user, channel, NOT_ALLOWED)
+            return
+        label, _, value = action["selected_option"]["value"].partition("|")
+        case_id, version = parse_action_value(value)
+        self.settle(actions.reclassify(self.rt, case_id, version, f"slack:{user}", label),
+                    user, channel)
+
+    def on_edit(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        # views.open first: the trigger_id expires three seconds after the click.
+        opened = self.client.views_open(trigger_id=body["trigger_id"],
+                                        view=modals.loading_view("Edit reply"))["view"]
+        user, _ = self._where(body)
+        case_id, version = parse_action_value(action["value"])
+        if not self.reviewers.may_act(user):
+            view = modals.message_view("Not allowed", NOT_ALLOWED)
+        else:
+            current, draft = actions.draft_for(self.rt, case_id)
+            if current != version:
+                view = modals.message_view("Case changed", "This case has changed since the "
+                                           "card was drawn; the card now shows it as it is.")
+                self.refresh(case_id, None)
+            elif draft is None:
+                view = modals.message_view("No draft", "This case has no draft to edit.")
+            else:
+                view = modals.edit_view(case_id, version, draft.version, draft.subject,
+                                        draft.text)
+        self.client.views_update(view_id=opened["id"], hash=opened["hash"], view=view)
+
+    def on_edit_submitted(self, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        user = body["user"]["id"]
+        submitted = modals.read_edit(view)
+        try:
+            rules.check_draft(submitted.subject, submitted.text)
+        except rules.Refusal as exc:
+            ack(response_action="errors", errors={"part_0": str(exc)})
+            return
+        if not self.reviewers.may_act(user):
+            ack(response_action="errors", errors={"subject": NOT_ALLOWED[:150]})
+            return
+        ack()
+        text = submitted.text
+        if submitted.kept:
+            with self.rt.store.sessions() as session:
+                stored = staff_store.draft_version(session, submitted.case_id,
+                                                   submitted.draft_version)
+                text += stored.text[-submitted.kept:] if stored else ""
+        result = actions.edit_draft(self.rt, submitted.case_id, submitted.version,
+                                    f"slack:{user}", subject=submitted.subject, text=text)
+        self.settle(result, user, self._card_channel(submitted.case_id))
+
+    def on_reject(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        case_id, version = parse_action_value(action["value"])
+        self.client.views_open(trigger_id=body["trigger_id"],
+                               view=modals.reject_view(case_id, version))
+
+    def on_reject_submitted(self, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        user = body["user"]["id"]
+        case_id, version, reason = modals.read_reject(view)
+        try:
+            rules.check_reason(reason)
+        except rules.Refusal as exc:
+            ack(response_action="errors", errors={"reason": str(exc)})
+            return
+        if not self.reviewers.may_act(user):
+            ack(response_action="errors", errors={"reason": NOT_ALLOWED[:150]})
+            return
+        ack()
+        result = actions.reject(self.rt, case_id, version, f"slack:{user}", reason)
+        self.settle(result, user, self._card_channel(case_id))
+
+    def _card_channel(self, case_id: int) -> str | None:
+        with self.rt.store.sessions() as session:
+            return staff_store.card_channel(session, case_id) or self.rt.config.slack.review_channel
+
+    # -- events and commands ---------------------------------------------------------------
+
+    def on_home(self, event: dict[str, Any], client: WebClient) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        user = event["user"]
+        today = receipt_date(self.rt.now())
+        with self.rt.store.sessions() as session:
+            assigned = [summaries.ReminderRow(c.id, c.label, c.due_date, c.assigned_to)
+                        for c in staff_store.open_cases_assigned_to(session, user)]
+            counts = staff_store.count_by_state(session)
+            soon = staff_store.open_cases_due_by(session, today + timedelta(days=7))
+            overdue = sum(1 for c in soon if c.due_date and c.due_date < today)
+        client.views_publish(user_id=user, view=summaries.home_view(
+            user, assigned, counts, len(soon) - overdue, overdue, today))
+
+    def on_message(self, event: dict[str, Any], body: dict[str, Any]) -> None:
+        cfg = self.rt.config.slack
+        if event.get("subtype") or event.get("bot_id") or not event.get("user"):
+            return  # edits, joins, bots (ourselves included): not requests
+        direct = event.get("channel_type") == "im"
+        in_intake = bool(cfg.intake_channel) and event.get("channel") == cfg.intake_channel
+        if not (direct or in_intake):
+            return
+        intake.take_message(self.rt, self.client, event, body.get("team_id", ""))
+
+    def on_command(self, ack: Ack, command: dict[str, Any]) -> None:
+        user = command["user_id"]
+        text = (command.get("text") or "").strip()
+        if not self.reviewers.may_act(user):
+            ack(text=NOT_ALLOWED)
+            return
+        if text in ("", "help"):
+            ack(text=summaries.HELP)
+            return
+        if text == "status":
+            with self.rt.store.sessions() as session:
+                counts = staff_store.count_by_state(session)
+            ack(text=f"Privacy cases · {summaries.counts_text(counts)}")
+            return
+        match = _ADDRESS.match(text)
+        if not match:
+            ack(text=summaries.HELP)
+            return
+        address = match.group(1).lower()
+        with self.rt.store.sessions() as session:
+            suppressed = suppressions.is_suppressed(session, address)
+            found = [(c.id, c.label, c.state)
+                     for c in staff_store.cases_for_address(session, address)]
+        ack(text=summaries.lookup_text(address, suppressed, found))
+
+    def on_error(self, error: Exception, body: dict[str, Any]) -> None:
+        logger.error("Slack listener failed: %s (%s)", error, body.get("type"), exc_info=error)
+
+
+def build_app(rt: Runtime, client: WebClient, **kwargs: Any) -> SlackApp:
+    """The Bolt app for ``rt``, using ``client`` for every Web API call."""
+    return SlackApp(rt, client, **kwargs)

@@ -1,0 +1,310 @@
+"""Case cards and opt-out notices as Block Kit, built from plain data (no Slack, no database).
+
+A card is rebuilt from the case as it is whenever anything changes, so posting, updating after a
+staff action and re-delivering after a crash all produce the same message. Buttons carry
+``"<case id>:<case version>"``: a click on an out-of-date card is recognised and changes nothing.
+All outside text goes through :mod:`bot.slack.text` (escaped, masked, bounded).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ConfirmObject,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    Option,
+    PlainTextObject,
+    SectionBlock,
+    StaticSelectElement,
+)
+
+from bot.slack.text import (
+    SECTION_LIMIT,
+    escape,
+    escaped_chunks,
+    excerpt,
+    mask_address,
+    mask_name,
+    mention,
+    one_line,
+    shorten,
+)
+
+LABEL_NAMES = {
+    "opt_out": "Opt-out",
+    "correction": "Correction",
+    "access_request": "Access request",
+    "general_query": "General query",
+}
+STATE_NAMES = {
+    "open": "Open",
+    "awaiting_requester": "Waiting for the requester (clock stopped)",
+    "auto_resolved": "Done automatically",
+    "resolved": "Resolved",
+    "rejected": "Rejected",
+    "ignored": "Ignored",
+}
+OPEN = ("open", "awaiting_requester")
+MAX_DRAFT_BLOCKS = 8            # 8 x 3000 characters; the modal shows the rest
+EXCERPT_CHARS = 700
+
+ACTION_IDS = ("case_approve", "case_edit", "case_reclassify", "case_assign", "case_reject",
+              "case_extend", "case_verify")
+_ACTOR = re.compile(r"\bslack:([A-Z0-9]{2,30})\b")
+
+
+@dataclass(frozen=True)
+class CardData:
+    """What a card shows, read from the database by :mod:`bot.slack.data`."""
+
+    case_id: int
+    version: int
+    state: str
+    label: str
+    confidence: float
+    intents: Mapping[str, float]
+    present: Sequence[str]
+    requester: str | None
+    requester_name: str | None
+    subject: str
+    body: str
+    received_at: datetime
+    due_date: date | None = None
+    extended: bool = False
+    paused_since: date | None = None
+    identity_verified: bool = False
+    review_reasons: Sequence[str] = ()
+    assigned_to: str | None = None
+    outcome_note: str | None = None
+    delivery_failure: str | None = None
+    draft_version: int | None = None
+    draft_author: str | None = None
+    draft_subject: str = ""
+    draft_text: str = ""
+    channel: str = "email"
+    last_actor: str | None = None
+    last_action: str | None = None
+    follow_ups: int = 0
+    notes: Sequence[str] = field(default_factory=tuple)
+
+
+def action_value(case_id: int, version: int) -> str:
+    return f"{case_id}:{version}"
+
+
+def parse_action_value(value: str) -> tuple[int, int]:
+    """``"12:3"`` → (12, 3); raises ValueError for anything else."""
+    case_id, _, version = value.partition(":")
+    return int(case_id), int(version)
+
+
+def label_name(label: str) -> str:
+    return LABEL_NAMES.get(label, label)
+
+
+def fallback_text(data: CardData, redaction: str) -> str:
+    """The notification text (shown in alerts and screen readers); escaped like the rest."""
+    subject = "" if redaction == "full" else f": {escape(shorten(one_line(data.subject), 80))}"
+    return f"Case {data.case_id} · {label_name(data.label)}{subject}"
+
+
+def _mrkdwn(text: str) -> MarkdownTextObject:
+    return MarkdownTextObject(text=text)
+
+
+def _who(data: CardData, redaction: str) -> str:
+    name = mask_name(data.requester_name, redaction)
+    address = mask_address(data.requester, redaction)
+    return escape(f"{name} <{address}>" if name else address)
+
+
+def _due(data: CardData, today: date) -> str:
+    if data.paused_since is not None:
+        return f"clock stopped since {data.paused_since.isoformat()}"
+    if data.due_date is None:
+        return "no time limit"
+    days = (data.due_date - today).days
+    when = (f"overdue by {-days} day(s)" if days < 0 else "today" if days == 0
+            else f"in {days} day(s)")
+    extended = ", extended" if data.extended else ""
+    return f"{data.due_date.isoformat()} ({when}{extended})"
+
+
+def _intents(data: CardData) -> str:
+    ranked = sorted(data.intents.items(), key=lambda kv: -kv[1])
+    shown = [f"{escape(label)} {p:.0%}" for label, p in ranked if label in data.present
+             or p >= 0.2]
+    return ", ".join(shown) or ", ".join(map(escape, data.present)) or "-"
+
+
+def case_card(data: CardData, redaction: str, today: date) -> tuple[str, list[Block]]:
+    """The card for one case: (fallback text, blocks). Buttons only while the case is open."""
+    blocks: list[Block] = [
+        HeaderBlock(text=PlainTextObject(
+            text=shorten(f"Case {data.case_id} · {label_name(data.label)}", 150))),
+        SectionBlock(fields=[
+            _mrkdwn(f"*Class*\n{escape(label_name(data.label))} ({data.confidence:.0%})"),
+            _mrkdwn(f"*Intents*\n{_intents(data)}"),
+            _mrkdwn(f"*From*\n{_who(data, redaction)}"
+                    + (" (via Slack)" if data.channel == "slack" else "")),
+            _mrkdwn(f"*Due*\n{_due(data, today)}"),
+            _mrkdwn(f"*State*\n{STATE_NAMES.get(data.state, escape(data.state))}"),
+            _mrkdwn("*Assigned*\n" + (mention(f"slack:{data.assigned_to}")
+                                       if data.assigned_to else "nobody")),
+        ]),
+    ]
+    if redaction != "full":
+        subject = escape(shorten(one_line(data.subject), 300)) or "(no subject)"
+        quoted = "\n".join("> " + line if line else ">" for line in
+                           escape(excerpt(data.body, EXCERPT_CHARS)).splitlines()) or "> (empty)"
+        blocks.append(SectionBlock(text=_mrkdwn(
+            shorten(f"*Subject:* {subject}\n{quoted}", SECTION_LIMIT))))
+    if data.review_reasons:
+        reasons = "; ".join(escape(one_line(r)) for r in data.review_reasons)
+        blocks.append(ContextBlock(elements=[_mrkdwn(
+            shorten(f"*Why not automatic:* {reasons}", SECTION_LIMIT))]))
+    if data.follow_ups:
+        blocks.append(ContextBlock(elements=[_mrkdwn(
+            f"{data.follow_ups} follow-up message(s) from the requester: see the thread")]))
+    if data.delivery_failure:
+        blocks.append(SectionBlock(text=_mrkdwn(
+            shorten(f":warning: *Delivery failed:* {escape(data.delivery_failure)}",
+                    SECTION_LIMIT))))
+    blocks.append(DividerBlock())
+    blocks.extend(_draft_blocks(data))
+    if data.state in OPEN:
+        blocks.extend(_actions(data))
+    else:
+        blocks.append(SectionBlock(text=_mrkdwn(_outcome(data))))
+    return fallback_text(data, redaction), blocks
+
+
+def _draft_blocks(data: CardData) -> list[Block]:
+    if data.draft_version is None:
+        return [SectionBlock(text=_mrkdwn("_No drafted reply._"))]
+    author = data.draft_author or "model"
+    by = mention(author) if author.startswith("staff:") else escape(author)
+    head = (f"*Drafted reply* (v{data.draft_version}, by {by})\n"
+            f"*Subject:* {escape(shorten(one_line(data.draft_subject), 250))}")
+    blocks: list[Block] = [SectionBlock(text=_mrkdwn(head))]
+    pieces = escaped_chunks(data.draft_text.rstrip() or "(empty)", SECTION_LIMIT)
+    for piece in pieces[:MAX_DRAFT_BLOCKS]:
+        blocks.append(SectionBlock(text=_mrkdwn(piece)))
+    if len(pieces) > MAX_DRAFT_BLOCKS:
+        hidden = sum(len(p) for p in pieces[MAX_DRAFT_BLOCKS:])
+        blocks.append(ContextBlock(elements=[_mrkdwn(
+            f"… about {hidden} more characters not shown here: *Edit draft* shows the whole "
+            "reply, and *Approve & send* sends all of it.")]))
+    for note in data.notes[:3]:
+        blocks.append(ContextBlock(elements=[_mrkdwn(
+            shorten(f":memo: {escape(note)}", SECTION_LIMIT))]))
+    return blocks
+
+
+def _button(text: str, action_id: str, value: str, style: str | None = None,
+            confirm: ConfirmObject | None = None) -> ButtonElement:
+    return ButtonElement(text=PlainTextObject(text=text), action_id=action_id, value=value,
+                         style=style, confirm=confirm)
+
+
+def _actions(data: CardData) -> list[Block]:
+    value = action_value(data.case_id, data.version)
+    send_to = "the requester's Slack thread" if data.channel == "slack" else "the requester"
+    approve = _button("Approve & send", "case_approve", value, "primary", ConfirmObject(
+        title="Send this reply?", text=f"Draft v{data.draft_version} goes to {send_to}.",
+        confirm="Send", deny="Not yet"))
+    first = [approve, _button("Edit draft", "case_edit", value),
+             StaticSelectElement(
+                 placeholder=PlainTextObject(text="Reclassify…"), action_id="case_reclassify",
+                 options=[Option(text=PlainTextObject(text=name), value=f"{label}|{value}")
+                          for label, name in LABEL_NAMES.items() if label != data.label])]
+    second = [_button("Assign to me", "case_assign", value),
+              _button("Reject…", "case_reject", value, "danger")]
+    timed = {"access_request", "correction"} & set(data.present)
+    if timed and not data.extended:
+        second.append(_button("Extend deadline", "case_extend", value))
+    if "access_request" in data.present and not data.identity_verified:
+        second.append(_button("Mark identity verified", "case_verify", value))
+    return [ActionsBlock(block_id=f"case-{data.case_id}-a", elements=first),
+            ActionsBlock(block_id=f"case-{data.case_id}-b", elements=second)]
+
+
+def _outcome(data: CardData) -> str:
+    state = STATE_NAMES.get(data.state, escape(data.state))
+    who = f" by {mention(data.last_actor)}" if data.last_actor else ""
+    note = ""
+    if data.state == "rejected" and data.outcome_note:
+        note = f"\n*Reason:* {escape(shorten(data.outcome_note, 1500))}"
+    elif data.outcome_note:
+        note = "\n" + _ACTOR.sub(lambda m: f"<@{m.group(1)}>",
+                                 escape(shorten(data.outcome_note, 1500)))
+    return shorten(f"*{state}*{who}{note}", SECTION_LIMIT)
+
+
+def opt_out_notice(data: CardData, redaction: str) -> tuple[str, list[Block]]:
+    """One automatic opt-out, with an Undo button while it stands."""
+    who = _who(data, redaction)
+    text = f"Opt-out applied automatically for {who} (case {data.case_id})"
+    blocks: list[Block] = [SectionBlock(text=_mrkdwn(
+        f":no_entry_sign: *Opt-out applied* · case {data.case_id}\n{who} will get no more "
+        "marketing email." + ("" if redaction == "full" else
+                              f"\n*Subject:* {escape(shorten(one_line(data.subject), 200))}")))]
+    if data.outcome_note and data.outcome_note.startswith("opt-out undone"):
+        blocks.append(ContextBlock(elements=[_mrkdwn(
+            f":leftwards_arrow_with_hook: Undone by {mention(data.last_actor)}: the address "
+            "may be mailed again.")]))
+    else:
+        blocks.append(ActionsBlock(block_id=f"notice-{data.case_id}", elements=[_button(
+            "Undo", "notice_undo", action_value(data.case_id, data.version), confirm=
+            ConfirmObject(title="Undo this opt-out?", text="The address will be lifted from "
+                          "the suppression list.", confirm="Undo", deny="Keep it"))]))
+    return text, blocks
+
+
+def opt_out_digest(items: Sequence[CardData], redaction: str, day: date) -> tuple[str, list[Block]]:
+    """All automatic opt-outs since the last digest, each with its own Undo button."""
+    text = f"{len(items)} opt-out(s) applied automatically ({day.isoformat()})"
+    blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text=shorten(text, 150)))]
+    for data in items[:24]:
+        blocks.append(SectionBlock(
+            text=_mrkdwn(f"Case {data.case_id}: {_who(data, redaction)}"),
+            accessory=_button("Undo", "notice_undo", action_value(data.case_id, data.version))))
+    if len(items) > 24:
+        blocks.append(ContextBlock(elements=[_mrkdwn(
+            f"… and {len(items) - 24} more: `/privacy <address>` finds one.")]))
+    return text, blocks
+
+
+def follow_up_message(body: str, received_at: datetime, redaction: str) -> str:
+    """A requester's follow-up, for the card's thread (mrkdwn, escaped and bounded)."""
+    if redaction == "full":
+        return f":incoming_envelope: The requester wrote again ({received_at:%Y-%m-%d %H:%M} UTC)."
+    quoted = "\n".join("> " + line if line else ">"
+                       for line in escape(excerpt(body, 2500)).splitlines()) or "> (empty)"
+    return f":incoming_envelope: *The requester wrote again* ({received_at:%Y-%m-%d %H:%M} UTC)\n{quoted}"
+
+
+def sent_reply_message(actor: str | None, draft_version: int, text: str,
+                       failure: str | None = None) -> str:
+    """A reply we sent (or could not send), for the card's thread."""
+    if failure:
+        return (f":warning: Reply v{draft_version} could *not* be delivered: "
+                f"{escape(shorten(failure, 500))}")
+    by = f", approved by {mention(actor)}" if actor else ""
+    body = escape(shorten(text.strip(), 2500))
+    return f":outbox_tray: *Reply v{draft_version} sent*{by}\n```{body}```"
+
+
+def as_dicts(blocks: Sequence[Block]) -> list[dict[str, Any]]:
+    return [b.to_dict() for b in blocks]

@@ -1,0 +1,83 @@
+"""Running the Slack app inside ``privacy-triage run``: Socket Mode, or HTTP on its own port.
+
+Socket Mode (the default) needs no public URL: slack_sdk's builtin ``SocketModeClient`` (through
+Bolt's ``SocketModeHandler``) opens the websocket that ``apps.connections.open`` hands out and
+reconnects by itself after a ``disconnect`` message or a dropped connection. HTTP mode serves
+Bolt's WSGI adapter with waitress on ``$PRIVACY_TRIAGE_SLACK_PORT`` (default 8026); Bolt checks
+each request's signature and refuses a timestamp more than five minutes old.
+
+While it runs, the loop here also queues the daily reminder (and digest) once it is time.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable
+
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+from bot.pipeline.runtime import Runtime
+from bot.slack.app import SlackApp
+from bot.slack.client import make_web_client
+from bot.slack.jobs import queue_daily_posts
+
+logger = logging.getLogger(__name__)
+
+HTTP_PORT_ENV = "PRIVACY_TRIAGE_SLACK_PORT"
+HTTP_HOST_ENV = "PRIVACY_TRIAGE_SLACK_HOST"
+DEFAULT_HTTP_PORT = 8026
+JOBS_EVERY_S = 60.0
+
+
+def http_server(slack_app: SlackApp, host: str, port: int):
+    """A waitress server for Bolt's WSGI adapter; Slack posts everything to ``/slack/events``."""
+    from waitress import create_server
+
+    return create_server(SlackRequestHandler(slack_app.app), host=host, port=port, threads=4,
+                         ident="privacy-triage")
+
+
+def run_slack_app(rt: Runtime, stop: threading.Event,
+                  on_ready: Callable[[object], None] | None = None) -> None:
+    """Serve Slack until ``stop`` is set.
+
+    Args:
+        rt: the runtime (``rt.config.slack`` says socket or http).
+        stop: set by the service on SIGTERM; this function returns soon after.
+        on_ready: called with the Socket Mode handler or the HTTP server once serving (tests).
+    """
+    cfg = rt.config.slack
+    client = make_web_client(cfg)
+    slack_app = SlackApp(rt, client)
+    if cfg.mode == "http":
+        host = os.environ.get(HTTP_HOST_ENV, "0.0.0.0")  # Slack must reach it
+        port = int(os.environ.get(HTTP_PORT_ENV, DEFAULT_HTTP_PORT))
+        server = http_server(slack_app, host, port)
+        thread = threading.Thread(target=server.run, name="slack-http", daemon=True)
+        thread.start()
+        logger.info("Slack HTTP endpoint on %s:%s/slack/events", host, server.effective_port)
+        closer: Callable[[], None] = server.close
+        ready: object = server
+    else:
+        handler = SocketModeHandler(slack_app.app, app_token=cfg.app_token)
+        handler.connect()
+        logger.info("Slack Socket Mode connected")
+        closer, ready = handler.close, handler
+    if on_ready is not None:
+        on_ready(ready)
+    try:
+        while True:
+            try:
+                queue_daily_posts(rt)
+            except Exception:
+                logger.exception("Queueing the daily Slack posts failed")
+            if stop.wait(JOBS_EVERY_S):
+                break
+    finally:
+        if cfg.mode == "socket":
+            handler.client.auto_reconnect_enabled = False
+        closer()
+        logger.info("Slack app stopped")
