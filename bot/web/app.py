@@ -52,7 +52,7 @@ def runtime() -> Runtime:
 
 def _add_security_headers(response: Response) -> Response:
     for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
+        response.headers[name] = value
     response.headers.pop("Last-Modified", None)
     response.headers.pop("ETag", None)
     return response

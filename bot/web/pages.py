@@ -66,7 +66,7 @@ def unsubscribe(token: str) -> tuple[str, int]:
                                     "short or changed when it was copied.",
                                write_to_us=True), 400
     masked = mask_address(address)
-    if request.method == "GET":
+    if request.method != "POST":  # GET, and HEAD which Flask routes here too
         return render_template("unsubscribe.html", org=org, masked=masked,
                                action=url_for("pages.unsubscribe", token=token),
                                field=ONE_CLICK_FIELD, value=ONE_CLICK_VALUE), 200

@@ -1,0 +1,96 @@
+"""The front end over a real socket: waitress on a free port, stopped by the service's event."""
+
+from __future__ import annotations
+
+import http.client
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+
+import pytest
+
+import bot.web.server
+from bot.pipeline.runtime import Runtime
+from bot.store import suppressions
+from bot.unsubscribe import make_token
+from bot.web.server import RunningServer, serve, start_server
+from tests.integration.test_web_unsubscribe import API_TOKEN, SECRET, web_runtime
+
+
+@pytest.fixture
+def rt(sqlite_url: str) -> Iterator[Runtime]:
+    runtime = web_runtime(sqlite_url)
+    yield runtime
+    runtime.close()
+
+
+@pytest.fixture
+def server(rt: Runtime) -> Iterator[RunningServer]:
+    running = start_server(rt, host="127.0.0.1", port=0)
+    yield running
+    running.close()
+
+
+def test_a_mail_clients_one_click_post_over_http_suppresses(server: RunningServer,
+                                                            rt: Runtime) -> None:
+    url = f"{server.url}/unsubscribe/{make_token('jo@example.org', SECRET)}"
+    with urllib.request.urlopen(url, timeout=10) as response:  # what a link scanner does
+        assert response.status == 200
+    with rt.store.sessions() as session:
+        assert not suppressions.is_suppressed(session, "jo@example.org")
+    body = urllib.parse.urlencode({"List-Unsubscribe": "One-Click"}).encode()
+    request = urllib.request.Request(url, data=body, method="POST", headers={
+        "Content-Type": "application/x-www-form-urlencoded"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 200
+        assert "You have been unsubscribed." in response.read().decode()
+    with rt.store.sessions() as session:
+        assert suppressions.is_suppressed(session, "jo@example.org")
+
+
+def test_the_api_and_healthz_answer_over_http(server: RunningServer) -> None:
+    with urllib.request.urlopen(f"{server.url}/healthz", timeout=10) as response:
+        assert response.read() == b"ok"
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(f"{server.url}/api/suppressions", timeout=10)
+    assert refused.value.code == 401
+    request = urllib.request.Request(f"{server.url}/api/suppressions",
+                                     headers={"Authorization": f"Bearer {API_TOKEN}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.read().strip() == b"[]"
+
+
+def test_serve_returns_soon_after_stop_even_with_a_connection_open(
+        rt: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
+    stop = threading.Event()
+    ports: list[int] = []
+    original = start_server
+
+    def record_port(runtime: Runtime, host: str | None = None,
+                    port: int | None = None) -> RunningServer:
+        running = original(runtime, host, port)
+        ports.append(running.port)
+        return running
+
+    monkeypatch.setattr(bot.web.server, "start_server", record_port)
+    thread = threading.Thread(target=serve, args=(rt, stop), daemon=True)
+    thread.start()  # the config says port 0, so serve() binds a free port
+    deadline = time.monotonic() + 10
+    while not ports and time.monotonic() < deadline:
+        time.sleep(0.02)
+    # An idle keep-alive connection must not hold the server open.
+    idle = http.client.HTTPConnection("127.0.0.1", ports[0], timeout=10)
+    idle.request("GET", "/healthz")
+    assert idle.getresponse().read() == b"ok"
+    started = time.monotonic()
+    stop.set()
+    thread.join(10)
+    elapsed = time.monotonic() - started
+    assert not thread.is_alive()
+    assert elapsed < 3
+    with pytest.raises(OSError):
+        http.client.HTTPConnection("127.0.0.1", ports[0], timeout=2).request("GET", "/healthz")
+    idle.close()
