@@ -237,7 +237,8 @@ COMBOS: dict[str, tuple[list[str], list[str]]] = {
         "delete my profile", "change the information on my user account",
         "edit my personal details", "update my postcode", "change my address",
         "amend my details", "get my data deleted", "terminate my account and remove my data",
-        "edit my profile information", "correct my details",
+        "edit my profile information", "correct my details", "change name",
+        "change my name on my account", "update my name", "correct the address you have for me",
     ]),
     "access_request": (_LEADS, [
         "get a copy of my personal data", "see the data you hold about me",

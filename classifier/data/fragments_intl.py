@@ -808,3 +808,199 @@ DEADLINE_EN = [
     "I look forward to your response within one calendar month, as required by law.",
     "Please respond within the statutory deadline of one month.",
 ]
+
+# Real Art. 15 letters list the information owed, which names the other rights (rectification,
+# erasure, objection, complaint). Appended to formal access letters so that naming those rights
+# inside an access request does not make it look like one of them.
+ACCESS_ITEMS = {
+    "en": "Please also tell me about my rights to request rectification or erasure of my data, "
+          "to restrict processing or to object to it, and my right to lodge a complaint with the "
+          "Information Commissioner's Office.",
+    "de": "Bitte informieren Sie mich außerdem über das Bestehen eines Rechts auf Berichtigung "
+          "oder Löschung, auf Einschränkung der Verarbeitung oder eines Widerspruchsrechts sowie "
+          "über das Beschwerderecht bei einer Aufsichtsbehörde.",
+    "fr": "Merci de m'informer également de l'existence du droit de demander la rectification ou "
+          "l'effacement de mes données, la limitation du traitement ou de m'y opposer, ainsi que "
+          "du droit d'introduire une réclamation auprès de la CNIL.",
+    "es": "Les ruego que me informen asimismo de la existencia del derecho a solicitar la "
+          "rectificación o supresión de mis datos, la limitación del tratamiento o a oponerme al "
+          "mismo, y del derecho a presentar una reclamación ante la autoridad de control.",
+    "it": "Vi chiedo inoltre di informarmi dell'esistenza del diritto di chiedere la rettifica o "
+          "la cancellazione dei dati, la limitazione del trattamento o di oppormi al trattamento, "
+          "nonché del diritto di proporre reclamo al Garante.",
+    "nl": "Informeer mij ook over het recht om rectificatie of wissing van mijn gegevens te "
+          "vragen, over beperking van de verwerking, het recht van bezwaar en het recht om een "
+          "klacht in te dienen bij de Autoriteit Persoonsgegevens.",
+    "pl": "Proszę także o informację o prawie do żądania sprostowania lub usunięcia danych, "
+          "ograniczenia przetwarzania, prawie do wniesienia sprzeciwu oraz prawie do wniesienia "
+          "skargi do organu nadzorczego.",
+    "pt": "Solicito ainda informação sobre a existência do direito de solicitar a retificação ou "
+          "o apagamento dos dados, a limitação do tratamento ou de me opor ao mesmo, e do direito "
+          "de apresentar reclamação à autoridade de controlo.",
+    "cs": "Žádám také o informaci o existenci práva požadovat opravu nebo výmaz osobních údajů, "
+          "omezení zpracování nebo vznést námitku, a práva podat stížnost u dozorového úřadu.",
+    "hr": "Molim i informaciju o postojanju prava na ispravak ili brisanje podataka, ograničenje "
+          "obrade ili prigovor te prava na podnošenje pritužbe nadzornom tijelu.",
+    "el": "Παρακαλώ ενημερώστε με επίσης για το δικαίωμα διόρθωσης ή διαγραφής, περιορισμού της "
+          "επεξεργασίας ή εναντίωσης, καθώς και για το δικαίωμα υποβολής καταγγελίας σε εποπτική "
+          "αρχή.",
+    "ro": "Vă rog să mă informați și cu privire la dreptul de a solicita rectificarea sau "
+          "ștergerea datelor, restricționarea prelucrării sau dreptul de a mă opune, precum și "
+          "dreptul de a depune o plângere la autoritatea de supraveghere.",
+    "sv": "Informera mig även om rätten att begära rättelse eller radering, begränsning av "
+          "behandlingen eller att invända mot den, samt rätten att lämna klagomål till "
+          "Integritetsskyddsmyndigheten.",
+}
+
+# Erasure and objection letters often add that recipients must be told, or name the identifying
+# details; generic enough to appear in any formal request.
+IDENTITY = {
+    "en": "To identify me in your records, please use my name and this email address.",
+    "de": "Zu meiner Identifizierung verwenden Sie bitte meinen Namen und diese E-Mail-Adresse.",
+    "fr": "Pour m'identifier, veuillez utiliser mon nom et cette adresse e-mail.",
+    "es": "Para identificarme, utilicen mi nombre y esta dirección de correo.",
+    "it": "Per identificarmi potete usare il mio nome e questo indirizzo email.",
+    "nl": "Om mij te identificeren kunt u mijn naam en dit e-mailadres gebruiken.",
+    "pl": "W celu identyfikacji proszę użyć mojego imienia i nazwiska oraz tego adresu e-mail.",
+}
+
+# Legal boilerplate that formal letters of every intent share (deadlines, cost, identification,
+# escalation). Added to access, erasure, rectification and objection letters alike, so that the
+# model learns it says nothing about which right is being exercised.
+BOILERPLATE = {
+    "en": [
+        ("Under Article 12(3) GDPR you must respond without undue delay and in any event within "
+        "one month of receipt."),
+        ("This request covers any other services or companies for which you act as controller "
+        "within the meaning of Article 4(7) GDPR."),
+        ("If you do not respond within the statutory period, I reserve the right to take legal "
+        "action and to complain to the supervisory authority."),
+        "Please note that you may not charge a fee for dealing with this request.",
+        "I include the following details so that you can identify me: {name}, {address}, {email}.",
+        ("If you transfer my personal data to a third country, tell me about the safeguards under "
+        "Article 46."),
+    ],
+    "de": [
+        ("Gemäß Art. 12 Abs. 3 DSGVO haben Sie unverzüglich, spätestens aber innerhalb eines "
+        "Monats nach Eingang zu antworten."),
+        ("Mein Antrag umfasst auch alle weiteren Dienste und Unternehmen, für die Sie "
+        "Verantwortlicher im Sinne von Art. 4 Nr. 7 DSGVO sind."),
+        ("Sollten Sie nicht fristgerecht antworten, behalte ich mir rechtliche Schritte und eine "
+        "Beschwerde bei der zuständigen Aufsichtsbehörde vor."),
+        "Die Bearbeitung muss für mich unentgeltlich erfolgen.",
+        "Zu meiner Identifizierung: {name}, {address}, {email}.",
+        ("Falls Sie meine Daten in ein Drittland übermitteln, nennen Sie mir bitte die geeigneten "
+        "Garantien nach Art. 46 DSGVO."),
+    ],
+    "fr": [
+        ("Conformément à l'article 12, paragraphe 3 du RGPD, vous devez me répondre dans les "
+        "meilleurs délais et au plus tard dans un délai d'un mois."),
+        ("Ma demande concerne également tout autre service dont vous êtes responsable du "
+        "traitement au sens de l'article 4, point 7 du RGPD."),
+        ("À défaut de réponse dans le délai légal, je me réserve le droit de saisir la CNIL et "
+        "d'engager une action en justice."),
+        "Cette demande doit être traitée gratuitement.",
+        "Informations permettant de m'identifier : {name}, {address}, {email}.",
+        ("Si mes données sont transférées vers un pays tiers, merci de m'indiquer les garanties "
+        "appropriées prévues à l'article 46."),
+    ],
+    "es": [
+        ("Según el artículo 12, apartado 3, del RGPD deben responder sin dilación indebida y, en "
+        "todo caso, en el plazo de un mes desde la recepción."),
+        ("Mi solicitud incluye cualquier otro servicio o empresa del que sean responsables del "
+        "tratamiento conforme al artículo 4, apartado 7."),
+        ("Si no responden en plazo, me reservo el derecho a emprender acciones legales y a "
+        "presentar una reclamación ante la Agencia Española de Protección de Datos."),
+        "Esta solicitud debe atenderse de forma gratuita.",
+        "Datos para mi identificación: {name}, {address}, {email}.",
+        ("Si transfieren mis datos a un tercer país u organización internacional, infórmenme de "
+        "las garantías adecuadas del artículo 46."),
+    ],
+    "it": [
+        ("Ai sensi dell'articolo 12, paragrafo 3, del GDPR dovete rispondere senza ingiustificato "
+        "ritardo e comunque entro un mese dal ricevimento."),
+        ("La richiesta riguarda anche ogni altro servizio di cui siete titolari del trattamento "
+        "ai sensi dell'articolo 4, punto 7."),
+        ("In mancanza di risposta nei termini mi riservo di agire in giudizio e di proporre "
+        "reclamo al Garante per la protezione dei dati personali."),
+        "La richiesta deve essere evasa gratuitamente.",
+        "Dati per identificarmi: {name}, {address}, {email}.",
+        ("Se trasferite i miei dati verso un paese terzo, indicatemi le garanzie adeguate di cui "
+        "all'articolo 46."),
+    ],
+    "nl": [
+        ("Op grond van artikel 12, lid 3 AVG moet u zonder onnodige vertraging en in elk geval "
+        "binnen een maand na ontvangst reageren."),
+        ("Mijn verzoek geldt ook voor andere diensten waarvoor u verwerkingsverantwoordelijke "
+        "bent in de zin van artikel 4, punt 7 AVG."),
+        ("Als u niet binnen de wettelijke termijn reageert, behoud ik mij het recht voor om een "
+        "klacht in te dienen bij de Autoriteit Persoonsgegevens of naar de rechter te stappen."),
+        "Aan dit verzoek mogen geen kosten verbonden zijn.",
+        "Mijn gegevens ter identificatie: {name}, {address}, {email}.",
+        ("Als u mijn gegevens doorgeeft aan een derde land, informeer mij dan over de passende "
+        "waarborgen van artikel 46."),
+    ],
+    "pl": [
+        ("Zgodnie z art. 12 ust. 3 RODO powinni Państwo odpowiedzieć bez zbędnej zwłoki, nie "
+        "później niż w terminie miesiąca od otrzymania żądania."),
+        ("Żądanie obejmuje także inne usługi, dla których są Państwo administratorem w rozumieniu "
+        "art. 4 pkt 7 RODO."),
+        ("W razie braku odpowiedzi zastrzegam sobie prawo do wniesienia skargi do Prezesa UODO "
+        "oraz podjęcia kroków prawnych."),
+        "Realizacja żądania powinna być bezpłatna.",
+        "Dane do identyfikacji: {name}, {address}, {email}.",
+    ],
+    "pt": [
+        ("Nos termos do artigo 12.º, n.º 3, do RGPD, devem responder sem demora injustificada e, "
+        "em qualquer caso, no prazo de um mês."),
+        "Caso não respondam no prazo legal, reservo-me o direito de apresentar queixa à CNPD.",
+        "Dados para a minha identificação: {name}, {address}, {email}.",
+    ],
+}
+
+# Numbered lists of what an Art. 15 request asks for.
+ACCESS_LIST = {
+    "en": ["all personal data concerning me that you store, including pseudonymised data",
+           "the purposes of the processing", "the categories of personal data concerned",
+           "the recipients to whom the data have been or will be disclosed",
+           "the period for which the data will be stored, or the criteria used to determine it",
+           "where the data were not collected from me, any information about their source",
+           "the existence of automated decision-making, including profiling"],
+    "de": ["alle mich betreffenden gespeicherten Daten, auch pseudonymisierte",
+           "die Verarbeitungszwecke", "die Kategorien personenbezogener Daten",
+           "die Empfänger, denen die Daten offengelegt wurden oder werden",
+           "die geplante Speicherdauer oder die Kriterien für ihre Festlegung",
+           "die Herkunft der Daten, soweit sie nicht bei mir erhoben wurden",
+           "das Bestehen einer automatisierten Entscheidungsfindung einschließlich Profiling"],
+    "fr": ["toutes les données me concernant que vous conservez, y compris pseudonymisées",
+           "les finalités du traitement", "les catégories de données concernées",
+           "les destinataires auxquels les données ont été ou seront communiquées",
+           "la durée de conservation envisagée ou les critères utilisés pour la déterminer",
+           ("toute information sur la source des données lorsqu'elles n'ont pas été collectées "
+           "auprès de moi"), ("l'existence d'une prise de décision automatisée, y compris un "
+           "profilage")],
+    "es": [("todos los datos personales que me conciernen que almacenan, incluidos los "
+           "seudonimizados"), "los fines del tratamiento", "las categorías de datos personales",
+           "los destinatarios a los que se comunicaron o comunicarán los datos",
+           "el plazo previsto de conservación o los criterios para determinarlo",
+           "cualquier información sobre el origen de los datos",
+           "la existencia de decisiones automatizadas, incluida la elaboración de perfiles"],
+    "it": ["tutti i dati personali che mi riguardano, compresi quelli pseudonimizzati",
+           "le finalità del trattamento", "le categorie di dati personali",
+           "i destinatari a cui i dati sono stati o saranno comunicati",
+           "il periodo di conservazione previsto o i criteri per determinarlo",
+           "l'origine dei dati, se non raccolti presso di me",
+           "l'esistenza di un processo decisionale automatizzato, compresa la profilazione"],
+    "nl": ["alle persoonsgegevens over mij die u opslaat, ook gepseudonimiseerde",
+           "de verwerkingsdoeleinden", "de betrokken categorieën persoonsgegevens",
+           "de ontvangers aan wie de gegevens zijn of worden verstrekt",
+           "de bewaartermijn of de criteria om die te bepalen",
+           "de bron van de gegevens als ze niet bij mij zijn verzameld",
+           "het bestaan van geautomatiseerde besluitvorming, waaronder profilering"],
+    "pl": ["wszystkie przechowywane dane osobowe dotyczące mnie",
+           "cele przetwarzania", "kategorie danych osobowych",
+           "odbiorców, którym dane zostały lub zostaną ujawnione",
+           "planowany okres przechowywania danych",
+           "źródło danych, jeżeli nie zostały zebrane ode mnie",
+           "informacje o zautomatyzowanym podejmowaniu decyzji, w tym profilowaniu"],
+}

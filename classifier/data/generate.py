@@ -18,7 +18,15 @@ import random
 from pathlib import Path
 
 from classifier.data import fragments_en as en
-from classifier.data.fragments_intl import DEADLINE_EN, FORMAL_EN, LANGS
+from classifier.data.fragments_intl import (
+    ACCESS_ITEMS,
+    ACCESS_LIST,
+    BOILERPLATE,
+    DEADLINE_EN,
+    FORMAL_EN,
+    IDENTITY,
+    LANGS,
+)
 
 LABELS = ("opt_out", "correction", "access_request", "general_query")
 ACTIONABLE = ("opt_out", "correction", "access_request")
@@ -175,6 +183,17 @@ def _compose(rng: random.Random, lang: str, labels: tuple[str, ...], style: str)
         detail_pool = en.DETAILS.get(labels[0], [])
         if detail_pool:
             body.append(_fill(rng, rng.choice(detail_pool)))
+    if style == "formal" and "access_request" in labels and lang in ACCESS_LIST and (
+            rng.random() < 0.5):
+        items = rng.sample(ACCESS_LIST[lang], rng.randint(3, len(ACCESS_LIST[lang])))
+        body.append("\n".join(f"{i}. {item};" for i, item in enumerate(items, 1)))
+    if style == "formal" and "access_request" in labels and rng.random() < 0.6:
+        body.append(ACCESS_ITEMS[lang])
+    if style == "formal" and lang in BOILERPLATE:
+        picks = rng.sample(BOILERPLATE[lang], rng.randint(0, min(4, len(BOILERPLATE[lang]))))
+        body.extend(_fill(rng, p) for p in picks)
+    if style == "formal" and lang in IDENTITY and rng.random() < 0.3:
+        body.append(IDENTITY[lang])
     if style == "formal" and rng.random() < 0.7:
         body.append(rng.choice(deadlines))
     if lang == "en" and rng.random() < 0.1:

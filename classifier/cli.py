@@ -1,0 +1,171 @@
+"""The ``classify``, ``train`` and ``evaluate`` subcommands of ``privacy-triage``.
+
+``bot/cli.py`` calls :func:`register` and then ``args.func(args)``. Each handler returns an exit
+code and does its work through functions that tests call directly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import email
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from email import policy as email_policy
+from email.utils import parseaddr
+from pathlib import Path
+from typing import TextIO
+
+from classifier.errors import ModelError, TrainingDataError
+from classifier.model import DEFAULT_DIR, LABELS, load_model
+from classifier.policy import decide_opt_out
+
+logger = logging.getLogger(__name__)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the classifier's subcommands to the main CLI's subparsers."""
+    p = subparsers.add_parser("classify", help="classify messages from JSONL or .eml files")
+    p.add_argument("path", nargs="?", default="-",
+                   help="JSONL file (text, optional subject), .eml file, directory of .eml "
+                        "files, or - for JSONL on stdin (default)")
+    p.add_argument("--model", help="model directory (default: the shipped model)")
+    p.set_defaults(func=classify_command)
+
+    p = subparsers.add_parser("train", help="train the classifier and write model + card")
+    p.add_argument("--data", nargs="+", metavar="FILE",
+                   help="training JSONL files (default: the shipped corpus)")
+    p.add_argument("--extra-jsonl", metavar="FILE",
+                   help="extra labelled examples (text, label), e.g. staff reclassifications")
+    p.add_argument("--validation", metavar="FILE",
+                   help="labelled JSONL used only to choose the opt-out threshold and report")
+    p.add_argument("--out", default=str(DEFAULT_DIR), help="output directory (default: %(default)s)")
+    p.set_defaults(func=train_command)
+
+    p = subparsers.add_parser("evaluate", help="score the model on labelled JSONL")
+    p.add_argument("data", help="JSONL with text and label (optional subject, lang)")
+    p.add_argument("--model", help="model directory (default: the shipped model)")
+    p.add_argument("--plot", metavar="FILE.png", help="write the confusion matrix as a PNG")
+    p.set_defaults(func=evaluate_command)
+
+
+def _from_eml(path: Path) -> dict:
+    """Subject, sender and plain text of one .eml file (text/plain part, or the whole body)."""
+    msg = email.message_from_bytes(path.read_bytes(), policy=email_policy.default)
+    part = msg.get_body(preferencelist=("plain",))
+    if part is not None:
+        text = part.get_content()
+    else:
+        payload = msg.get_payload(decode=True) or b""
+        text = payload.decode(msg.get_content_charset() or "utf-8", errors="replace")
+    sender = msg.get("From")
+    addr = parseaddr(str(sender))[1] if sender else None
+    return {"id": str(path), "text": text, "subject": msg.get("Subject"), "sender": addr or None,
+            "is_unsubscribe_mail": False}
+
+
+def read_inputs(path: str, stdin: TextIO | None = None) -> Iterator[dict]:
+    """Yield input records from JSONL (a file or ``-``), one .eml file, or a directory of them.
+
+    Raises:
+        TrainingDataError: for unreadable paths or records without text.
+    """
+    if path == "-":
+        lines: Iterator[str] = iter(stdin or sys.stdin)
+    else:
+        p = Path(path)
+        if p.is_dir():
+            for child in sorted(p.glob("*.eml")):
+                yield _from_eml(child)
+            return
+        if p.suffix.lower() == ".eml":
+            yield _from_eml(p)
+            return
+        try:
+            lines = iter(p.read_text(encoding="utf-8").splitlines())
+        except OSError as exc:
+            raise TrainingDataError(f"cannot read {path}: {exc}") from exc
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise TrainingDataError(f"not JSON ({exc.msg})", line=number) from exc
+        if not isinstance(row, dict) or not isinstance(row.get("text"), str):
+            raise TrainingDataError("record has no text", line=number)
+        yield row
+
+
+def classify_records(records: list[dict], model_dir: str | None = None) -> list[dict]:
+    """Classify records and apply the opt-out policy; return one output dict per record."""
+    model = load_model(model_dir)
+    predictions = model.predict([r["text"] for r in records],
+                                [r.get("subject") for r in records])
+    out = []
+    for record, pred in zip(records, predictions, strict=True):
+        decision = decide_opt_out(
+            pred, text=record["text"], sender=record.get("sender"),
+            is_machine_mail=bool(record.get("is_machine_mail", False)),
+            is_unsubscribe_mail=bool(record.get("is_unsubscribe_mail", False)),
+            threshold=model.opt_out_threshold)
+        row = {"label": pred.label, "confidence": pred.confidence, "intents": pred.intents,
+               "present": list(pred.present), "auto_opt_out": decision.auto_apply,
+               "reasons": list(decision.reasons), "model_version": pred.model_version}
+        if "id" in record:
+            row = {"id": record["id"], **row}
+        out.append(row)
+    return out
+
+
+def classify_command(args: argparse.Namespace) -> int:
+    """Handler for ``classify``: one JSON object per input on stdout."""
+    try:
+        records = list(read_inputs(args.path))
+        results = classify_records(records, getattr(args, "model", None))
+    except (TrainingDataError, ModelError) as exc:
+        print(f"classify: {exc}", file=sys.stderr)
+        return 2
+    for row in results:
+        print(json.dumps(row, ensure_ascii=False))
+    return 0
+
+
+def train_command(args: argparse.Namespace) -> int:
+    """Handler for ``train``: fit, choose thresholds, write model and card to ``--out``."""
+    from classifier.train import load_corpus, read_jsonl, to_examples, train_model
+
+    try:
+        examples = load_corpus(args.data)
+        extra = to_examples(read_jsonl(args.extra_jsonl)) if args.extra_jsonl else []
+        validation = read_jsonl(args.validation) if args.validation else None
+        trained = train_model(examples, extra, validation, progress=True)
+    except TrainingDataError as exc:
+        print(f"train: {exc}", file=sys.stderr)
+        return 2
+    out = trained.save(args.out)
+    print(f"model {trained.card['version']} written to {out}")
+    print(json.dumps(trained.card["metrics"], indent=2))
+    return 0
+
+
+def evaluate_command(args: argparse.Namespace) -> int:
+    """Handler for ``evaluate``: print metrics; optionally write the confusion-matrix PNG."""
+    from classifier.evaluate import evaluate_rows, format_report, plot_confusion
+    from classifier.train import read_jsonl
+
+    try:
+        rows = read_jsonl(args.data)
+        bad = [i for i, r in enumerate(rows, 1) if r.get("label") not in LABELS]
+        if bad:
+            raise TrainingDataError("missing or unknown label", line=bad[0])
+        report = evaluate_rows(load_model(getattr(args, "model", None)), rows)
+    except (TrainingDataError, ModelError) as exc:
+        print(f"evaluate: {exc}", file=sys.stderr)
+        return 2
+    print(format_report(report))
+    if args.plot:
+        plot_confusion(report, args.plot)
+        print(f"confusion matrix written to {args.plot}")
+    return 0
