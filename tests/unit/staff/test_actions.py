@@ -1,0 +1,177 @@
+"""Staff actions as transactions: one outcome per version, audit, outbox rows (no Slack)."""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+
+from bot.config import SlackConfig
+from bot.pipeline.runtime import Runtime
+from bot.staff import actions
+from bot.staff.export import export_staff_labels
+from bot.store import suppressions
+from bot.store.models import AuditEvent, Case, Classification, Draft, OutboxItem
+from tests.conftest import make_config
+from tests.unit.staff.factory import open_case
+
+ALICE = "slack:U0ALICE01"
+BOB = "slack:U0BOB0001"
+NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def rt(database_url: str):
+    config = make_config(database_url, slack=SlackConfig(
+        enabled=True, review_channel="C0CASES01", bot_token="xoxb-test"))
+    runtime = Runtime.open(config)
+    runtime.now = lambda: NOW
+    yield runtime
+    runtime.close()
+
+
+def _outbox(rt: Runtime) -> list[OutboxItem]:
+    with rt.store.sessions() as session:
+        return list(session.scalars(select(OutboxItem).order_by(OutboxItem.id)))
+
+
+def _case(rt: Runtime, case_id: int) -> Case:
+    with rt.store.sessions() as session:
+        return session.get(Case, case_id)
+
+
+def test_approve_queues_the_reply_once_and_resolves_the_case(rt):
+    case_id = open_case(rt, label="general_query")
+    result = actions.approve(rt, case_id, 1, ALICE)
+    assert result.ok and result.version == 2
+    case = _case(rt, case_id)
+    assert (case.state, case.version) == ("resolved", 2)
+    kinds = {(i.kind, i.idempotency_key) for i in _outbox(rt)}
+    assert ("email", f"reply:{case_id}:1") in kinds
+    assert ("slack", f"slack-update:{case_id}:2") in kinds
+    assert ("slack", f"slack-sent:{case_id}:1") in kinds
+    email = next(i for i in _outbox(rt) if i.kind == "email")
+    assert email.payload["to"] == "alice@example.org" and "Draft." in email.payload["text"]
+    with rt.store.sessions() as session:
+        event = session.scalars(select(AuditEvent).where(AuditEvent.action == "case.approved")).one()
+    assert event.actor == ALICE and event.case_id == case_id
+
+    again = actions.approve(rt, case_id, 1, ALICE)      # the double click
+    assert again.status == "stale"
+    assert len([i for i in _outbox(rt) if i.kind == "email"]) == 1
+
+
+def test_two_people_approving_at_once_give_exactly_one_outcome(rt):
+    case_id = open_case(rt, label="general_query")
+    barrier = threading.Barrier(4)
+    results = []
+
+    def click(actor: str) -> None:
+        barrier.wait()
+        results.append(actions.approve(rt, case_id, 1, actor))
+
+    threads = [threading.Thread(target=click, args=(a,)) for a in (ALICE, BOB, ALICE, BOB)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(r.status for r in results) == ["done", "stale", "stale", "stale"]
+    assert len([i for i in _outbox(rt) if i.kind == "email"]) == 1
+    assert _case(rt, case_id).version == 2
+
+
+def test_approving_an_opt_out_case_applies_the_suppression(rt):
+    case_id = open_case(rt, label="opt_out", sender="bob@example.net")
+    assert actions.approve(rt, case_id, 1, BOB).ok
+    with rt.store.sessions() as session:
+        assert suppressions.is_suppressed(session, "bob@example.net")
+
+
+def test_approving_an_access_request_that_asks_for_id_waits_with_the_clock_stopped(rt):
+    case_id = open_case(rt)   # an unknown sender: the default policy asks for ID
+    result = actions.approve(rt, case_id, 1, ALICE)
+    assert "waiting for identity" in result.message
+    case = _case(rt, case_id)
+    assert case.state == "awaiting_requester" and case.pauses == [["2026-11-24", None]]
+
+    verified = actions.verify_identity(rt, case_id, 2, ALICE)
+    assert verified.ok
+    case = _case(rt, case_id)
+    assert case.identity_verified and case.state == "open"
+    assert case.pauses == [["2026-11-24", "2026-11-24"]]
+
+
+def test_edit_stores_a_new_version_that_approve_then_sends(rt):
+    case_id = open_case(rt, label="correction")
+    edited = actions.edit_draft(rt, case_id, 1, ALICE, subject="Re: fixed", text="New words")
+    assert edited.ok and "v2" in edited.message
+    assert actions.approve(rt, case_id, edited.version, ALICE).ok
+    email = next(i for i in _outbox(rt) if i.kind == "email")
+    assert email.idempotency_key == f"reply:{case_id}:2"
+    assert (email.payload["subject"], email.payload["text"]) == ("Re: fixed", "New words\n")
+    assert email.payload["html"] == ""  # the old HTML would still say the old words
+    with rt.store.sessions() as session:
+        drafts = session.scalars(select(Draft).where(Draft.case_id == case_id)).all()
+    assert [d.author for d in drafts] == ["model", "staff:U0ALICE01"]
+
+
+def test_reclassify_stores_a_staff_label_redrafts_and_exports_training_data(rt):
+    case_id = open_case(rt, label="general_query", text="Stop emailing me offers please.")
+    result = actions.reclassify(rt, case_id, 1, BOB, "opt_out")
+    assert result.ok and "general_query to opt_out" in result.message
+    case = _case(rt, case_id)
+    assert (case.label, case.present) == ("opt_out", ["opt_out"])
+    with rt.store.sessions() as session:
+        label = session.scalars(select(Classification)).one()
+        draft = session.scalars(select(Draft).where(Draft.version == 2)).one()
+    assert (label.by, label.label) == ("staff:U0BOB0001", "opt_out")
+    assert "marketing" in draft.text.lower()
+    out = io.StringIO()
+    assert export_staff_labels(rt.store, out) == 1
+    assert json.loads(out.getvalue()) == {"text": "Stop emailing me offers please.",
+                                          "label": "opt_out"}
+    assert actions.reclassify(rt, case_id, 2, BOB, "nonsense").status == "refused"
+
+
+def test_reject_needs_a_reason_and_records_it(rt):
+    case_id = open_case(rt, label="general_query")
+    refused = actions.reject(rt, case_id, 1, ALICE, "  ")
+    assert refused.status == "refused" and _case(rt, case_id).version == 1
+    assert actions.reject(rt, case_id, 1, ALICE, "Spam from a bot").ok
+    case = _case(rt, case_id)
+    assert (case.state, case.outcome_note) == ("rejected", "Spam from a bot")
+    assert actions.approve(rt, case_id, 2, ALICE).status == "refused"  # closed cases stay shut
+    assert not [i for i in _outbox(rt) if i.kind == "email"]
+
+
+def test_assign_and_extend(rt):
+    case_id = open_case(rt)
+    assert actions.assign(rt, case_id, 1, ALICE).ok
+    assert _case(rt, case_id).assigned_to == "U0ALICE01"
+    extended = actions.extend_deadline(rt, case_id, 2, ALICE)
+    assert extended.ok and _case(rt, case_id).due_date.isoformat() == "2027-02-23"
+    again = actions.extend_deadline(rt, case_id, 3, ALICE)
+    assert again.status == "refused" and "already" in again.message
+    query = open_case(rt, label="general_query", sender="carol@example.com")
+    assert actions.extend_deadline(rt, query, 1, ALICE).status == "refused"
+
+
+def test_undo_lifts_an_automatic_opt_out_and_records_who(rt):
+    case_id = open_case(rt, label="opt_out", state="auto_resolved", sender="dan@example.org")
+    with rt.store.transaction() as session:
+        suppressions.suppress(session, "dan@example.org", reason="opt-out", source="email",
+                              case_id=case_id)
+    assert actions.undo_opt_out(rt, case_id, 1, BOB).ok
+    with rt.store.sessions() as session:
+        assert not suppressions.is_suppressed(session, "dan@example.org")
+        row = session.scalars(select(suppressions.Suppression)).one()
+    assert row.removed_by == BOB
+    assert actions.undo_opt_out(rt, case_id, 2, BOB).status == "refused"
+
+
+def test_a_missing_case_is_reported(rt):
+    assert actions.approve(rt, 999, 1, ALICE).status == "missing"
