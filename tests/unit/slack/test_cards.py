@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, date, datetime
 
@@ -21,7 +22,7 @@ EVIL = "Hi <!channel> and <!here>, log in at <http://evil.example|your bank> & <
 
 
 def _data(**changes) -> CardData:
-    fields = dict(
+    base = CardData(
         case_id=7, version=3, state="open", label="access_request", confidence=0.87,
         intents={"access_request": 0.87, "opt_out": 0.31, "general_query": 0.05},
         present=["access_request", "opt_out"], requester="alice@example.org",
@@ -29,8 +30,7 @@ def _data(**changes) -> CardData:
         received_at=datetime(2026, 11, 23, 9, tzinfo=UTC), due_date=date(2026, 12, 23),
         review_reasons=["several intents: access_request, opt_out"], draft_version=1,
         draft_author="model", draft_subject="Re: My data", draft_text="Dear Alice,\n\nThanks.\n")
-    fields.update(changes)
-    return CardData(**fields)
+    return dataclasses.replace(base, **changes)
 
 
 def _dump(blocks) -> str:
