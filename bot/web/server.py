@@ -81,8 +81,17 @@ def start_server(rt: Runtime, host: str | None = None, port: int | None = None) 
 
 
 def serve(rt: Runtime, stop: threading.Event) -> None:
-    """Serve until ``stop`` is set (the service's HTTP thread runs this)."""
-    running = start_server(rt)
+    """Serve until ``stop`` is set (the service's HTTP thread runs this).
+
+    A port that cannot be bound is logged as an error and ends only this thread: mail intake and
+    opt-outs by email keep working while someone frees the port.
+    """
+    http = rt.config.http
+    try:
+        running = start_server(rt)
+    except OSError as exc:
+        logger.error("The HTTP front end cannot listen on %s:%s: %s", http.host, http.port, exc)
+        return
     try:
         stop.wait()
     finally:

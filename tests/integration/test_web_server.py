@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import http.client
 import threading
 import time
@@ -94,3 +95,15 @@ def test_serve_returns_soon_after_stop_even_with_a_connection_open(
     with pytest.raises(OSError):
         http.client.HTTPConnection("127.0.0.1", ports[0], timeout=2).request("GET", "/healthz")
     idle.close()
+
+
+def test_serve_logs_and_returns_when_the_port_is_taken(
+        rt: Runtime, server: RunningServer, caplog: pytest.LogCaptureFixture) -> None:
+    taken = dataclasses.replace(rt, config=dataclasses.replace(
+        rt.config, http=dataclasses.replace(rt.config.http, port=server.port)))
+    stop = threading.Event()
+    thread = threading.Thread(target=serve, args=(taken, stop), daemon=True)
+    thread.start()
+    thread.join(10)
+    assert not thread.is_alive()
+    assert f"cannot listen on 127.0.0.1:{server.port}" in caplog.text
