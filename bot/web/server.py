@@ -12,6 +12,7 @@ import logging
 import threading
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from waitress import create_server, wasyncore
 from waitress.server import BaseWSGIServer
@@ -55,6 +56,15 @@ class RunningServer:
         self.server.task_dispatcher.shutdown(timeout=timeout)
 
 
+def url_prefix(public_url: str) -> str:
+    """The path part of ``[http] public_url`` ("/privacy" for https://example.org/privacy/).
+
+    waitress serves the app under it (as SCRIPT_NAME), so the pages' own links and form point
+    back through the reverse proxy whether or not the proxy strips the prefix.
+    """
+    return urlsplit(public_url).path.rstrip("/")
+
+
 def start_server(rt: Runtime, host: str | None = None, port: int | None = None) -> RunningServer:
     """Bind and start serving in a background thread; port 0 picks a free port.
 
@@ -69,7 +79,8 @@ def start_server(rt: Runtime, host: str | None = None, port: int | None = None) 
     loop_map: dict[int, Any] = {}
     server = create_server(create_app(rt), map=loop_map, host=host or http.host,
                            port=http.port if port is None else port, threads=THREADS,
-                           ident="privacy-triage", clear_untrusted_proxy_headers=True)
+                           url_prefix=url_prefix(http.public_url), ident="privacy-triage",
+                           clear_untrusted_proxy_headers=True)
     # One listener gives a server; a host name with several addresses gives a MultiSocketServer.
     listening = getattr(server, "effective_listen", None) or [
         (server.effective_host, server.effective_port)]

@@ -107,3 +107,27 @@ def test_serve_logs_and_returns_when_the_port_is_taken(
     thread.join(10)
     assert not thread.is_alive()
     assert f"cannot listen on 127.0.0.1:{server.port}" in caplog.text
+
+
+def test_behind_a_path_prefix_the_page_links_back_through_it(sqlite_url: str) -> None:
+    runtime = web_runtime(sqlite_url, public_url="https://caplus.example/privacy/")
+    running = start_server(runtime, host="127.0.0.1", port=0)
+    token = make_token("jo@example.org", SECRET)
+    try:
+        # The proxy may pass the prefix on or strip it; both reach the page.
+        for path in (f"/privacy/unsubscribe/{token}", f"/unsubscribe/{token}"):
+            with urllib.request.urlopen(running.url + path, timeout=10) as response:
+                page = response.read().decode()
+            assert f'action="/privacy/unsubscribe/{token}"' in page
+            assert 'href="/privacy/static/page.css"' in page
+        with urllib.request.urlopen(running.url + "/privacy/static/page.css", timeout=10) as css:
+            assert css.headers["Content-Type"].startswith("text/css")
+        body = urllib.parse.urlencode({"List-Unsubscribe": "One-Click"}).encode()
+        with urllib.request.urlopen(running.url + f"/privacy/unsubscribe/{token}", data=body,
+                                    timeout=10) as response:
+            assert response.status == 200
+        with runtime.store.sessions() as session:
+            assert suppressions.is_suppressed(session, "jo@example.org")
+    finally:
+        running.close()
+        runtime.close()
