@@ -45,6 +45,17 @@ def apply_one_click(store: Store, address: str) -> bool:
     return newly
 
 
+def _is_one_click() -> bool:
+    """Whether the POST body is RFC 8058's ``List-Unsubscribe=One-Click``.
+
+    Browsers and most mail providers send it as a form; a body with a missing or odd content type
+    but exactly that text is accepted too, since the point is to never lose an unsubscribe.
+    """
+    if request.form.get(ONE_CLICK_FIELD) == ONE_CLICK_VALUE:
+        return True
+    return request.get_data(cache=False).strip() == f"{ONE_CLICK_FIELD}={ONE_CLICK_VALUE}".encode()
+
+
 @pages.route("/unsubscribe/<token>", methods=["GET", "POST"])
 def unsubscribe(token: str) -> tuple[str, int]:
     """Show the button (GET) or apply the unsubscribe (POST)."""
@@ -70,7 +81,7 @@ def unsubscribe(token: str) -> tuple[str, int]:
         return render_template("unsubscribe.html", org=org, masked=masked,
                                action=url_for("pages.unsubscribe", token=token),
                                field=ONE_CLICK_FIELD, value=ONE_CLICK_VALUE), 200
-    if request.form.get(ONE_CLICK_FIELD) != ONE_CLICK_VALUE:
+    if not _is_one_click():
         return render_template("message.html", org=org, title="Unsubscribe request not "
                                "understood", text="Please use the button on the unsubscribe "
                                "page.", write_to_us=True), 400

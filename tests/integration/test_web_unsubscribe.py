@@ -103,6 +103,14 @@ def test_a_multipart_post_from_a_mail_client_works_too(client: FlaskClient, rt: 
     assert is_suppressed(rt, JO)
 
 
+def test_a_bare_body_without_a_form_content_type_is_accepted(client: FlaskClient,
+                                                             rt: Runtime) -> None:
+    response = client.post(f"/unsubscribe/{make_token(JO, SECRET)}",
+                           data=b"List-Unsubscribe=One-Click", content_type="text/plain")
+    assert response.status_code == 200
+    assert is_suppressed(rt, JO)
+
+
 def test_posting_twice_gives_the_same_answer_and_one_audit_event(client: FlaskClient,
                                                                  rt: Runtime) -> None:
     url = f"/unsubscribe/{make_token(JO, SECRET)}"
@@ -131,6 +139,7 @@ def test_a_post_without_the_one_click_field_changes_nothing(client: FlaskClient,
     url = f"/unsubscribe/{make_token(JO, SECRET)}"
     for data in ({}, {"List-Unsubscribe": "yes"}, {"list-unsubscribe": "One-Click"}):
         assert client.post(url, data=data).status_code == 400
+    assert client.post(url, data=b"unsubscribe me", content_type="text/plain").status_code == 400
     assert not is_suppressed(rt, JO)
 
 
