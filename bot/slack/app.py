@@ -80,9 +80,14 @@ class SlackApp:
         """A private note to ``user`` (ephemeral in ``channel``, else a DM)."""
         try:
             if channel:
-                self.client.chat_postEphemeral(channel=channel, user=user, text=text)
-            else:
-                self.client.chat_postMessage(channel=user, text=text)
+                try:
+                    self.client.chat_postEphemeral(channel=channel, user=user, text=text)
+                    return
+                except SlackApiError as exc:
+                    # Someone outside the channel (who is therefore not allowed) gets a DM.
+                    if exc.response.get("error") != "user_not_in_channel":
+                        raise
+            self.client.chat_postMessage(channel=user, text=text)
         except SlackApiError as exc:
             logger.warning("Could not tell %s: %s", user, exc.response.get("error"))
 

@@ -1,0 +1,356 @@
+"""The Slack app end to end: real pipeline, real slack_sdk/Bolt clients, the stand-in, aiosmtpd.
+
+Cases are made the way production makes them: an RFC 822 message is stored with
+``store_raw`` and ``poll_once`` triages it and delivers the outbox (cards through the Web API).
+Staff clicks arrive over Socket Mode from the stand-in, exactly as Slack would send them.
+Other ``test_slack_*`` modules import the fixtures below.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bot.config import SlackConfig, TriageConfig
+from bot.pipeline.ingest import store_raw
+from bot.pipeline.runtime import Runtime
+from bot.service import poll_once
+from bot.slack import client as slack_client
+from bot.slack.runner import run_slack_app
+from bot.store.models import AuditEvent, Case, Classification, Draft, OutboxItem
+from tests.conftest import make_config
+from tests.servers.smtp import SmtpServer
+from tests.slack_standin import (
+    SlackStandIn,
+    block_actions_payload,
+    text_input_values,
+    view_submission_payload,
+)
+
+pytest_plugins = ["tests.slack_standin.fixtures"]
+
+CASES = "C0CASES01"
+ALICE = "U0ALICE01"
+BOB = "U0BOB0001"
+MALLORY = "U0MALLORY"
+
+ACCESS = (
+    "From: Erin Example <erin@example.org>\r\nTo: support@caplus.org.uk\r\n"
+    "Subject: my data\r\nMessage-ID: <sar-1@example.org>\r\n"
+    "Date: Mon, 23 Nov 2026 09:00:00 +0000\r\n\r\n"
+    "Hello, please send me a copy of all the personal data you hold about me.\r\nErin\r\n"
+)
+QUESTION = (
+    "From: Frank <frank@example.net>\r\nTo: support@caplus.org.uk\r\n"
+    "Subject: cookies?\r\nMessage-ID: <q-1@example.net>\r\n"
+    "Date: Mon, 23 Nov 2026 10:00:00 +0000\r\n\r\n"
+    "How long do you keep my information, and who do you share it with?\r\n"
+)
+
+
+def wait_until(check: Callable[[], Any], timeout: float = 5.0, what: str = "condition") -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.02)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def slack_config(standin: SlackStandIn, **changes: Any) -> SlackConfig:
+    fields = {"enabled": True, "mode": "socket", "review_channel": CASES,
+              "allowed_user_ids": [ALICE, BOB], "base_url": standin.base_url,
+              "bot_token": "xoxb-test", "app_token": "xapp-test", "redaction": "partial",
+              "reminder_hour": 24, "signing_secret": "s3cret"}  # hour 24: no reminder posts
+    fields.update(changes)
+    return SlackConfig(**fields)
+
+
+def triage_config() -> TriageConfig:
+    # The shipped model by default; a directory may be named while developing the classifier.
+    return TriageConfig(model_path=os.environ.get("PRIVACY_TRIAGE_TEST_MODEL", ""))
+
+
+@pytest.fixture(autouse=True)
+def quick_pacing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pacing is tested on its own; here it would only add a second per post."""
+    monkeypatch.setattr(slack_client.PACER, "interval", 0.0)
+
+
+@pytest.fixture
+def rt(sqlite_url: str, smtp_server: SmtpServer, slack_standin: SlackStandIn) -> Iterator[Runtime]:
+    config = make_config(sqlite_url, smtp=smtp_server, slack=slack_config(slack_standin),
+                         triage=triage_config())
+    runtime = Runtime.open(config)
+    yield runtime
+    runtime.close()
+
+
+@pytest.fixture
+def app(rt: Runtime, slack_standin: SlackStandIn) -> Iterator[Any]:
+    """The app as ``privacy-triage run`` starts it, connected over Socket Mode."""
+    yield from running_app(rt, slack_standin)
+
+
+def running_app(rt: Runtime, standin: SlackStandIn) -> Iterator[Any]:
+    stop = threading.Event()
+    ready: queue.Queue[Any] = queue.Queue()
+    thread = threading.Thread(target=run_slack_app, args=(rt, stop, ready.put), daemon=True)
+    thread.start()
+    handler = ready.get(timeout=10)
+    standin.wait_for_connection(1)
+    yield handler
+    if hasattr(handler, "client"):
+        handler.client.auto_reconnect_enabled = False
+        standin.drop_connections()
+    stop.set()
+    thread.join(10)
+    assert not thread.is_alive(), "run_slack_app did not return after stop was set"
+
+
+def new_case(rt: Runtime, raw: str) -> Case:
+    """Store ``raw``, run the real pipeline and deliver; returns the case with its card."""
+    assert store_raw(rt.store, raw.encode(), source="file") is not None
+    poll_once(rt)
+    with rt.store.sessions() as session:
+        return session.scalars(select(Case).order_by(Case.id.desc())).first()
+
+
+def case_now(rt: Runtime, case_id: int) -> Case:
+    with rt.store.sessions() as session:
+        return session.get(Case, case_id)
+
+
+def card(standin: SlackStandIn, case: Case) -> dict:
+    return standin.message(case.slack_channel, case.slack_ts)
+
+
+def buttons(message: dict) -> dict[str, dict]:
+    return {e["action_id"]: e for b in message.get("blocks", []) if b["type"] == "actions"
+            for e in b["elements"]}
+
+
+def click(standin: SlackStandIn, user: str, case: Case, action_id: str,
+          value: str | None = None, **kwargs: Any) -> str:
+    """Send the block_actions envelope for a click on the case's card, as it is now."""
+    shown = card(standin, case)
+    element = buttons(shown)[action_id]
+    payload = block_actions_payload(user, action_id, value or element.get("value", ""),
+                                    case.slack_ts, case.slack_channel, message=shown, **kwargs)
+    return standin.send_envelope("interactive", payload)
+
+
+def select_label(standin: SlackStandIn, user: str, case: Case, label: str) -> str:
+    shown = card(standin, case)
+    option = next(o for o in buttons(shown)["case_reclassify"]["options"]
+                  if o["value"].startswith(label + "|"))
+    payload = block_actions_payload(user, "case_reclassify", "", case.slack_ts,
+                                    case.slack_channel, message=shown)
+    action = payload["actions"][0]
+    del action["value"], action["text"]
+    action.update(type="static_select", selected_option=option)
+    return standin.send_envelope("interactive", payload)
+
+
+def submit(standin: SlackStandIn, user: str, view: dict, values: dict) -> str:
+    payload = view_submission_payload(user, view["callback_id"], values,
+                                      private_metadata=view["private_metadata"],
+                                      view_id=view["id"])
+    return standin.send_envelope("interactive", payload)
+
+
+def outbox(rt: Runtime) -> list[OutboxItem]:
+    with rt.store.sessions() as session:
+        return list(session.scalars(select(OutboxItem).order_by(OutboxItem.id)))
+
+
+def thread_of(standin: SlackStandIn, case: Case) -> list[dict]:
+    return [m for m in standin.messages(case.slack_channel) if m.get("thread_ts") == case.slack_ts]
+
+
+# -- cards ---------------------------------------------------------------------------------
+
+
+def test_a_routed_email_becomes_one_card_with_its_draft_and_buttons(rt, slack_standin):
+    case = new_case(rt, ACCESS)
+    assert case.state == "open" and case.slack_channel == CASES and case.slack_ts
+    shown = card(slack_standin, case)
+    text = json.dumps(shown["blocks"])
+    assert f"Case {case.id}" in text and "Access request" in text
+    assert "e***@example.org" in text and "erin@example.org" not in text
+    assert "copy of the personal information" in text          # the drafted reply
+    assert set(buttons(shown)) >= {"case_approve", "case_edit", "case_reclassify",
+                                   "case_assign", "case_reject", "case_extend", "case_verify"}
+    assert buttons(shown)["case_approve"]["value"] == f"{case.id}:{case.version}"
+    assert len(slack_standin.messages(CASES)) == 1
+    assert poll_once(rt).delivery.sent == 0   # nothing is posted twice
+
+
+def test_approve_sends_exactly_one_email_and_updates_the_card(rt, app, slack_standin,
+                                                              smtp_server):
+    case = new_case(rt, QUESTION)
+    ack = slack_standin.wait_for_ack(click(slack_standin, ALICE, case, "case_approve"))
+    assert ack.elapsed < 3
+    wait_until(lambda: case_now(rt, case.id).state == "resolved", what="approval")
+    shown = wait_until(lambda: (m := card(slack_standin, case)) and "edited" in m and m,
+                       what="card update")
+    assert buttons(shown) == {}
+    assert f"by <@{ALICE}>" in json.dumps(shown["blocks"])
+
+    poll_once(rt)                       # the worker's pass: SMTP, then the thread note
+    (sent,) = smtp_server.wait_for(1)
+    assert sent["To"] == "frank@example.net"
+    assert sent["In-Reply-To"] == "<q-1@example.net>"
+    assert "keep" in sent.get_body(("plain",)).get_content().lower()
+    notes = [m["text"] for m in thread_of(slack_standin, case)]
+    assert any("Reply v1 sent" in n and f"<@{ALICE}>" in n for n in notes)
+    poll_once(rt)
+    assert len(smtp_server.messages) == 1
+    with rt.store.sessions() as session:
+        actors = {e.actor for e in session.scalars(select(AuditEvent)
+                                                   .where(AuditEvent.case_id == case.id))}
+    assert f"slack:{ALICE}" in actors
+
+
+def test_a_double_click_and_two_people_at_once_give_one_outcome(rt, app, slack_standin,
+                                                                smtp_server):
+    case = new_case(rt, QUESTION)
+    envelopes = [click(slack_standin, user, case, "case_approve")
+                 for user in (ALICE, ALICE, BOB)]
+    for envelope in envelopes:
+        assert slack_standin.wait_for_ack(envelope).elapsed < 3
+    changed = wait_until(lambda: len(slack_standin.ephemeral_messages(CASES)) == 2 and
+                         slack_standin.ephemeral_messages(CASES), what="two stale notes")
+    assert all("This case has changed" in m["text"] for m in changed)
+    poll_once(rt)
+    smtp_server.wait_for(1)
+    time.sleep(0.2)
+    assert len(smtp_server.messages) == 1
+    assert case_now(rt, case.id).version == case.version + 1
+    with rt.store.sessions() as session:
+        approvals = session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "case.approved")).all()
+    assert len(approvals) == 1
+
+
+def test_edit_in_the_modal_changes_what_is_sent(rt, app, slack_standin, smtp_server):
+    case = new_case(rt, QUESTION)
+    slack_standin.wait_for_ack(click(slack_standin, ALICE, case, "case_edit"))
+    opened, = slack_standin.wait_for("views.open")
+    assert opened.ok and opened.args["view"]["blocks"][0]["text"]["text"].endswith("Loading…")
+    update, = slack_standin.wait_for("views.update")
+    view = slack_standin.view(update.args["view_id"])
+    assert view["callback_id"] == "edit_draft"
+    assert "keep" in view["blocks"][1]["element"]["initial_value"].lower()
+
+    edited = "Dear Frank,\n\nWe keep it for six years. <!channel>\n"
+    envelope = submit(slack_standin, ALICE, view, text_input_values(
+        {"subject": {"value": "Re: retention"}, "part_0": {"value": edited}}))
+    assert slack_standin.wait_for_ack(envelope).payload in (None, {})
+    wait_until(lambda: case_now(rt, case.id).version == case.version + 1, what="edit")
+    case = case_now(rt, case.id)
+    shown = wait_until(lambda: buttons(card(slack_standin, case)).get("case_approve", {}).get(
+        "value") == f"{case.id}:{case.version}" and card(slack_standin, case), what="new card")
+    assert "&lt;!channel&gt;" in json.dumps(shown["blocks"])
+
+    slack_standin.wait_for_ack(click(slack_standin, ALICE, case, "case_approve"))
+    wait_until(lambda: case_now(rt, case.id).state == "resolved", what="approval")
+    poll_once(rt)
+    (sent,) = smtp_server.wait_for(1)
+    assert sent["Subject"] == "Re: retention"
+    assert sent.get_body(("plain",)).get_content().replace("\r\n", "\n") == edited
+
+
+def test_reclassify_stores_a_staff_label_and_redrafts(rt, app, slack_standin):
+    case = new_case(rt, QUESTION)
+    slack_standin.wait_for_ack(select_label(slack_standin, BOB, case, "opt_out"))
+    wait_until(lambda: case_now(rt, case.id).label == "opt_out", what="reclassify")
+    with rt.store.sessions() as session:
+        label = session.scalars(select(Classification).where(
+            Classification.by.like("staff:%"))).one()
+        drafts = session.scalars(select(Draft).where(Draft.case_id == case.id)).all()
+    assert (label.label, label.by) == ("opt_out", f"staff:{BOB}")
+    assert len(drafts) == 2 and "marketing" in drafts[-1].text.lower()
+    case = case_now(rt, case.id)
+    wait_until(lambda: "Opt-out" in json.dumps(card(slack_standin, case)["blocks"]),
+               what="card shows the new label")
+
+
+def test_reject_needs_a_reason(rt, app, slack_standin):
+    case = new_case(rt, QUESTION)
+    slack_standin.wait_for_ack(click(slack_standin, ALICE, case, "case_reject"))
+    opened, = slack_standin.wait_for("views.open")
+    view = slack_standin.view(opened.response["view"]["id"])
+    empty = submit(slack_standin, ALICE, view, text_input_values({"reason": {"value": "  "}}))
+    answer = slack_standin.wait_for_ack(empty).payload
+    assert answer["response_action"] == "errors" and "reason" in answer["errors"]
+    assert case_now(rt, case.id).state == "open"
+
+    reason = submit(slack_standin, ALICE, view,
+                    text_input_values({"reason": {"value": "Sent to the wrong organisation"}}))
+    slack_standin.wait_for_ack(reason)
+    wait_until(lambda: case_now(rt, case.id).state == "rejected", what="rejection")
+    assert case_now(rt, case.id).outcome_note == "Sent to the wrong organisation"
+    shown = wait_until(lambda: (m := card(slack_standin, case)) and not buttons(m) and m,
+                       what="closed card")
+    assert "Sent to the wrong organisation" in json.dumps(shown["blocks"])
+
+
+def test_people_who_may_not_act_change_nothing(rt, app, slack_standin):
+    case = new_case(rt, QUESTION)
+    for action in ("case_approve", "case_assign"):
+        slack_standin.wait_for_ack(click(slack_standin, MALLORY, case, action))
+    notes = wait_until(lambda: len(slack_standin.ephemeral_messages(CASES)) == 2 and
+                       slack_standin.ephemeral_messages(CASES), what="refusals")
+    assert {m["user"] for m in notes} == {MALLORY}
+    assert all("not one of the people" in m["text"] for m in notes)
+    now = case_now(rt, case.id)
+    assert (now.state, now.version, now.assigned_to) == ("open", case.version, None)
+    assert not [i for i in outbox(rt) if i.kind == "email"]
+
+
+def test_channel_members_may_act_when_no_users_are_listed(sqlite_url, smtp_server,
+                                                          slack_standin):
+    config = make_config(sqlite_url, smtp=smtp_server, triage=triage_config(),
+                         slack=slack_config(slack_standin, allowed_user_ids=[]))
+    rt = Runtime.open(config)
+    slack_standin.set_members(CASES, [BOB])
+    runner = running_app(rt, slack_standin)
+    next(runner)
+    try:
+        case = new_case(rt, QUESTION)
+        slack_standin.wait_for_ack(click(slack_standin, ALICE, case, "case_assign"))
+        dm = "D" + ALICE[1:]   # not in the channel, so not allowed: told in a direct message
+        refusal = wait_until(lambda: slack_standin.messages(dm), what="refusal")
+        assert "not one of the people" in refusal[0]["text"]
+        assert case_now(rt, case.id).assigned_to is None
+        slack_standin.wait_for_ack(click(slack_standin, BOB, case, "case_assign"))
+        wait_until(lambda: case_now(rt, case.id).assigned_to == BOB, what="assignment")
+    finally:
+        next(runner, None)
+        rt.close()
+
+
+def test_mail_that_tries_to_ping_or_disguise_links_is_shown_inert(rt, slack_standin):
+    evil = (
+        "From: \"<!channel> Boss\" <mallory@example.com>\r\nTo: support@caplus.org.uk\r\n"
+        "Subject: <!here> urgent <http://evil.example|your bank>\r\n"
+        "Message-ID: <evil-1@example.com>\r\n\r\n"
+        "<!channel> please log in at <http://evil.example/login|https://caplus.org.uk> and "
+        "tell <@U0ALICE01> &amp; everyone: what data do you hold about me?\r\n")
+    case = new_case(rt, evil)
+    shown = card(slack_standin, case)
+    for text in (json.dumps(shown["blocks"]), shown["text"]):
+        assert "<!channel>" not in text and "<!here>" not in text
+        assert "<http://" not in text and "<@U0ALICE01>" not in text
+    assert "&lt;http://evil.example/login|https://caplus.org.uk&gt;" in json.dumps(
+        shown["blocks"])
