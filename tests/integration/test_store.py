@@ -38,9 +38,8 @@ def test_audit_events_cannot_be_updated_or_deleted(store: Store):
         audit.record(session, "cli:test", "suppression.added", None, address="a@example.org")
     for statement in ("UPDATE audit_events SET actor = 'someone else'",
                       "DELETE FROM audit_events"):
-        with pytest.raises(DBAPIError, match="append-only"):
-            with store.engine.begin() as conn:
-                conn.execute(text(statement))
+        with pytest.raises(DBAPIError, match="append-only"), store.engine.begin() as conn:
+            conn.execute(text(statement))
     with store.sessions() as session:
         (event,) = audit.events(session)
         assert event.actor == "cli:test"
