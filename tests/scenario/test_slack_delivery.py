@@ -1,0 +1,168 @@
+"""Posting through the outbox: Slack 429 and 500 survived, pacing, threads, notices, reminders."""
+
+# ruff: noqa: F811 - pytest fixtures imported from test_slack_app are used as arguments
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot.pipeline.ingest import store_raw
+from bot.pipeline.runtime import Runtime
+from bot.service import poll_once
+from bot.slack import client as slack_client
+from bot.slack.jobs import queue_daily_posts
+from bot.store import suppressions
+from bot.store.models import Case, OutboxItem, utcnow
+from tests.conftest import make_config
+from tests.scenario.test_slack_app import (  # noqa: F401 - fixtures among them
+    ACCESS,
+    ALICE,
+    CASES,
+    QUESTION,
+    app,
+    buttons,
+    card,
+    case_now,
+    click,
+    new_case,
+    quick_pacing,
+    rt,
+    slack_config,
+    thread_of,
+    triage_config,
+    wait_until,
+)
+
+pytest_plugins = ["tests.slack_standin.fixtures"]
+
+OPT_OUT = (
+    "From: Alice Example <alice@example.org>\r\nTo: support@caplus.org.uk\r\n"
+    "Subject: Please stop\r\nMessage-ID: <optout-1@example.org>\r\n"
+    "Date: Mon, 23 Nov 2026 09:00:00 +0000\r\n\r\n"
+    "Hello, please take me off your mailing list. I don't want any more marketing emails.\r\n"
+    "Thanks, Alice\r\n"
+)
+
+
+def test_a_429_is_retried_after_retry_after_and_posts_once(rt, slack_standin):
+    slack_standin.fail_next("chat.postMessage", "ratelimit")
+    case = new_case(rt, QUESTION)
+    statuses = [c.status for c in slack_standin.calls("chat.postMessage")]
+    assert statuses == [429, 200]
+    gap = [c.time for c in slack_standin.calls("chat.postMessage")]
+    assert gap[1] - gap[0] >= 1.0        # Retry-After: 1 was honoured
+    assert case.slack_ts and len(slack_standin.messages(CASES)) == 1
+
+
+def test_slack_down_with_500s_loses_nothing_and_posts_once_later(rt, slack_standin):
+    slack_standin.fail_next("chat.postMessage", "server_error", count=3)  # beyond the retries
+    case = new_case(rt, QUESTION)
+    assert case.slack_ts is None and slack_standin.messages(CASES) == []
+    with rt.store.sessions() as session:
+        item = session.scalars(select(OutboxItem).where(OutboxItem.kind == "slack")).one()
+    assert item.state == "pending" and "HTTP 500" in item.last_error
+
+    rt.now = lambda: utcnow() + timedelta(minutes=5)   # past the outbox backoff
+    assert poll_once(rt).delivery.sent == 1
+    assert len(slack_standin.messages(CASES)) == 1
+    assert case_now(rt, case.id).slack_ts
+
+
+def test_invalid_blocks_is_a_permanent_failure_shown_on_the_case(rt, slack_standin):
+    slack_standin.fail_next("chat.postMessage", "invalid_blocks")
+    case = new_case(rt, QUESTION)
+    with rt.store.sessions() as session:
+        item = session.scalars(select(OutboxItem).where(OutboxItem.kind == "slack")).one()
+    assert item.state == "failed"
+    assert "invalid_blocks" in case_now(rt, case.id).delivery_failure
+
+
+def test_posts_to_one_channel_are_paced(rt, slack_standin, monkeypatch):
+    monkeypatch.setattr(slack_client.PACER, "interval", 0.3)
+    for n in range(3):
+        store_raw(rt.store, QUESTION.replace("q-1@", f"q-{n}@").replace(
+            "How long", f"Question {n}: how long").encode(), source="file")
+    poll_once(rt)
+    times = [c.time for c in slack_standin.calls("chat.postMessage")]
+    assert len(times) == 3
+    assert min(b - a for a, b in itertools.pairwise(times)) >= 0.28
+
+
+def test_a_follow_up_email_appears_in_the_cards_thread(rt, slack_standin):
+    case = new_case(rt, ACCESS)
+    store_raw(rt.store, (
+        b"From: Erin Example <erin@example.org>\r\nTo: support@caplus.org.uk\r\n"
+        b"Subject: Re: my data\r\nMessage-ID: <sar-2@example.org>\r\n"
+        b"In-Reply-To: <sar-1@example.org>\r\nReferences: <sar-1@example.org>\r\n\r\n"
+        b"Also my old address was 1 <b>High</b> Street & <!channel>.\r\n"), source="file")
+    poll_once(rt)
+    (note,) = thread_of(slack_standin, case)
+    assert "wrote again" in note["text"] and "1 &lt;b&gt;High&lt;/b&gt; Street &amp;" in note["text"]
+    assert "<!channel>" not in note["text"]
+    now = case_now(rt, case.id)
+    assert now.version == case.version + 1
+    assert buttons(card(slack_standin, now))["case_approve"]["value"] == f"{case.id}:{now.version}"
+
+
+def test_an_automatic_opt_out_is_posted_with_an_undo_that_lifts_it(rt, app, slack_standin):
+    case = new_case(rt, OPT_OUT)
+    assert case.state == "auto_resolved"
+    notice = card(slack_standin, case)
+    assert "Opt-out applied" in json.dumps(notice["blocks"])
+    slack_standin.wait_for_ack(click(slack_standin, ALICE, case, "notice_undo"))
+    with rt.store.sessions() as session:
+        wait_until(lambda: not suppressions.is_suppressed(session, "alice@example.org"),
+                   what="undo")
+        row = session.scalars(select(suppressions.Suppression)).one()
+    assert row.removed_by == f"slack:{ALICE}"
+    shown = wait_until(lambda: (m := card(slack_standin, case)) and not buttons(m) and m,
+                       what="notice update")
+    assert f"Undone by <@{ALICE}>" in json.dumps(shown["blocks"])
+
+
+def test_opt_outs_can_be_posted_as_a_daily_digest(sqlite_url, smtp_server, slack_standin):
+    config = make_config(sqlite_url, smtp=smtp_server, triage=triage_config(),
+                         slack=slack_config(slack_standin, opt_out_notices="digest",
+                                            reminder_hour=9))
+    runtime = Runtime.open(config)
+    try:
+        new_case(runtime, OPT_OUT)
+        assert slack_standin.messages(CASES) == []          # nothing posted one by one
+        tuesday_10am = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+        assert queue_daily_posts(runtime, tuesday_10am) == ["slack-reminder:2026-11-24",
+                                                            "slack-digest:2026-11-24"]
+        assert queue_daily_posts(runtime, tuesday_10am + timedelta(hours=3)) == []  # once a day
+        poll_once(runtime)
+        (digest,) = slack_standin.messages(CASES)
+        assert "1 opt-out(s) applied automatically" in digest["text"]
+        assert any(b.get("accessory", {}).get("action_id") == "notice_undo"
+                   for b in digest["blocks"])
+    finally:
+        runtime.close()
+
+
+@pytest.mark.parametrize(("today", "expected"), [
+    (datetime(2026, 12, 18, 10, 0, tzinfo=UTC), "due in"),
+    (datetime(2026, 12, 29, 10, 0, tzinfo=UTC), "overdue by"),
+])
+def test_the_daily_reminder_lists_cases_due_soon_and_overdue(rt, slack_standin, today,
+                                                             expected):
+    case = new_case(rt, ACCESS)
+    new_case(rt, QUESTION)                         # no time limit: never in the reminder
+    rt.now = lambda: today
+    assert queue_daily_posts(rt, today.replace(hour=7)) == []   # before reminder_hour
+    rt.config = dataclasses.replace(rt.config, slack=slack_config(slack_standin,
+                                                                  reminder_hour=9))
+    assert queue_daily_posts(rt, today) == [f"slack-reminder:{today.date().isoformat()}"]
+    poll_once(rt)
+    reminder = slack_standin.messages(CASES)[-1]
+    text = json.dumps(reminder["blocks"])
+    assert f"Case {case.id}" in text and expected in text
+    with rt.store.sessions() as session:
+        assert len(session.scalars(select(Case)).all()) == 2
+    assert "Case 2 " not in text
