@@ -32,6 +32,8 @@ CARD_FILE = "card.json"
 TRUSTED_TYPES = [
     "classifier.features.IntentCues",
     "classifier.features.MailText",
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
 ]
 
 
