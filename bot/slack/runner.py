@@ -30,6 +30,9 @@ HTTP_PORT_ENV = "PRIVACY_TRIAGE_SLACK_PORT"
 HTTP_HOST_ENV = "PRIVACY_TRIAGE_SLACK_HOST"
 DEFAULT_HTTP_PORT = 8026
 JOBS_EVERY_S = 60.0
+# How often the Socket Mode client checks its connection (and so how soon it notices a silent
+# drop and reconnects); Bolt's default.
+SOCKET_PING_S = 10.0
 
 
 def http_server(slack_app: SlackApp, host: str, port: int):
@@ -62,7 +65,8 @@ def run_slack_app(rt: Runtime, stop: threading.Event,
         closer: Callable[[], None] = server.close
         ready: object = server
     else:
-        handler = SocketModeHandler(slack_app.app, app_token=cfg.app_token)
+        handler = SocketModeHandler(slack_app.app, app_token=cfg.app_token,
+                                    ping_interval=SOCKET_PING_S)
         handler.connect()
         logger.info("Slack Socket Mode connected")
         closer, ready = handler.close, handler

@@ -1,0 +1,111 @@
+"""HTTP mode (signed requests only) and Socket Mode reconnection."""
+
+# ruff: noqa: F811 - pytest fixtures imported from test_slack_app are used as arguments
+from __future__ import annotations
+
+import json
+import queue
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+
+from bot.pipeline.runtime import Runtime
+from bot.slack import runner
+from bot.slack.runner import run_slack_app
+from tests.conftest import make_config
+from tests.scenario.test_slack_app import (  # noqa: F401 - fixtures among them
+    ALICE,
+    QUESTION,
+    app,
+    card,
+    case_now,
+    click,
+    new_case,
+    quick_pacing,
+    rt,
+    slack_config,
+    triage_config,
+    wait_until,
+)
+from tests.slack_standin import block_actions_payload, sign_request
+
+pytest_plugins = ["tests.slack_standin.fixtures"]
+
+SECRET = "s3cret-signing"
+
+
+@pytest.fixture
+def http_app(sqlite_url, smtp_server, slack_standin, monkeypatch):
+    monkeypatch.setenv("PRIVACY_TRIAGE_SLACK_PORT", "0")
+    monkeypatch.setenv("PRIVACY_TRIAGE_SLACK_HOST", "127.0.0.1")
+    config = make_config(sqlite_url, smtp=smtp_server, triage=triage_config(),
+                         slack=slack_config(slack_standin, mode="http", app_token=None,
+                                            signing_secret=SECRET))
+    runtime = Runtime.open(config)
+    stop = threading.Event()
+    ready: queue.Queue = queue.Queue()
+    thread = threading.Thread(target=run_slack_app, args=(runtime, stop, ready.put), daemon=True)
+    thread.start()
+    server = ready.get(timeout=10)
+    yield runtime, f"http://127.0.0.1:{server.effective_port}/slack/events"
+    stop.set()
+    thread.join(10)
+    runtime.close()
+    assert not thread.is_alive()
+
+
+def _post(url: str, body: bytes, headers: dict[str, str]) -> int:
+    request = urllib.request.Request(url, data=body, headers={
+        "Content-Type": "application/x-www-form-urlencoded", **headers})
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def test_http_mode_refuses_bad_and_stale_signatures_and_acts_on_good_ones(http_app,
+                                                                           slack_standin):
+    runtime, url = http_app
+    case = new_case(runtime, QUESTION)
+    payload = block_actions_payload(ALICE, "case_assign", f"{case.id}:{case.version}",
+                                    case.slack_ts, case.slack_channel,
+                                    message=card(slack_standin, case))
+    body = urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
+
+    assert _post(url, body, sign_request("wrong-secret", body)) == 401
+    assert _post(url, body, sign_request(SECRET, body, int(time.time()) - 600)) == 401
+    assert _post(url, body, {}) == 401
+    assert _post(url, body + b"&x=1", sign_request(SECRET, body)) == 401
+    time.sleep(0.2)
+    assert case_now(runtime, case.id).version == case.version   # nothing changed
+
+    assert _post(url, body, sign_request(SECRET, body)) == 200
+    wait_until(lambda: case_now(runtime, case.id).assigned_to == ALICE, what="assignment")
+
+
+def test_socket_mode_reconnects_after_a_disconnect(rt, app, slack_standin):
+    case = new_case(rt, QUESTION)
+    slack_standin.disconnect("refresh_requested")
+    slack_standin.wait_for_connection(2, timeout=10)
+    assert len(slack_standin.calls("apps.connections.open")) >= 2
+    slack_standin.wait_for_ack(click(slack_standin, ALICE, case, "case_assign"), timeout=5)
+    wait_until(lambda: case_now(rt, case.id).assigned_to == ALICE, what="assignment")
+
+
+@pytest.fixture
+def quick_ping(monkeypatch):
+    """The client notices a silent drop at its next connection check; check every second."""
+    monkeypatch.setattr(runner, "SOCKET_PING_S", 1.0)
+
+
+def test_socket_mode_reconnects_after_the_connection_drops(quick_ping, rt, app, slack_standin):
+    case = new_case(rt, QUESTION)
+    slack_standin.drop_connections()
+    slack_standin.wait_for_connection(2, timeout=15)
+    slack_standin.wait_for_ack(click(slack_standin, ALICE, case, "case_assign"), timeout=5)
+    wait_until(lambda: case_now(rt, case.id).assigned_to == ALICE, what="assignment")
