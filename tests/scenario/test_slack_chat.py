@@ -1,0 +1,129 @@
+"""Chat intake (DMs to the bot), ``/privacy`` and the App Home tab."""
+
+# ruff: noqa: F811 - pytest fixtures imported from test_slack_app are used as arguments
+from __future__ import annotations
+
+import json
+import time
+
+from sqlalchemy import select
+
+from bot.service import poll_once
+from bot.store import suppressions
+from bot.store.models import Case, Message
+from tests.scenario.test_slack_app import (  # noqa: F401 - fixtures among them
+    ALICE,
+    CASES,
+    MALLORY,
+    QUESTION,
+    app,
+    case_now,
+    click,
+    new_case,
+    quick_pacing,
+    rt,
+    wait_until,
+)
+from tests.slack_standin import message_event, slash_command_payload
+
+pytest_plugins = ["tests.slack_standin.fixtures"]
+
+CAROL = "U0CAROL01"
+CAROL_DM = "D0CAROL01"
+
+
+def _dm(standin, text: str, **kwargs) -> dict:
+    event = message_event(CAROL, CAROL_DM, text, **kwargs)
+    standin.wait_for_ack(standin.send_envelope("events_api", event))
+    return event["event"]
+
+
+def _answers(standin, ts: str) -> list[str]:
+    return [m["text"] for m in standin.messages(CAROL_DM) if m.get("thread_ts") == ts]
+
+
+def test_a_dm_opt_out_is_applied_and_answered_in_its_thread(rt, app, slack_standin):
+    slack_standin.add_user(CAROL, "Carol@Example.com", real_name="Carol Jones")
+    sent = _dm(slack_standin, "Please stop sending me marketing emails, unsubscribe me.")
+    answer = wait_until(lambda: _answers(slack_standin, sent["ts"]), what="answer")
+    assert answer == ["Done: you will get no more marketing email at carol@example.com."]
+    with rt.store.sessions() as session:
+        assert suppressions.is_suppressed(session, "carol@example.com")
+        message = session.scalars(select(Message)).one()
+    assert (message.source, message.slack_user, message.slack_channel, message.slack_ts) == (
+        "slack", CAROL, CAROL_DM, sent["ts"])
+    assert message.sender == "carol@example.com"
+
+    # Slack redelivers an event it thinks was lost: stored and answered once.
+    slack_standin.send_envelope("events_api", message_event(CAROL, CAROL_DM, sent["text"],
+                                                            ts=sent["ts"]))
+    time.sleep(0.5)
+    assert len(_answers(slack_standin, sent["ts"])) == 1
+
+
+def test_a_dm_request_becomes_a_case_and_the_approved_reply_goes_back_to_the_thread(
+        rt, app, slack_standin, smtp_server):
+    slack_standin.add_user(CAROL, "carol@example.com", real_name="Carol Jones")
+    sent = _dm(slack_standin, "How long do you keep my information, and who do you share "
+                              "it with?")
+    answer = wait_until(lambda: _answers(slack_standin, sent["ts"]), what="answer")
+    assert answer == ["Thanks, a member of staff will reply here."]
+    poll_once(rt)                                   # the worker posts the card
+    with rt.store.sessions() as session:
+        case = session.scalars(select(Case)).one()
+    assert case.channel == "slack" and case.slack_ts
+    assert "via Slack" in json.dumps(slack_standin.message(CASES, case.slack_ts)["blocks"])
+
+    slack_standin.wait_for_ack(click(slack_standin, ALICE, case, "case_approve"))
+    wait_until(lambda: case_now(rt, case.id).state == "resolved", what="approval")
+    poll_once(rt)
+    replies = _answers(slack_standin, sent["ts"])
+    assert len(replies) == 2 and "Carol" in replies[1]
+    assert smtp_server.messages == []                # a chat request is answered in chat
+
+
+def test_a_dm_in_the_thread_of_a_request_joins_its_case(rt, app, slack_standin):
+    slack_standin.add_user(CAROL, "carol@example.com")
+    first = _dm(slack_standin, "Please send me a copy of all the personal data you hold "
+                               "about me.")
+    wait_until(lambda: _answers(slack_standin, first["ts"]), what="first answer")
+    follow = _dm(slack_standin, "My postcode is NG1 1AA, if that helps.",
+                 thread_ts=first["ts"])
+    answers = wait_until(lambda: len(_answers(slack_standin, first["ts"])) == 2 and
+                         _answers(slack_standin, first["ts"]), what="second answer")
+    assert "added this to your request" in answers[1]
+    with rt.store.sessions() as session:
+        (case,) = session.scalars(select(Case)).all()
+        assert [m.slack_ts for m in case.messages] == [first["ts"], follow["ts"]]
+
+
+def test_privacy_status_and_address_lookup(rt, app, slack_standin):
+    case = new_case(rt, QUESTION)
+    with rt.store.transaction() as session:
+        suppressions.suppress(session, "frank@example.net", reason="test", source="cli")
+
+    def ask(user: str, text: str) -> str:
+        envelope = slack_standin.send_envelope(
+            "slash_commands", slash_command_payload(user, "/privacy", text, CASES),
+            accepts_response_payload=True)
+        return slack_standin.wait_for_ack(envelope).payload["text"]
+
+    assert "Open: 1" in ask(ALICE, "status")
+    found = ask(ALICE, "<mailto:Frank@Example.net|Frank@Example.net>")
+    assert "is *suppressed*" in found and f"Case {case.id}" in found
+    assert "not* on the suppression list" in ask(ALICE, "nobody@example.org")
+    assert "Usage" in ask(ALICE, "what?")
+    assert "not one of the people" in ask(MALLORY, "status")
+
+
+def test_the_home_tab_shows_my_cases_and_the_counts(rt, app, slack_standin):
+    case = new_case(rt, QUESTION)
+    slack_standin.wait_for_ack(click(slack_standin, ALICE, case, "case_assign"))
+    wait_until(lambda: case_now(rt, case.id).assigned_to == ALICE, what="assignment")
+    envelope = message_event(ALICE, "D0ALICE01", "")
+    envelope["event"] = {"type": "app_home_opened", "user": ALICE, "channel": "D0ALICE01",
+                         "tab": "home", "event_ts": f"{time.time():.6f}"}
+    slack_standin.wait_for_ack(slack_standin.send_envelope("events_api", envelope))
+    home = wait_until(lambda: slack_standin.home_view(ALICE), what="home tab")
+    text = json.dumps(home["blocks"])
+    assert "Assigned to you* (1)" in text and f"Case {case.id}" in text and "Open: 1" in text
