@@ -33,7 +33,9 @@ def queue_daily_posts(rt: Runtime, now: datetime | None = None) -> list[str]:
         if outbox.enqueue(session, "slack", f"slack-reminder:{day}", {"type": "reminder"}):
             queued.append(f"slack-reminder:{day}")
         if cfg.opt_out_notices == "digest":
-            ids = [c.id for c in staff_store.auto_resolved_since(session, now - timedelta(days=1))]
+            # Everything since the previous digest (so Monday's covers the weekend).
+            since = staff_store.last_queued(session, "slack-digest:") or now - timedelta(days=7)
+            ids = [c.id for c in staff_store.auto_resolved_since(session, since)]
             if ids and outbox.enqueue(session, "slack", f"slack-digest:{day}",
                                       {"type": "opt_out_digest", "case_ids": ids}):
                 queued.append(f"slack-digest:{day}")

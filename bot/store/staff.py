@@ -122,3 +122,9 @@ def settle(session: Session, key: str, result: dict[str, Any], now: datetime) ->
 
 def card_channel(session: Session, case_id: int) -> str | None:
     return session.scalar(select(Case.slack_channel).where(Case.id == case_id))
+
+
+def last_queued(session: Session, key_prefix: str) -> datetime | None:
+    """When the newest outbox row whose key starts with ``key_prefix`` was queued."""
+    return session.scalar(select(func.max(OutboxItem.created_at))
+                          .where(OutboxItem.idempotency_key.like(key_prefix + "%")))
