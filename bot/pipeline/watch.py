@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 from bot.errors import MailboxError
@@ -20,6 +21,7 @@ from bot.store import mailbox as mailbox_store
 logger = logging.getLogger(__name__)
 
 MAX_BACKOFF_S = 60.0
+CONNECT_ATTEMPTS = 3
 
 
 class Watcher:
@@ -61,7 +63,17 @@ class Watcher:
     def poll_once(self) -> int:
         """Connect, catch up, disconnect. Returns the number of new messages stored."""
         mailbox = Mailbox(self.rt.config.imap)
-        mailbox.connect()
+        for attempt in range(CONNECT_ATTEMPTS):
+            try:
+                mailbox.connect()
+                break
+            except MailboxError as exc:
+                # A busy server refuses now and then ("[UNAVAILABLE]"); a cron run should not
+                # fail for that, but a wrong password must still fail fast enough.
+                if attempt == CONNECT_ATTEMPTS - 1:
+                    raise
+                logger.warning("IMAP connect failed (%s); retrying", exc)
+                time.sleep(0.5 * 2 ** attempt)
         try:
             return self.catch_up(mailbox)
         finally:

@@ -136,6 +136,8 @@ class Message(Base):
         if self.quarantine_reason:
             flags.append("oversize" if self.quarantine_reason.startswith("oversize")
                          else "quarantined")
+        if self.defects:
+            flags.append("malformed")
         if self.triage_error:
             flags.append("triage-error")
         return flags

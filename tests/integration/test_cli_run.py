@@ -93,8 +93,8 @@ def test_triage_reads_eml_files_and_maildirs_without_imap(tmp_path: Path, capsys
     (maildir / "new" / "1.eml").write_bytes(OPT_OUT)
     (maildir / "cur" / "2.eml").write_bytes(OPT_OUT.replace(b"run-1", b"run-2")
                                             .replace(b"alice", b"bob"))
-    single = tmp_path / "single.eml"
-    single.write_bytes(b"not an email at all \xff\xfe")
+    single = tmp_path / "empty.eml"
+    single.write_bytes(b"")  # nothing to parse: kept raw and flagged
     config = write_config(tmp_path)
     assert main(["--config", str(config), "triage", str(maildir), str(single)]) == 0
     assert "stored 3 (duplicates 0), triaged 3" in capsys.readouterr().out
@@ -103,7 +103,9 @@ def test_triage_reads_eml_files_and_maildirs_without_imap(tmp_path: Path, capsys
     assert main(["--config", str(config), "messages", "list", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert len(rows) == 3
-    assert sum("quarantined" in r["flags"] for r in rows) == 1  # kept and flagged, not dropped
+    (empty,) = [r for r in rows if "quarantined" in r["flags"]]  # kept and flagged, not dropped
+    assert empty["quarantine_reason"].startswith("unparseable")
+    assert empty["case_id"] is not None  # a person is asked to look at it
 
 
 def test_demo_runs_on_the_embedded_defaults(tmp_path: Path, capsys, monkeypatch):

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Self
 
 from imapclient import IMAPClient
+from imapclient.exceptions import LoginError
 
 USER = "support@caplus.org.uk"
 PASSWORD = "s3cret-imap"
@@ -169,10 +170,14 @@ class Dovecot:
             try:
                 with socket.create_connection((self.host, self.port), timeout=1) as s:
                     if s.recv(100).startswith(b"* OK"):
-                        return
+                        break
             except OSError:
                 time.sleep(0.05)
-        raise RuntimeError(f"dovecot did not start: {self.log()[-2000:]}")
+        else:
+            raise RuntimeError(f"dovecot did not start: {self.log()[-2000:]}")
+        # One login spawns the auth processes, so a test's first login does not race their
+        # start-up on a loaded machine ("[UNAVAILABLE] Temporary authentication failure").
+        self.client().logout()
 
     def stop(self) -> None:
         """Stop the server (the mail stays on disk, so a restart serves the same mailbox)."""
@@ -198,9 +203,18 @@ class Dovecot:
         return path.read_text(errors="replace") if path.exists() else ""
 
     def client(self) -> IMAPClient:
-        client = IMAPClient(self.host, port=self.port, ssl=False, timeout=10)
-        client.login(self.user, self.password)
-        return client
+        """A logged-in client for test set-up (retries Dovecot's transient auth refusals)."""
+        for attempt in range(5):
+            client = IMAPClient(self.host, port=self.port, ssl=False, timeout=10)
+            try:
+                client.login(self.user, self.password)
+                return client
+            except LoginError as exc:
+                client.shutdown()
+                if b"UNAVAILABLE" not in str(exc).encode() or attempt == 4:
+                    raise
+                time.sleep(0.2 * (attempt + 1))
+        raise AssertionError("unreachable")
 
     def append(self, raw: bytes | str, folder: str = "INBOX") -> None:
         """Deliver one message the way a mail server's LMTP would leave it: unseen, in folder."""
