@@ -97,8 +97,9 @@ class SlackApp:
             self.refresh(result.case_id, result.version)
             return
         if result.status == "stale":
-            self.tell(user, channel, f"This case has changed (case {result.case_id}): "
-                      f"{result.message}. Nothing was done.")
+            self.tell(user, channel, f"This case has changed since you saw it (case "
+                      f"{result.case_id}: {result.message}), so nothing was done. The card "
+                      "now shows it as it is.")
             self.refresh(result.case_id, None)
             return
         self.tell(user, channel, f"Case {result.case_id}: {result.message}. Nothing was done.")

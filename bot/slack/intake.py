@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import logging
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -28,6 +29,7 @@ from bot.store.models import Case, CaseState, Message
 logger = logging.getLogger(__name__)
 
 MAX_TEXT = 20_000
+TRIAGE_WAIT_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -104,15 +106,30 @@ def take_message(rt: Runtime, client: WebClient, event: dict, team: str) -> str 
                        slack_user=author.user_id, slack_channel=channel, slack_ts=ts)
     if stored is None:
         return None
-    triage_pending(rt)
-    with rt.store.sessions() as session:
-        message = session.get(Message, stored)
-        case = session.get(Case, message.case_id) if message and message.case_id else None
-        joined = case is not None and staff_store.inbound_count(session, case.id) > 1
-        state = case.state if case is not None else None
+    state, joined, case_id = _triaged(rt, stored)
     answer = answer_for(state, joined, author.email)
     client.chat_postMessage(channel=channel, thread_ts=event.get("thread_ts") or ts,
                             text=answer)
-    logger.info("Slack message %s/%s triaged: case %s", channel, ts,
-                case.id if case is not None else None)
+    logger.info("Slack message %s/%s triaged: case %s", channel, ts, case_id)
     return answer
+
+
+def _triaged(rt: Runtime, message_id: int) -> tuple[str | None, bool, int | None]:
+    """Triage, then read what happened: (case state, joined an earlier case, case id).
+
+    The service's worker may have claimed the message first; its transaction then holds the
+    result, so wait for it to commit rather than answer before knowing.
+    """
+    deadline = time.monotonic() + TRIAGE_WAIT_S
+    while True:
+        triage_pending(rt)
+        with rt.store.sessions() as session:
+            message = session.get(Message, message_id)
+            if message is not None and (message.triage_state != "new"
+                                        or time.monotonic() > deadline):
+                case = session.get(Case, message.case_id) if message.case_id else None
+                if case is None:
+                    return None, False, None
+                joined = staff_store.inbound_count(session, case.id) > 1
+                return case.state, joined, case.id
+        time.sleep(0.1)

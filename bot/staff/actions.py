@@ -64,11 +64,11 @@ def _run(rt: Runtime, case_id: int, version: int, actor: str, action: str,
             if case is None:
                 return Result("missing", f"case {case_id} does not exist", case_id)
             if case.version != version:
-                return Result("stale", "this case has changed since you saw it; "
-                              "the card now shows it as it is", case_id, case.version)
+                return Result("stale", f"it is now at version {case.version}, not {version}",
+                              case_id, case.version)
             claimed = staff_store.bump_version(session, case_id, version)
             if claimed is None:  # someone else's change committed between our read and here
-                return Result("stale", "someone else acted on this case a moment ago", case_id)
+                return Result("stale", "someone else acted on it a moment ago", case_id)
             outcome = change(session, claimed, now)  # a Refusal rolls everything back
             audit.record(session, actor, action, case_id, version=claimed.version,
                          outcome=outcome)
