@@ -109,3 +109,36 @@ def test_socket_mode_reconnects_after_the_connection_drops(quick_ping, rt, app, 
     slack_standin.wait_for_connection(2, timeout=15)
     slack_standin.wait_for_ack(click(slack_standin, ALICE, case, "case_assign"), timeout=5)
     wait_until(lambda: case_now(rt, case.id).assigned_to == ALICE, what="assignment")
+
+
+def test_the_running_service_posts_cards_and_sends_approved_replies(sqlite_url, smtp_server,
+                                                                   slack_standin):
+    """``privacy-triage run`` as a whole: worker thread + Slack thread, no manual polling."""
+    from bot.config import HttpConfig
+    from bot.pipeline.ingest import store_raw
+    from bot.service import Service
+
+    config = make_config(sqlite_url, smtp=smtp_server, triage=triage_config(),
+                         http=HttpConfig(enabled=False), slack=slack_config(slack_standin))
+    runtime = Runtime.open(config)
+    service = Service(runtime)
+    service.start()
+    try:
+        slack_standin.wait_for_connection(1)
+        store_raw(runtime.store, QUESTION.encode(), source="file")
+        service.wake.set()
+        posted = slack_standin.wait_for("chat.postMessage", 1, timeout=15)[0]
+        case = wait_until(lambda: (c := case_now(runtime, 1)) and c.slack_ts and c,
+                          what="card stored on the case")
+        assert posted.response["ts"] == case.slack_ts
+        slack_standin.wait_for_ack(click(slack_standin, ALICE, case, "case_approve"))
+        (sent,) = smtp_server.wait_for(1, timeout=15)
+        assert sent["To"] == "frank@example.net"
+        wait_until(lambda: any("Reply v1 sent" in m.get("text", "")
+                               for m in slack_standin.messages(case.slack_channel)),
+                   timeout=15, what="the sent reply in the thread")
+    finally:
+        slack_standin.drop_connections()
+        service.shutdown(timeout=15)
+        runtime.close()
+    assert not any(t.is_alive() for t in service.threads)
