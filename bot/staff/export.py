@@ -15,11 +15,11 @@ from bot.store import cases
 from bot.store.db import Store
 
 
-def export_staff_labels(store: Store, out: IO[str]) -> int:
-    """Write one JSON object per staff-labelled message to ``out``; returns how many.
+def staff_examples(store: Store) -> list[dict[str, str]]:
+    """Staff-labelled messages as ``{"text", "label"}`` rows, the latest label per text.
 
-    The latest label wins when staff relabelled the same text more than once, so a corrected
-    mistake does not stay in the training data.
+    When staff relabelled the same text more than once, only the last label is kept, so a
+    corrected mistake does not stay in the training data.
     """
     with store.sessions() as session:
         pairs = cases.staff_labels(session)
@@ -27,9 +27,15 @@ def export_staff_labels(store: Store, out: IO[str]) -> int:
     for text, label in pairs:
         latest.pop(text, None)  # keep insertion order = order of the latest label
         latest[text] = label
-    for text, label in latest.items():
-        out.write(json.dumps({"text": text, "label": label}, ensure_ascii=False) + "\n")
-    return len(latest)
+    return [{"text": text, "label": label} for text, label in latest.items()]
+
+
+def export_staff_labels(store: Store, out: IO[str]) -> int:
+    """Write :func:`staff_examples` to ``out`` as JSONL; returns how many lines."""
+    rows = staff_examples(store)
+    for row in rows:
+        out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return len(rows)
 
 
 def export_staff_labels_to(store: Store, path: str | Path) -> int:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bot.config import SlackConfig
 from bot.pipeline.runtime import Runtime
 from bot.staff import actions
-from bot.staff.export import export_staff_labels
+from bot.staff.export import export_staff_labels, staff_examples
 from bot.store import suppressions
 from bot.store.models import AuditEvent, Case, Classification, Draft, OutboxItem
 from tests.conftest import make_config
@@ -135,6 +135,10 @@ def test_reclassify_stores_a_staff_label_redrafts_and_exports_training_data(rt):
     assert json.loads(out.getvalue()) == {"text": "Stop emailing me offers please.",
                                           "label": "opt_out"}
     assert actions.reclassify(rt, case_id, 2, BOB, "nonsense").status == "refused"
+    # Relabelled again: only the latest label is training data.
+    assert actions.reclassify(rt, case_id, 2, ALICE, "general_query").ok
+    assert staff_examples(rt.store) == [{"text": "Stop emailing me offers please.",
+                                         "label": "general_query"}]
 
 
 def test_reject_needs_a_reason_and_records_it(rt):
