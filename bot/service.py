@@ -69,12 +69,13 @@ class Service:
         self.stop = threading.Event()
         self.wake = threading.Event()
         self.threads: list[threading.Thread] = []
+        self.watcher: Watcher | None = None
 
     def start(self) -> None:
         rt = self.rt
         if rt.config.imap.enabled:
-            watcher = Watcher(rt, on_stored=lambda _n: self.wake.set())
-            self._spawn("imap-watcher", watcher.run, self.stop)
+            self.watcher = Watcher(rt, on_stored=lambda _n: self.wake.set())
+            self._spawn("imap-watcher", self.watcher.run, self.stop)
         self._spawn("worker", self._work)
         if rt.config.http.enabled:
             from bot.web.server import serve  # the HTTP front end is optional
@@ -103,5 +104,7 @@ class Service:
     def shutdown(self, timeout: float = 10.0) -> None:
         self.stop.set()
         self.wake.set()
+        if self.watcher is not None:
+            self.watcher.interrupt()
         for thread in self.threads:
             thread.join(timeout)

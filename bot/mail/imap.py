@@ -180,6 +180,17 @@ class Mailbox:
             raise MailboxError(f"IDLE failed: {exc}") from exc
         return any(_is_change(r) for r in responses)
 
+    def interrupt(self) -> None:
+        """Break a blocking IDLE from another thread (service shutdown); the watcher then sees
+        a connection error and, its stop flag being set, exits instead of reconnecting."""
+        client = self._client
+        if client is None:
+            return
+        try:
+            client.socket().shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
     def close(self) -> None:
         client, self._client = self._client, None
         if client is None:

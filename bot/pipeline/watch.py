@@ -36,6 +36,7 @@ class Watcher:
     def __init__(self, rt: Runtime, on_stored: Callable[[int], None] | None = None) -> None:
         self.rt = rt
         self.on_stored = on_stored or (lambda _n: None)
+        self._current: Mailbox | None = None
 
     def catch_up(self, mailbox: Mailbox) -> int:
         """Store every message after the stored last UID; returns how many were new."""
@@ -90,7 +91,7 @@ class Watcher:
         wait_s = max(0.5, min(cfg.poll_interval_s, cfg.idle_renew_s, 600.0))
         failures = 0
         while not stop.is_set():
-            mailbox = Mailbox(cfg)
+            mailbox = self._current = Mailbox(cfg)
             try:
                 mailbox.connect()
                 self.catch_up(mailbox)
@@ -99,9 +100,16 @@ class Watcher:
                     mailbox.wait_for_change(wait_s)
                     self.catch_up(mailbox)
             except MailboxError as exc:
+                if stop.is_set():
+                    break
                 failures += 1
                 delay = min(MAX_BACKOFF_S, 0.5 * 2 ** (failures - 1))
                 logger.warning("IMAP: %s; reconnecting in %.1fs", exc, delay)
                 stop.wait(delay)
             finally:
                 mailbox.close()
+
+    def interrupt(self) -> None:
+        """Wake :meth:`run` out of IDLE at once; call after setting its stop event."""
+        if self._current is not None:
+            self._current.interrupt()

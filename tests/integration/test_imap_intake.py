@@ -295,3 +295,21 @@ def test_sigkill_mid_backlog_then_restart_stores_every_message_once(
     assert len(set(subjects)) == total
     rt.close()
     store.close()
+
+
+def test_the_watcher_leaves_idle_at_once_when_stopped(runtime: Runtime, dovecot: Dovecot):
+    import dataclasses
+
+    runtime.config = dataclasses.replace(runtime.config, imap=dataclasses.replace(
+        runtime.config.imap, poll_interval_s=300, idle_renew_s=300))
+    watcher = Watcher(runtime)
+    stop = threading.Event()
+    thread = threading.Thread(target=watcher.run, args=(stop,), daemon=True)
+    thread.start()
+    time.sleep(1.0)  # in IDLE now
+    started = time.monotonic()
+    stop.set()
+    watcher.interrupt()
+    thread.join(10)
+    assert not thread.is_alive()
+    assert time.monotonic() - started < 2
