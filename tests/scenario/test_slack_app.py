@@ -14,6 +14,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -354,3 +355,29 @@ def test_mail_that_tries_to_ping_or_disguise_links_is_shown_inert(rt, slack_stan
         assert "<http://" not in text and "<@U0ALICE01>" not in text
     assert "&lt;http://evil.example/login|https://caplus.org.uk&gt;" in json.dumps(
         shown["blocks"])
+
+
+def test_an_extension_after_the_first_month_is_refused_politely(rt, app, slack_standin):
+    case = new_case(rt, ACCESS)
+    later = case.received_at + timedelta(days=40)
+    rt.now = lambda: later
+    slack_standin.wait_for_ack(click(slack_standin, ALICE, case, "case_extend"))
+    (note,) = wait_until(lambda: slack_standin.ephemeral_messages(CASES), what="refusal")
+    assert note["user"] == ALICE and "too late to extend" in note["text"]
+    now = case_now(rt, case.id)
+    assert (now.version, now.extended, now.due_date) == (case.version, False, case.due_date)
+
+
+def test_extend_then_mark_identity_verified_update_the_card(rt, app, slack_standin):
+    case = new_case(rt, ACCESS)
+    slack_standin.wait_for_ack(click(slack_standin, ALICE, case, "case_extend"))
+    wait_until(lambda: case_now(rt, case.id).extended, what="extension")
+    extended = case_now(rt, case.id)
+    assert extended.due_date > case.due_date
+    shown = wait_until(lambda: "case_extend" not in buttons(card(slack_standin, extended))
+                       and card(slack_standin, extended), what="card without Extend")
+    assert "extended" in json.dumps(shown["blocks"])
+    slack_standin.wait_for_ack(click(slack_standin, BOB, extended, "case_verify"))
+    wait_until(lambda: case_now(rt, case.id).identity_verified, what="verification")
+    wait_until(lambda: "case_verify" not in buttons(card(slack_standin, extended)),
+               what="card without Verify")
