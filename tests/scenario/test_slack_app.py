@@ -97,6 +97,22 @@ def rt(sqlite_url: str, smtp_server: SmtpServer, slack_standin: SlackStandIn) ->
 
 
 @pytest.fixture
+def rt_both(database_url: str, smtp_server: SmtpServer,
+            slack_standin: SlackStandIn) -> Iterator[Runtime]:
+    """Like ``rt``, on SQLite and on PostgreSQL (skipped, with why, when it is absent)."""
+    config = make_config(database_url, smtp=smtp_server, slack=slack_config(slack_standin),
+                         triage=triage_config())
+    runtime = Runtime.open(config)
+    yield runtime
+    runtime.close()
+
+
+@pytest.fixture
+def app_both(rt_both: Runtime, slack_standin: SlackStandIn) -> Iterator[Any]:
+    yield from running_app(rt_both, slack_standin)
+
+
+@pytest.fixture
 def app(rt: Runtime, slack_standin: SlackStandIn) -> Iterator[Any]:
     """The app as ``privacy-triage run`` starts it, connected over Socket Mode."""
     yield from running_app(rt, slack_standin)
@@ -222,8 +238,9 @@ def test_approve_sends_exactly_one_email_and_updates_the_card(rt, app, slack_sta
     assert f"slack:{ALICE}" in actors
 
 
-def test_a_double_click_and_two_people_at_once_give_one_outcome(rt, app, slack_standin,
-                                                                smtp_server):
+def test_a_double_click_and_two_people_at_once_give_one_outcome(rt_both, app_both,
+                                                                slack_standin, smtp_server):
+    rt = rt_both
     case = new_case(rt, QUESTION)
     envelopes = [click(slack_standin, user, case, "case_approve")
                  for user in (ALICE, ALICE, BOB)]
