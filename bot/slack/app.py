@@ -150,8 +150,9 @@ class SlackApp:
     def on_edit(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
         # views.open first: the trigger_id expires three seconds after the click.
-        opened = self.client.views_open(trigger_id=body["trigger_id"],
-                                        view=modals.loading_view("Edit reply"))["view"]
+        opened = self.open_modal(body, modals.loading_view("Edit reply"))
+        if opened is None:
+            return
         user, _ = self._where(body)
         case_id, version = parse_action_value(action["value"])
         if not self.reviewers.may_act(user):
@@ -194,8 +195,19 @@ class SlackApp:
     def on_reject(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
         case_id, version = parse_action_value(action["value"])
-        self.client.views_open(trigger_id=body["trigger_id"],
-                               view=modals.reject_view(case_id, version))
+        self.open_modal(body, modals.reject_view(case_id, version))
+
+    def open_modal(self, body: dict[str, Any], view: dict[str, Any]) -> dict[str, Any] | None:
+        """views.open with the click's trigger_id; a private note if Slack refuses it."""
+        try:
+            return self.client.views_open(trigger_id=body["trigger_id"], view=view)["view"]
+        except SlackApiError as exc:
+            error = exc.response.get("error")
+            logger.warning("views.open failed: %s", error)
+            user, channel = self._where(body)
+            self.tell(user, channel, f"Slack did not open the form ({error}); please click "
+                      "again.")
+            return None
 
     def on_reject_submitted(self, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         user = body["user"]["id"]

@@ -398,3 +398,13 @@ def test_extend_then_mark_identity_verified_update_the_card(rt, app, slack_stand
     wait_until(lambda: case_now(rt, case.id).identity_verified, what="verification")
     wait_until(lambda: "case_verify" not in buttons(card(slack_standin, extended)),
                what="card without Verify")
+
+
+def test_an_expired_trigger_is_explained_and_changes_nothing(rt, app, slack_standin):
+    case = new_case(rt, QUESTION)
+    slack_standin.fail_next("views.open", "expired_trigger_id")
+    slack_standin.wait_for_ack(click(slack_standin, ALICE, case, "case_edit"))
+    (note,) = wait_until(lambda: slack_standin.ephemeral_messages(CASES), what="note")
+    assert "expired_trigger_id" in note["text"] and "click again" in note["text"]
+    assert slack_standin.calls("views.update") == []
+    assert case_now(rt, case.id).version == case.version
