@@ -12,13 +12,14 @@ from datetime import datetime, timedelta
 from bot.pipeline.runtime import Runtime
 from bot.store import outbox
 from bot.store import staff as staff_store
-from replies.deadlines import UK_TIME
+from replies.deadlines import UK_TIME, is_working_day
 
 
 def due_for_posting(now: datetime, reminder_hour: int) -> bool:
-    """True once the organisation's clock has passed ``reminder_hour`` on a working day."""
+    """True once the organisation's clock has passed ``reminder_hour`` on a working day
+    (bank holidays in England and Wales are not)."""
     local = now.astimezone(UK_TIME)
-    return local.weekday() < 5 and local.hour >= reminder_hour
+    return is_working_day(local.date()) and local.hour >= reminder_hour
 
 
 def queue_daily_posts(rt: Runtime, now: datetime | None = None) -> list[str]:

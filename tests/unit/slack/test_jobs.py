@@ -1,4 +1,4 @@
-"""When the daily reminder is due: after the hour on the UK clock, working days only."""
+"""When the daily reminder is due: after the hour on the UK clock, on working days."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from bot.slack.jobs import due_for_posting
     (datetime(2026, 7, 7, 8, 0, tzinfo=UTC), True),       # BST: 09:00 in London
     (datetime(2026, 7, 7, 7, 59, tzinfo=UTC), False),
     (datetime(2026, 11, 28, 12, 0, tzinfo=UTC), False),   # Saturday
+    (datetime(2026, 12, 25, 12, 0, tzinfo=UTC), False),   # Christmas Day, a Friday
 ])
 def test_the_reminder_follows_the_organisations_clock(now, due):
     assert due_for_posting(now, 9) is due
