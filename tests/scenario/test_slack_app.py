@@ -9,7 +9,6 @@ Other ``test_slack_*`` modules import the fixtures below.
 from __future__ import annotations
 
 import json
-import os
 import queue
 import threading
 import time
@@ -77,8 +76,7 @@ def slack_config(standin: SlackStandIn, **changes: Any) -> SlackConfig:
 
 
 def triage_config() -> TriageConfig:
-    # The shipped model by default; a directory may be named while developing the classifier.
-    return TriageConfig(model_path=os.environ.get("PRIVACY_TRIAGE_TEST_MODEL", ""))
+    return TriageConfig()   # the shipped model, as production uses it
 
 
 @pytest.fixture(autouse=True)
