@@ -17,7 +17,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.slack.cards import STATE_NAMES, label_name
-from bot.slack.text import escape, mention
+from bot.slack.text import SECTION_LIMIT, escape, mention
 
 MAX_ROWS = 40
 
@@ -39,6 +39,21 @@ def _line(row: ReminderRow, today: date) -> str:
     return f"• Case {row.case_id} · {label_name(row.label)} · {due} ({when}) · {who}"
 
 
+def _sections(head: str, lines: Sequence[str]) -> list[Block]:
+    """``head`` and ``lines`` as mrkdwn sections that each stay within Slack's 3000 characters."""
+    blocks: list[Block] = []
+    current = head
+    for line in lines:
+        if len(current) + 1 + len(line) > SECTION_LIMIT:
+            blocks.append(SectionBlock(text=MarkdownTextObject(text=current)))
+            current = line
+        else:
+            current = f"{current}\n{line}" if current else line
+    if current:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=current)))
+    return blocks
+
+
 def reminder(rows: Sequence[ReminderRow], today: date) -> tuple[str, list[Block]]:
     """The daily post: overdue cases first, then those due within seven days."""
     overdue = [r for r in rows if r.due_date and r.due_date < today]
@@ -51,8 +66,7 @@ def reminder(rows: Sequence[ReminderRow], today: date) -> tuple[str, list[Block]
         lines = [_line(r, today) for r in group[:MAX_ROWS]]
         if len(group) > MAX_ROWS:
             lines.append(f"… and {len(group) - MAX_ROWS} more")
-        blocks.append(SectionBlock(text=MarkdownTextObject(
-            text=f"*{title}*\n" + "\n".join(lines))))
+        blocks.extend(_sections(f"*{title}*", lines))
     return text, blocks
 
 
@@ -75,7 +89,9 @@ def home_view(user: str, assigned: Sequence[ReminderRow], counts: Mapping[str, i
     ]
     if assigned:
         lines = [_line(r, today) for r in assigned[:MAX_ROWS]]
-        blocks.append(SectionBlock(text=MarkdownTextObject(text="\n".join(lines))))
+        if len(assigned) > MAX_ROWS:
+            lines.append(f"… and {len(assigned) - MAX_ROWS} more")
+        blocks.extend(_sections("", lines))
     else:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(
             text="Nothing assigned to you. *Assign to me* on a card takes a case.")]))
