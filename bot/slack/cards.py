@@ -124,8 +124,8 @@ def _mrkdwn(text: str) -> MarkdownTextObject:
 
 
 def _who(data: CardData, redaction: str) -> str:
-    name = mask_name(data.requester_name, redaction)
-    address = mask_address(data.requester, redaction)
+    name = shorten(mask_name(data.requester_name, redaction), 200)
+    address = shorten(mask_address(data.requester, redaction), 320)
     return escape(f"{name} <{address}>" if name else address)
 
 

@@ -87,8 +87,8 @@ def test_mail_text_is_shown_inert_everywhere():
 
 def test_a_huge_draft_is_truncated_with_a_note_within_block_kit_limits():
     draft = ("A long paragraph about your data. " * 80 + "\n") * 40   # ~109k chars
-    _, blocks = case_card(_data(draft_text=draft, body="x" * 50_000, subject="s" * 5000),
-                          "none", TODAY)
+    _, blocks = case_card(_data(draft_text=draft, body="x" * 50_000, subject="s" * 5000,
+                                requester_name="<" * 500), "none", TODAY)
     dicts = as_dicts(blocks)
     assert message_blocks_errors(dicts) == []
     assert len(dicts) <= 50
