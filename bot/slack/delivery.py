@@ -145,7 +145,12 @@ class SlackChannel:
             received = message.received_at if message else self.rt.now()
         text = cards.follow_up_message(body, received, self._cfg.redaction)
         posted = self.post(channel, text, thread_ts=ts)
-        self.refresh(case_id)  # the follow-up changed the case's version and maybe its state
+        try:
+            self.refresh(case_id)  # the follow-up changed the case's version and maybe its state
+        except (SlackApiError, SlackClientError) as exc:
+            # Not worth re-posting the thread message for: a click on the old card is
+            # recognised as stale and redraws it.
+            logger.warning("Card of case %s not redrawn after a follow-up: %s", case_id, exc)
         return posted
 
     def _sent_reply(self, item: OutboxItem) -> Mapping[str, Any]:
