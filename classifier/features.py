@@ -114,7 +114,7 @@ CUES: dict[str, re.Pattern[str]] = {
         r"διαγραφ\w*|διαγράψ\w*|apagamento|eliminar",
     ),
     "access": _rx(
-        r"subject access|\bsar\b|\bdsar\b|right of access|access to (?:my|all)",
+        r"subject access|\bsar\b|\bdsar\b|right of access|(?:request|requesting) access",
         r"(?:data|information|details|records?) (?:you|that you) (?:hold|have|keep|store)",
         r"(?:request|want|like|get) (?:a )?(?:copy|access)",
         r"(?:hold|have|keep|store)\w* (?:about|on) me|what (?:data|information) .{0,40}me\b",

@@ -37,6 +37,20 @@ TRUSTED_TYPES = [
 ]
 
 
+# Auto-apply threshold of every model built or loaded in this process, by model version, so the
+# policy can honour the card of the model that made a prediction (see opt_out_threshold_for).
+_OPT_OUT_THRESHOLDS: dict[str, float] = {}
+FALLBACK_OPT_OUT_THRESHOLD = 0.99
+
+
+def opt_out_threshold_for(model_version: str) -> float:
+    """The card's opt-out auto-apply threshold for a model version seen in this process.
+
+    Falls back to FALLBACK_OPT_OUT_THRESHOLD for an unknown version (strict on purpose).
+    """
+    return _OPT_OUT_THRESHOLDS.get(model_version, FALLBACK_OPT_OUT_THRESHOLD)
+
+
 @dataclass(frozen=True)
 class Prediction:
     """What the model thinks one message asks for.
@@ -69,6 +83,10 @@ class TriageModel:
     pipeline: object
     card: dict = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        if "opt_out_auto" in self.card.get("thresholds", {}):
+            _OPT_OUT_THRESHOLDS[self.version] = self.opt_out_threshold
+
     @property
     def version(self) -> str:
         return str(self.card.get("version", "unversioned"))
@@ -80,7 +98,8 @@ class TriageModel:
 
     @property
     def opt_out_threshold(self) -> float:
-        return float(self.card.get("thresholds", {}).get("opt_out_auto", 0.99))
+        given = self.card.get("thresholds", {}).get("opt_out_auto")
+        return FALLBACK_OPT_OUT_THRESHOLD if given is None else float(given)
 
     def predict(self, texts: Sequence[str],
                 subjects: Sequence[str | None] | None = None) -> list[Prediction]:

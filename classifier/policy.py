@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from classifier.model import Prediction
+from classifier.features import clean_text
+from classifier.model import Prediction, opt_out_threshold_for
 
 # Requests made for another person, in the corpus languages. A match blocks automation only; the
 # staff member sees the reason and decides.
@@ -99,13 +100,13 @@ def decide_opt_out(prediction: Prediction, *, text: str, sender: str | None,
         is_machine_mail: True for auto-replies, bounces, bulk and other generated mail.
         is_unsubscribe_mail: True for a mail client's generated unsubscribe request
             (List-Unsubscribe mailto); such mail is machine-made but still an opt-out.
-        threshold: opt-out probability needed; None uses 0.99. Callers pass the model card's
-            ``opt_out_auto`` threshold (``TriageModel.opt_out_threshold``).
+        threshold: opt-out probability needed; None uses the ``opt_out_auto`` threshold from
+            the card of the model that made the prediction (0.99 if that model is unknown).
 
     Returns:
         an OptOutDecision; ``reasons`` lists every failed condition, or why it passed.
     """
-    limit = 0.99 if threshold is None else threshold
+    limit = opt_out_threshold_for(prediction.model_version) if threshold is None else threshold
     reasons: list[str] = []
     p_opt_out = prediction.intents.get("opt_out", 0.0)
 
@@ -127,10 +128,12 @@ def decide_opt_out(prediction: Prediction, *, text: str, sender: str | None,
         reasons.append("sender address unknown")
     if is_machine_mail:
         reasons.append("automatic or bulk mail, not written by a person")
-    extra = other_addresses(text, sender)
+    # Only what the writer typed counts: a quoted reply header names our own address.
+    own_text = clean_text(text or "")
+    extra = other_addresses(own_text, sender)
     if extra:
         reasons.append(f"mentions {len(extra)} other email address(es)")
-    if mentions_third_party(text):
+    if mentions_third_party(own_text):
         reasons.append("appears to be on behalf of someone else")
     if reasons:
         return OptOutDecision(False, tuple(reasons))

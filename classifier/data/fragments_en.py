@@ -711,3 +711,59 @@ PHRASES["opt_out"] += [
     "My email needs taking off your mailing list.",
     "pls stop the newsleter",
 ]
+
+# People who like the newsletter, or have trouble receiving it: "newsletter" alone is no opt-out.
+GENERAL += [
+    "Thanks for the newsletter, really useful!",
+    "I enjoyed this month's newsletter, can I share it with my team?",
+    "The link in your newsletter to the booking page is broken.",
+    "I didn't get the newsletter this month, has it gone out?",
+    "Your emails are going to my spam folder, can you fix that?",
+    "When is the next e-bulletin coming out?",
+    "Can I forward your newsletter to colleagues?",
+    "Could you add my colleague to the newsletter? She asked me to pass this on.",
+    "The newsletter mentions a webinar on Thursday but there's no link.",
+    "Your marketing email says the course is free but the website says £40.",
+    "I saw your advert in the newsletter, is the conference still open?",
+    "Can I advertise our service in your newsletter?",
+    "Your unsubscribe page shows an error, I just wanted to change the email frequency.",
+    "I'd like to receive the newsletter monthly instead of weekly.",
+    # complaints and incidents: about handling, not a request to change the data
+    "I want to complain: you sent my personal details to the wrong person.",
+    "You emailed my details to another delegate by mistake, how did this happen?",
+    "Your staff member discussed my case in front of other people.",
+    "I'd like to report that your event sign-in sheet showed everyone's phone numbers.",
+    "How did you get my email address? I don't remember giving it to you.",
+    "Why did you email me? I don't think I ever signed up.",
+    "Has my data been affected by the breach?",
+    "I'm unhappy with how my information was handled and want to escalate.",
+]
+
+# Messages of a word or two, or only a subject, as people and mail clients send them.
+BARE = {
+    "opt_out": ["unsubscribe", "Unsubscribe", "UNSUBSCRIBE", "unsub", "stop", "STOP",
+                "opt out", "remove me", "Remove", "take me off", "no more emails",
+                "unsubscribe please", "Please unsubscribe", ""],
+    "correction": ["new address", "change of address", "wrong name", "delete my account",
+                   "delete me", "update details", "erase my data"],
+    "access_request": ["SAR", "subject access request", "my data please", "copy of my data",
+                       "what data do you have"],
+    "general_query": ["help", "hello?", "question", "test", "thanks!", "ok", "?", "hi",
+                      "call me", "see attached", "thank you", "any update?"],
+}
+
+# Who else can reach the data: questions about practice, not requests for one's own data.
+GENERAL += [
+    "Does anyone else have access to my messages?",
+    "Will third parties have access to my booking history?",
+    "Which companies have access to my data?",
+    "Can the app developers access my photos?",
+    "Do advertisers get access to my contacts?",
+    "who can see my data",
+    "does google have access to my information through your site?",
+    "Will my manager have access to my training records?",
+    "Can other members access my profile details?",
+    "Do your volunteers have access to my case notes?",
+    "Does the payment provider have access to my card number?",
+    "do other companies get access to my location",
+]

@@ -164,6 +164,8 @@ def _compose(rng: random.Random, lang: str, labels: tuple[str, ...], style: str)
             core = f"{rng.choice(en.CONNECTORS)} {core[0].lower()}{core[1:]}"
         cores.append(_fill(rng, core))
 
+    if style == "bare":
+        return rng.choice(en.BARE[labels[0]])
     if style == "short":
         text = " ".join(cores)
         if rng.random() < 0.35:
@@ -228,6 +230,9 @@ def _compose(rng: random.Random, lang: str, labels: tuple[str, ...], style: str)
 def _pick_style(rng: random.Random, lang: str, labels: tuple[str, ...]) -> str:
     """Clipped line, email, formal letter or third-party request."""
     roll = rng.random()
+    if lang == "en" and len(labels) == 1 and roll < 0.03:
+        return "bare"
+    roll = rng.random()
     formal_share = 0.1 if lang == "en" else 0.3
     if "general_query" in labels:
         formal_share = 0.0
@@ -265,6 +270,10 @@ def generate(size: int = DEFAULT_SIZE, seed: int = SEED) -> list[dict]:
         style = _pick_style(rng, lang, labels)
         text = _compose(rng, lang, labels, style)
         subject = _subject(rng, lang, labels)
+        if style == "bare" and rng.random() < 0.5 and labels[0] in en.SUBJECTS:
+            subject = rng.choice(en.SUBJECTS[labels[0]])
+        if not (text or subject):
+            continue
         key = f"{subject}\n{text}"
         if key in seen:
             continue

@@ -1,0 +1,26 @@
+"""Shared fixtures for the classifier tests: the shipped model and a prediction factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from classifier import LABELS, Prediction, load_model
+
+DEV_PATH = Path("/work/shared/data/dev.jsonl")
+
+
+@pytest.fixture(scope="session")
+def model():
+    return load_model()
+
+
+def make_prediction(top: str = "opt_out", p: float = 0.999, *, others: dict | None = None,
+                    present: tuple[str, ...] | None = None) -> Prediction:
+    """A Prediction built by hand, so policy tests do not depend on the model."""
+    intents = {lab: 0.01 for lab in LABELS}
+    intents[top] = p
+    intents.update(others or {})
+    return Prediction(label=top, confidence=p, intents=intents,
+                      present=present if present is not None else (top,), model_version="test")

@@ -1,0 +1,113 @@
+"""The classify, train and evaluate commands, run through argparse like the main CLI does."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+
+import pytest
+
+from classifier import cli
+
+
+def _run(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="privacy-triage")
+    cli.register(parser.add_subparsers())
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+def test_it_registers_three_subcommands_with_help():
+    parser = argparse.ArgumentParser()
+    sub = parser.add_subparsers()
+    cli.register(sub)
+    assert {"classify", "train", "evaluate"} <= set(sub.choices)
+    help_text = parser.format_help()
+    assert "classify" in help_text
+
+
+def test_it_classifies_jsonl(tmp_path, capsys):
+    data = tmp_path / "in.jsonl"
+    data.write_text(
+        json.dumps({"text": "Please take me off your mailing list.", "subject": "Unsubscribe",
+                    "sender": "alice@example.org"}) + "\n"
+        + json.dumps({"text": "My card hasn't arrived."}) + "\n", encoding="utf-8")
+    assert _run(["classify", str(data)]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["label"] for r in rows] == ["opt_out", "general_query"]
+    for row in rows:
+        assert {"label", "confidence", "intents", "auto_opt_out", "reasons"} <= set(row)
+        assert isinstance(row["auto_opt_out"], bool) and row["reasons"]
+    assert rows[1]["auto_opt_out"] is False
+
+
+def test_it_classifies_stdin(monkeypatch, capsys):
+    monkeypatch.setattr("sys.stdin", io.StringIO('{"text": "unsubscribe"}\n'))
+    assert _run(["classify", "-"]) == 0
+    assert json.loads(capsys.readouterr().out)["label"] == "opt_out"
+
+
+def test_it_classifies_a_directory_of_eml_files(tmp_path, capsys):
+    (tmp_path / "a.eml").write_bytes(
+        b"From: Bob <bob@example.org>\r\nTo: support@caplus.org.uk\r\nSubject: my data\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\n\r\n"
+        b"Please send me a copy of all the personal data you hold about me.\r\n")
+    (tmp_path / "b.eml").write_bytes(
+        b"From: carol@example.org\r\nSubject: Re: newsletter\r\nMIME-Version: 1.0\r\n"
+        b"Content-Type: multipart/alternative; boundary=XX\r\n\r\n--XX\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\n\r\nStop emailing me.\r\n--XX\r\n"
+        b"Content-Type: text/html; charset=utf-8\r\n\r\n<p>Stop emailing me.</p>\r\n--XX--\r\n")
+    assert _run(["classify", str(tmp_path)]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["label"] for r in rows] == ["access_request", "opt_out"]
+    assert rows[0]["auto_opt_out"] is False
+
+
+def test_it_reports_bad_input(tmp_path, capsys):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"subject": "no text"}\n', encoding="utf-8")
+    assert _run(["classify", str(bad)]) == 2
+    assert "line 1" in capsys.readouterr().err
+
+
+def test_it_evaluates_and_plots(tmp_path, capsys):
+    data = tmp_path / "gold.jsonl"
+    rows = [("Unsubscribe me from your newsletter", "opt_out"),
+            ("please stop sending me marketing emails", "opt_out"),
+            ("Please correct my surname, it is misspelt", "correction"),
+            ("Send me a copy of the personal data you hold on me", "access_request"),
+            ("Where is my order?", "general_query")]
+    data.write_text("".join(json.dumps({"text": t, "label": lab}) + "\n" for t, lab in rows),
+                    encoding="utf-8")
+    png = tmp_path / "cm.png"
+    assert _run(["evaluate", str(data), "--plot", str(png)]) == 0
+    out = capsys.readouterr().out
+    assert "macro-F1" in out and "confusion matrix" in out and "auto-apply" in out
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_it_refuses_evaluation_data_without_labels(tmp_path, capsys):
+    data = tmp_path / "gold.jsonl"
+    data.write_text('{"text": "hi"}\n', encoding="utf-8")
+    assert _run(["evaluate", str(data)]) == 2
+
+
+@pytest.mark.slow
+def test_it_trains_from_the_command_line(tmp_path, capsys):
+    data = tmp_path / "train.jsonl"
+    extra = tmp_path / "extra.jsonl"
+    lines = []
+    for i in range(12):
+        lines += [{"text": f"unsubscribe me from list {i}", "labels": ["opt_out"]},
+                  {"text": f"update my address to {i} Mill Lane", "labels": ["correction"]},
+                  {"text": f"send me a copy of my data number {i}", "labels": ["access_request"]},
+                  {"text": f"where is my order {i}", "labels": ["general_query"]}]
+    data.write_text("".join(json.dumps(r) + "\n" for r in lines), encoding="utf-8")
+    extra.write_text(json.dumps({"text": "stop the texts", "label": "opt_out"}) + "\n",
+                     encoding="utf-8")
+    out = tmp_path / "model"
+    assert _run(["train", "--data", str(data), "--extra-jsonl", str(extra),
+                 "--out", str(out)]) == 0
+    card = json.loads((out / "card.json").read_text())
+    assert card["training_data"]["examples"] == 49

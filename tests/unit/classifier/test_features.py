@@ -1,0 +1,45 @@
+"""Text clean-up and cue features."""
+
+from __future__ import annotations
+
+from classifier.features import FEATURE_NAMES, IntentCues, MailText, clean_text, compose
+
+
+def test_it_drops_quoted_history_after_a_reply_header():
+    text = ("Please stop these.\n\nOn Tue, 3 Sep 2024 at 10:02, CA Plus <news@caplus.org.uk> "
+            "wrote:\n> Book now!\n> Unsubscribe | Update your preferences")
+    assert clean_text(text) == "Please stop these."
+
+
+def test_it_drops_outlook_original_message_blocks():
+    text = "Where is my invoice?\n-----Original Message-----\nFrom: x\nSent: y\nunsubscribe"
+    assert "unsubscribe" not in clean_text(text)
+
+
+def test_it_keeps_the_whole_text_when_nothing_is_quoted():
+    assert clean_text("Hello  there\n\n\n\nBye") == "Hello there\n\nBye"
+
+
+def test_it_prepends_the_subject():
+    assert compose("body", "Unsubscribe") == "Unsubscribe\nbody"
+    assert compose("body", None) == compose("body", "  ") == "body"
+
+
+def test_mailtext_is_stateless():
+    step = MailText(max_chars=5)
+    assert step.fit(["x"]) is step
+    assert step.transform(["abcdefgh"]) == ["abcde"]
+
+
+def test_cues_count_intents_across_languages():
+    cues = IntentCues()
+    rows = cues.fit_transform([
+        "Bitte vom Newsletter abmelden",
+        "Je demande l'effacement, article 17 RGPD",
+        "Wnoszę o dostęp do danych, art. 15 RODO",
+    ]).toarray()
+    names = list(cues.get_feature_names_out())
+    assert rows.shape == (3, len(FEATURE_NAMES))
+    assert rows[0, names.index("cue_unsubscribe")] > 0
+    assert rows[1, names.index("cue_erase")] > 0 and rows[1, names.index("art_17")] > 0
+    assert rows[2, names.index("cue_access")] > 0 and rows[2, names.index("art_15")] > 0
