@@ -127,6 +127,9 @@ class SlackConfig:
     redaction: str = "partial"
     opt_out_notices: str = "each"
     reminder_hour: int = 9
+    # mode = "http": where the Events API endpoint (/slack/events) listens.
+    http_host: str = "127.0.0.1"
+    http_port: int = 8026
     bot_token: str | None = field(default=None, repr=False, metadata={"resolved": True})
     app_token: str | None = field(default=None, repr=False, metadata={"resolved": True})
     signing_secret: str | None = field(default=None, repr=False, metadata={"resolved": True})

@@ -57,6 +57,10 @@ def triage_and_deliver(rt: Runtime, channels: dict[str, Channel]) -> tuple[int, 
 def poll_once(rt: Runtime) -> PollReport:
     """Fetch everything new, triage, act, deliver what is due, and return."""
     fetched = Watcher(rt).poll_once() if rt.config.imap.enabled else 0
+    if rt.config.slack.enabled:
+        from bot.slack.jobs import queue_daily_posts  # cron-only set-ups get reminders too
+
+        queue_daily_posts(rt)
     triaged, delivery = triage_and_deliver(rt, delivery_channels(rt))
     return PollReport(fetched, triaged, delivery)
 

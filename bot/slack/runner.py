@@ -3,7 +3,7 @@
 Socket Mode (the default) needs no public URL: slack_sdk's builtin ``SocketModeClient`` (through
 Bolt's ``SocketModeHandler``) opens the websocket that ``apps.connections.open`` hands out and
 reconnects by itself after a ``disconnect`` message or a dropped connection. HTTP mode serves
-Bolt's WSGI adapter with waitress on ``$PRIVACY_TRIAGE_SLACK_PORT`` (default 8026); Bolt checks
+Bolt's WSGI adapter with waitress on ``[slack] http_host``/``http_port``; Bolt checks
 each request's signature and refuses a timestamp more than five minutes old.
 
 While it runs, the loop here also queues the daily reminder (and digest) once it is time.
@@ -12,7 +12,6 @@ While it runs, the loop here also queues the daily reminder (and digest) once it
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections.abc import Callable
 
@@ -26,9 +25,6 @@ from bot.slack.jobs import queue_daily_posts
 
 logger = logging.getLogger(__name__)
 
-HTTP_PORT_ENV = "PRIVACY_TRIAGE_SLACK_PORT"
-HTTP_HOST_ENV = "PRIVACY_TRIAGE_SLACK_HOST"
-DEFAULT_HTTP_PORT = 8026
 JOBS_EVERY_S = 60.0
 # How often the Socket Mode client checks its connection (and so how soon it notices a silent
 # drop and reconnects); Bolt's default.
@@ -56,8 +52,7 @@ def run_slack_app(rt: Runtime, stop: threading.Event,
     client = make_web_client(cfg)
     slack_app = SlackApp(rt, client)
     if cfg.mode == "http":
-        host = os.environ.get(HTTP_HOST_ENV, "0.0.0.0")  # Slack must reach it
-        port = int(os.environ.get(HTTP_PORT_ENV, DEFAULT_HTTP_PORT))
+        host, port = cfg.http_host, cfg.http_port
         server = http_server(slack_app, host, port)
         thread = threading.Thread(target=server.run, name="slack-http", daemon=True)
         thread.start()

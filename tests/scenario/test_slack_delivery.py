@@ -130,8 +130,10 @@ def test_opt_outs_can_be_posted_as_a_daily_digest(sqlite_url, smtp_server, slack
                          slack=slack_config(slack_standin, opt_out_notices="digest",
                                             reminder_hour=9))
     runtime = Runtime.open(config)
+    runtime.now = lambda: datetime(2026, 11, 24, 8, 0, tzinfo=UTC)  # before the reminder hour
     try:
         new_case(runtime, OPT_OUT)
+        runtime.now = utcnow
         assert slack_standin.messages(CASES) == []          # nothing posted one by one
         tuesday_10am = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
         assert queue_daily_posts(runtime, tuesday_10am) == ["slack-reminder:2026-11-24",

@@ -40,11 +40,9 @@ SECRET = "s3cret-signing"
 
 @pytest.fixture
 def http_app(sqlite_url, smtp_server, slack_standin, monkeypatch):
-    monkeypatch.setenv("PRIVACY_TRIAGE_SLACK_PORT", "0")
-    monkeypatch.setenv("PRIVACY_TRIAGE_SLACK_HOST", "127.0.0.1")
     config = make_config(sqlite_url, smtp=smtp_server, triage=triage_config(),
                          slack=slack_config(slack_standin, mode="http", app_token=None,
-                                            signing_secret=SECRET))
+                                            signing_secret=SECRET, http_port=0))
     runtime = Runtime.open(config)
     stop = threading.Event()
     ready: queue.Queue = queue.Queue()
