@@ -37,7 +37,14 @@ class MessageParseError(TriageError):
 
 
 class MailboxError(TriageError):
-    """Raised when the IMAP server refuses or loses the connection; the watcher reconnects."""
+    """Raised when the IMAP server refuses or loses the connection; the watcher reconnects.
+
+    ``transient`` is False for a refusal that retrying cannot fix (wrong password or token).
+    """
+
+    def __init__(self, message: str, *, transient: bool = True) -> None:
+        self.transient = transient
+        super().__init__(message)
 
 
 class DeliveryError(TriageError):

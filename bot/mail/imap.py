@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Self
 
 from imapclient import IMAPClient
-from imapclient.exceptions import IMAPClientError
+from imapclient.exceptions import IMAPClientError, LoginError
 
 from bot.config import ImapConfig
 from bot.errors import MailboxError
@@ -28,6 +28,9 @@ logger = logging.getLogger(__name__)
 # the socket errors underneath. All of them mean "reconnect", never "give up".
 CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
     IMAPClientError, OSError, socket.timeout, ssl.SSLError, EOFError)
+# RFC 5530 response codes that no retry will change.
+_PERMANENT_CODES = ("AUTHENTICATIONFAILED", "AUTHORIZATIONFAILED", "EXPIRED", "PRIVACYREQUIRED",
+                    "NONEXISTENT")
 
 
 @dataclass(frozen=True)
@@ -81,8 +84,16 @@ class Mailbox:
             else:
                 client.login(cfg.username, cfg.secret or "")
             info = client.select_folder(cfg.folder, readonly=not cfg.processed_folder)
+        except LoginError as exc:
+            # RFC 5530: [UNAVAILABLE] is the server's "try again later"; any other refusal of
+            # LOGIN means the credentials are wrong.
+            raise MailboxError(f"IMAP {cfg.host}:{cfg.port} login refused: {exc}",
+                               transient="UNAVAILABLE" in str(exc)) from exc
         except CONNECTION_ERRORS as exc:
-            raise MailboxError(f"IMAP {cfg.host}:{cfg.port} folder {cfg.folder!r}: {exc}") from exc
+            # SASL logins (XOAUTH2) fail with a plain error carrying the RFC 5530 code.
+            refused = any(code in str(exc) for code in _PERMANENT_CODES)
+            raise MailboxError(f"IMAP {cfg.host}:{cfg.port} folder {cfg.folder!r}: {exc}",
+                               transient=not refused) from exc
         client.normalise_times = False  # keep the server's zone so dates come back aware
         self._client = client
         self.uidvalidity = int(info[b"UIDVALIDITY"])

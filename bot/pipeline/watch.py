@@ -71,7 +71,7 @@ class Watcher:
             except MailboxError as exc:
                 # A busy server refuses now and then ("[UNAVAILABLE]"); a cron run should not
                 # fail for that, but a wrong password must still fail fast enough.
-                if attempt == CONNECT_ATTEMPTS - 1:
+                if not exc.transient or attempt == CONNECT_ATTEMPTS - 1:
                     raise
                 logger.warning("IMAP connect failed (%s); retrying", exc)
                 time.sleep(0.5 * 2 ** attempt)

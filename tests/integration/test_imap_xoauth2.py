@@ -74,6 +74,7 @@ def test_it_logs_in_with_a_bearer_token(oauth_dovecot: Dovecot, tmp_path: Path):
 
 def test_a_rejected_token_is_a_mailbox_error(oauth_dovecot: Dovecot, tmp_path: Path):
     rt = Runtime.open(_xoauth2_config(oauth_dovecot, tmp_path, "expired-token"))
-    with pytest.raises(MailboxError):
+    with pytest.raises(MailboxError, match="AUTHENTICATIONFAILED") as err:
         Watcher(rt).poll_once()
+    assert not err.value.transient  # a refused token is reported at once, not retried
     rt.close()
