@@ -66,8 +66,9 @@ def report(rt: Runtime) -> str:
                          f"({case.confidence:.2f}; {intents})")
             if case.due_date:
                 lines.append(f"       due {case.due_date:%A %d %B %Y}")
+            why = "why automatic" if case.state == "auto_resolved" else "why staff"
             for reason in case.review_reasons:
-                lines.append(f"       why not automatic: {reason}")
+                lines.append(f"       {why}: {reason}")
             draft = case_store.latest_draft(session, case.id)
             if draft is not None:
                 excerpt = textwrap.shorten(draft.text, 160, placeholder=" …")

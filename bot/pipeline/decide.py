@@ -72,7 +72,10 @@ def decide(facts: MessageFacts, prediction: Prediction | None,
     if facts.is_machine_mail and not facts.is_unsubscribe_mail:
         return Decision(Action.IGNORE, prediction.label, _present(prediction),
                         tuple(f"machine mail: {r}" for r in facts.machine_reasons))
-    reasons = opt_out.reasons if opt_out is not None else ()
+    if "opt_out" in _present(prediction) and opt_out is not None:
+        reasons = opt_out.reasons   # why this opt-out could not be applied by itself
+    else:
+        reasons = (f"only opt-outs are automatic; this is {prediction.label}",)
     if facts.is_machine_mail:
         reasons = (*reasons, "machine mail: no automatic reply")
     return Decision(Action.OPEN_CASE, prediction.label, _present(prediction), reasons)

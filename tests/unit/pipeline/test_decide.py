@@ -66,3 +66,9 @@ def test_machine_mail_that_is_a_client_unsubscribe_still_goes_to_staff_when_not_
     decision = decide(facts, prediction("opt_out", 0.6), OptOutDecision(False, ("low",)))
     assert decision.action == Action.OPEN_CASE
     assert "machine mail: no automatic reply" in decision.reasons
+
+
+def test_a_request_that_is_not_an_opt_out_says_so_plainly():
+    decision = decide(MessageFacts(ALICE), prediction("access_request"),
+                      OptOutDecision(False, ("opt_out probability 0.000 is below 0.900",)))
+    assert decision.reasons == ("only opt-outs are automatic; this is access_request",)
