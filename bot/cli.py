@@ -16,7 +16,17 @@ from bot.errors import TriageError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from bot.commands import db, demo, listing, run, triage_files
+    from bot.commands import (
+        audit,
+        db,
+        demo,
+        listing,
+        run,
+        staff_training,
+        suppressions,
+        triage_files,
+        web,
+    )
     from classifier import cli as classifier_cli
 
     parser = argparse.ArgumentParser(
@@ -28,15 +38,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="count", default=0,
                         help="more logging (-vv for wire-level debug)")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (run, triage_files, demo, listing, db):
+    for module in (run, triage_files, demo, listing, suppressions, web, audit, db):
         module.register(subparsers)
     classifier_cli.register(subparsers)
-    for name in ("suppressions", "audit", "web"):
-        try:
-            module = __import__(f"bot.commands.{name}", fromlist=["register"])
-        except ModuleNotFoundError:
-            continue
-        module.register(subparsers)
+    staff_training.extend_train(subparsers)
     return parser
 
 

@@ -1,0 +1,43 @@
+"""`train --from-database` hands staff reclassifications to the classifier's trainer."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from bot.commands.staff_training import _with_staff_labels
+from bot.store.db import Store
+from bot.store.models import Case, Classification, Message
+
+
+def test_staff_labels_and_extra_examples_reach_the_trainer(tmp_path: Path):
+    url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    store = Store.open(url)
+    with store.transaction() as session:
+        case = Case(label="general_query")
+        session.add(case)
+        session.flush()
+        message = Message(source="file", dedup_key="k1", raw=b"x", size=1, case_id=case.id,
+                          reply_text="Please stop the newsletters to me")
+        session.add(message)
+        session.flush()
+        for label, by in (("general_query", "model"), ("opt_out", "staff:U1")):
+            session.add(Classification(case_id=case.id, message_id=message.id, label=label,
+                                       confidence=1.0, model_version="m", by=by))
+    store.close()
+    extra = tmp_path / "extra.jsonl"
+    extra.write_text(json.dumps({"text": "Fix my postcode", "label": "correction"}) + "\n")
+    config = tmp_path / "config.toml"
+    config.write_text(f'[database]\nurl = "{url}"\n')
+    seen: list[list[dict]] = []
+
+    def trainer(args: argparse.Namespace) -> int:
+        lines = Path(args.extra_jsonl).read_text().splitlines()
+        seen.append([json.loads(line) for line in lines])
+        return 0
+
+    args = argparse.Namespace(config=str(config), from_database=True, extra_jsonl=str(extra))
+    assert _with_staff_labels(trainer)(args) == 0
+    assert seen == [[{"text": "Please stop the newsletters to me", "label": "opt_out"},
+                     {"text": "Fix my postcode", "label": "correction"}]]
