@@ -15,6 +15,9 @@ from bot.config import Config, DatabaseConfig, ImapConfig, SmtpConfig
 from tests.servers.dovecot import Dovecot, dovecot_available
 from tests.servers.smtp import SmtpServer
 
+# Fixture modules of their own: the HTTP front end's, and the Slack stand-in's.
+pytest_plugins = ["tests.web_fixtures", "tests.slack_standin.fixtures"]
+
 POSTGRES_URL = os.environ.get("PRIVACY_TRIAGE_TEST_POSTGRES",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"

@@ -16,8 +16,8 @@ import pytest
 from bot.pipeline.runtime import Runtime
 from bot.store import suppressions
 from bot.unsubscribe import make_token
-from bot.web.server import RunningServer, start_server
-from tests.integration.test_web_unsubscribe import SECRET, web_runtime
+from bot.web.server import RunningServer
+from tests.web_fixtures import SECRET
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed "
                                 "(pip install '.[dev]')")
@@ -54,20 +54,6 @@ def _browser(tmp: Path, *, javascript: bool = True) -> webdriver.Chrome:
 
 
 @pytest.fixture
-def rt(sqlite_url: str) -> Iterator[Runtime]:
-    runtime = web_runtime(sqlite_url)
-    yield runtime
-    runtime.close()
-
-
-@pytest.fixture
-def server(rt: Runtime) -> Iterator[RunningServer]:
-    running = start_server(rt, host="127.0.0.1", port=0)
-    yield running
-    running.close()
-
-
-@pytest.fixture
 def browser(tmp_path: Path) -> Iterator[webdriver.Chrome]:
     driver = _browser(tmp_path / "profile")
     yield driver
@@ -96,13 +82,13 @@ def _style(driver: webdriver.Chrome, element: object, prop: str) -> str:
         "return getComputedStyle(arguments[0]).getPropertyValue(arguments[1]);", element, prop)
 
 
-def _is_suppressed(rt: Runtime) -> bool:
-    with rt.store.sessions() as session:
+def _is_suppressed(sqlite_rt: Runtime) -> bool:
+    with sqlite_rt.store.sessions() as session:
         return suppressions.is_suppressed(session, JO)
 
 
 def test_a_person_unsubscribes_with_the_keyboard(browser: webdriver.Chrome,
-                                                 server: RunningServer, rt: Runtime) -> None:
+                                                 server: RunningServer, sqlite_rt: Runtime) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     browser.get(f"{server.url}/unsubscribe/{make_token(JO, SECRET)}")
     assert browser.title == "Unsubscribe – CA Plus"
@@ -118,7 +104,7 @@ def test_a_person_unsubscribes_with_the_keyboard(browser: webdriver.Chrome,
     assert contrast(_style(browser, body, "color"), _style(browser, body, "background-color")) >= 7
     assert contrast(_style(browser, button, "color"),
                     _style(browser, button, "background-color")) >= 7
-    assert not _is_suppressed(rt)  # opening the page changed nothing
+    assert not _is_suppressed(sqlite_rt)  # opening the page changed nothing
 
     # 1. Tab to the button: it is the first thing in the tab order, and focus is visible.
     body.send_keys(Keys.TAB)
@@ -135,7 +121,7 @@ def test_a_person_unsubscribes_with_the_keyboard(browser: webdriver.Chrome,
     assert ("You have been unsubscribed. We will not send marketing email to j***@example.org "
             "again.") in browser.find_element(By.TAG_NAME, "main").text
     browser.save_screenshot(str(ARTIFACTS / "unsubscribe-done.png"))
-    assert _is_suppressed(rt)
+    assert _is_suppressed(sqlite_rt)
 
     # 3. No request was blocked by the Content-Security-Policy, nothing else went wrong.
     problems = [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
@@ -157,7 +143,7 @@ def test_the_page_reflows_at_200_percent_zoom(browser: webdriver.Chrome,
 
 
 def test_it_works_with_javascript_switched_off(tmp_path: Path, server: RunningServer,
-                                               rt: Runtime) -> None:
+                                               sqlite_rt: Runtime) -> None:
     driver = _browser(tmp_path / "profile", javascript=False)
     try:
         driver.get(f"{server.url}/unsubscribe/{make_token(JO, SECRET)}")
@@ -165,14 +151,14 @@ def test_it_works_with_javascript_switched_off(tmp_path: Path, server: RunningSe
         WebDriverWait(driver, 10).until(expected_conditions.title_contains("unsubscribed"))
     finally:
         driver.quit()
-    assert _is_suppressed(rt)
+    assert _is_suppressed(sqlite_rt)
 
 
 def test_a_tampered_link_shows_where_to_write(browser: webdriver.Chrome,
-                                              server: RunningServer, rt: Runtime) -> None:
+                                              server: RunningServer, sqlite_rt: Runtime) -> None:
     token = make_token(JO, SECRET)
     browser.get(f"{server.url}/unsubscribe/{token[:-2]}AA")
     assert browser.find_element(By.TAG_NAME, "h1").text == "This link is not valid"
     assert "support@caplus.org.uk" in browser.find_element(By.TAG_NAME, "main").text
     assert browser.find_elements(By.TAG_NAME, "form") == []
-    assert not _is_suppressed(rt)
+    assert not _is_suppressed(sqlite_rt)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -12,21 +11,9 @@ from bot.pipeline.runtime import Runtime
 from bot.store import suppressions
 from bot.store.db import Store, make_engine
 from bot.web.app import create_app
-from tests.integration.test_web_unsubscribe import API_TOKEN, web_runtime
+from tests.web_fixtures import API_TOKEN, web_runtime
 
 AUTH = {"Authorization": f"Bearer {API_TOKEN}"}
-
-
-@pytest.fixture
-def rt(database_url: str) -> Iterator[Runtime]:
-    runtime = web_runtime(database_url)
-    yield runtime
-    runtime.close()
-
-
-@pytest.fixture
-def client(rt: Runtime) -> FlaskClient:
-    return create_app(rt).test_client()
 
 
 def add(rt: Runtime, address: str, *, source: str = "email", age: timedelta = timedelta(0)) -> None:

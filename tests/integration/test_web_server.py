@@ -9,7 +9,6 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
 
 import pytest
 
@@ -18,29 +17,15 @@ from bot.pipeline.runtime import Runtime
 from bot.store import suppressions
 from bot.unsubscribe import make_token
 from bot.web.server import RunningServer, serve, start_server
-from tests.integration.test_web_unsubscribe import API_TOKEN, SECRET, web_runtime
-
-
-@pytest.fixture
-def rt(sqlite_url: str) -> Iterator[Runtime]:
-    runtime = web_runtime(sqlite_url)
-    yield runtime
-    runtime.close()
-
-
-@pytest.fixture
-def server(rt: Runtime) -> Iterator[RunningServer]:
-    running = start_server(rt, host="127.0.0.1", port=0)
-    yield running
-    running.close()
+from tests.web_fixtures import API_TOKEN, SECRET, web_runtime
 
 
 def test_a_mail_clients_one_click_post_over_http_suppresses(server: RunningServer,
-                                                            rt: Runtime) -> None:
+                                                            sqlite_rt: Runtime) -> None:
     url = f"{server.url}/unsubscribe/{make_token('jo@example.org', SECRET)}"
     with urllib.request.urlopen(url, timeout=10) as response:  # what a link scanner does
         assert response.status == 200
-    with rt.store.sessions() as session:
+    with sqlite_rt.store.sessions() as session:
         assert not suppressions.is_suppressed(session, "jo@example.org")
     body = urllib.parse.urlencode({"List-Unsubscribe": "One-Click"}).encode()
     request = urllib.request.Request(url, data=body, method="POST", headers={
@@ -48,7 +33,7 @@ def test_a_mail_clients_one_click_post_over_http_suppresses(server: RunningServe
     with urllib.request.urlopen(request, timeout=10) as response:
         assert response.status == 200
         assert "You have been unsubscribed." in response.read().decode()
-    with rt.store.sessions() as session:
+    with sqlite_rt.store.sessions() as session:
         assert suppressions.is_suppressed(session, "jo@example.org")
 
 
@@ -65,7 +50,7 @@ def test_the_api_and_healthz_answer_over_http(server: RunningServer) -> None:
 
 
 def test_serve_returns_soon_after_stop_even_with_a_connection_open(
-        rt: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
+        sqlite_rt: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
     stop = threading.Event()
     ports: list[int] = []
     original = start_server
@@ -77,7 +62,7 @@ def test_serve_returns_soon_after_stop_even_with_a_connection_open(
         return running
 
     monkeypatch.setattr(bot.web.server, "start_server", record_port)
-    thread = threading.Thread(target=serve, args=(rt, stop), daemon=True)
+    thread = threading.Thread(target=serve, args=(sqlite_rt, stop), daemon=True)
     thread.start()  # the config says port 0, so serve() binds a free port
     deadline = time.monotonic() + 10
     while not ports and time.monotonic() < deadline:
@@ -98,9 +83,9 @@ def test_serve_returns_soon_after_stop_even_with_a_connection_open(
 
 
 def test_serve_logs_and_returns_when_the_port_is_taken(
-        rt: Runtime, server: RunningServer, caplog: pytest.LogCaptureFixture) -> None:
-    taken = dataclasses.replace(rt, config=dataclasses.replace(
-        rt.config, http=dataclasses.replace(rt.config.http, port=server.port)))
+        sqlite_rt: Runtime, server: RunningServer, caplog: pytest.LogCaptureFixture) -> None:
+    taken = dataclasses.replace(sqlite_rt, config=dataclasses.replace(
+        sqlite_rt.config, http=dataclasses.replace(sqlite_rt.config.http, port=server.port)))
     stop = threading.Event()
     thread = threading.Thread(target=serve, args=(taken, stop), daemon=True)
     thread.start()

@@ -7,42 +7,18 @@ from __future__ import annotations
 
 import base64
 import dataclasses
-from collections.abc import Iterator
 
 import pytest
 from flask.testing import FlaskClient
 
-from bot.config import HttpConfig
 from bot.pipeline.runtime import Runtime
 from bot.store import audit, suppressions
-from bot.store.db import Store
 from bot.unsubscribe import make_token
 from bot.web.app import create_app
-from tests.conftest import make_config
+from tests.web_fixtures import SECRET, web_runtime
 
-SECRET = "unsubscribe-secret-for-tests"
-API_TOKEN = "api-token-for-tests"
 JO = "jo@example.org"
 ONE_CLICK = {"List-Unsubscribe": "One-Click"}
-
-
-def web_runtime(database_url: str, **http: object) -> Runtime:
-    """A runtime on ``database_url`` with both secrets set unless ``http`` overrides them."""
-    settings = {"unsubscribe_secret": SECRET, "api_token": API_TOKEN, "port": 0, **http}
-    config = make_config(database_url, http=HttpConfig(**settings))  # type: ignore[arg-type]
-    return Runtime(config, Store.open(database_url))
-
-
-@pytest.fixture
-def rt(database_url: str) -> Iterator[Runtime]:
-    runtime = web_runtime(database_url)
-    yield runtime
-    runtime.close()
-
-
-@pytest.fixture
-def client(rt: Runtime) -> FlaskClient:
-    return create_app(rt).test_client()
 
 
 def one_click_events(rt: Runtime) -> list[object]:

@@ -35,8 +35,6 @@ from tests.slack_standin import (
     view_submission_payload,
 )
 
-pytest_plugins = ["tests.slack_standin.fixtures"]
-
 CASES = "C0CASES01"
 ALICE = "U0ALICE01"
 BOB = "U0BOB0001"

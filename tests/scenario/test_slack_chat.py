@@ -26,8 +26,6 @@ from tests.scenario.test_slack_app import (  # noqa: F401 - fixtures among them
 )
 from tests.slack_standin import message_event, slash_command_payload
 
-pytest_plugins = ["tests.slack_standin.fixtures"]
-
 CAROL = "U0CAROL01"
 CAROL_DM = "D0CAROL01"
 

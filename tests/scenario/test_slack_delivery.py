@@ -38,8 +38,6 @@ from tests.scenario.test_slack_app import (  # noqa: F401 - fixtures among them
     wait_until,
 )
 
-pytest_plugins = ["tests.slack_standin.fixtures"]
-
 OPT_OUT = (
     "From: Alice Example <alice@example.org>\r\nTo: support@caplus.org.uk\r\n"
     "Subject: Please stop\r\nMessage-ID: <optout-1@example.org>\r\n"

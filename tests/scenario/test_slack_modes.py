@@ -33,8 +33,6 @@ from tests.scenario.test_slack_app import (  # noqa: F401 - fixtures among them
 )
 from tests.slack_standin import block_actions_payload, sign_request
 
-pytest_plugins = ["tests.slack_standin.fixtures"]
-
 SECRET = "s3cret-signing"
 
 

@@ -1,7 +1,6 @@
 """Pytest fixture for the Slack stand-in.
 
-Load it in a test module with ``pytest_plugins = ["tests.slack_standin.fixtures"]`` (or import
-``slack_standin`` into a conftest.py).
+Registered for every test by ``tests/conftest.py`` (``pytest_plugins``).
 """
 
 from __future__ import annotations
