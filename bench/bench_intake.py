@@ -172,11 +172,11 @@ def main() -> int:
         return 0
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
-        with Dovecot(tmp / "dovecot-backlog") as dovecot:
+        with Dovecot() as dovecot:
             backlog(dovecot, tmp, args.messages)
-        with Dovecot(tmp / "dovecot-latency") as dovecot:
+        with Dovecot() as dovecot:
             push_latency(dovecot, tmp, args.latency_samples)
-        with Dovecot(tmp / "dovecot-optout") as dovecot:
+        with Dovecot() as dovecot:
             opt_out_latency(dovecot, tmp, args.latency_samples)
     return 0
 

@@ -77,14 +77,14 @@ def database_url(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def dovecot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dovecot]:
+def dovecot() -> Iterator[Dovecot]:
     reason = dovecot_available()
     if reason:
         pytest.skip(reason)
-    server = Dovecot(tmp_path_factory.mktemp("dovecot"))
+    server = Dovecot()
     server.start()
     yield server
-    server.stop()
+    server.close()
 
 
 @pytest.fixture

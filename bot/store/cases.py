@@ -58,8 +58,10 @@ def sender_known_before(session: Session, address: str | None, before_message_id
     """Whether earlier mail came from this address (the only 'record' intake itself holds)."""
     if not address:
         return False
-    return session.scalar(select(Message.id).where(Message.sender == address,
-                                                   Message.id < before_message_id).limit(1)) is not None
+    with session.no_autoflush:  # rows pending in this transaction are all newer
+        found = session.scalar(select(Message.id).where(
+            Message.sender == address, Message.id < before_message_id).limit(1))
+    return found is not None
 
 
 def staff_labels(session: Session) -> Sequence[tuple[str, str]]:

@@ -16,14 +16,14 @@ from tests.servers.dovecot import Dovecot, dovecot_available
 
 
 @pytest.fixture
-def tls_dovecot(tmp_path: Path) -> Iterator[Dovecot]:
+def tls_dovecot() -> Iterator[Dovecot]:
     reason = dovecot_available()
     if reason:
         pytest.skip(reason)
-    dovecot = Dovecot(tmp_path / "dovecot", tls=True)
+    dovecot = Dovecot(tls=True)
     dovecot.start()
     yield dovecot
-    dovecot.stop()
+    dovecot.close()
 
 
 def _tls_runtime(dovecot: Dovecot, tmp_path: Path, **imap: object) -> Runtime:

@@ -44,17 +44,17 @@ class _TokenInfo(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def oauth_dovecot(tmp_path: Path) -> Iterator[Dovecot]:
+def oauth_dovecot() -> Iterator[Dovecot]:
     reason = dovecot_available()
     if reason:
         pytest.skip(reason)
     server = ThreadingHTTPServer(("127.0.0.1", 0), _TokenInfo)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}/tokeninfo?access_token="
-    dovecot = Dovecot(tmp_path / "dovecot", oauth_tokeninfo_url=url)
+    dovecot = Dovecot(oauth_tokeninfo_url=url)
     dovecot.start()
     yield dovecot
-    dovecot.stop()
+    dovecot.close()
     server.shutdown()
 
 

@@ -14,6 +14,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 from typing import Self
@@ -99,14 +100,21 @@ def free_port() -> int:
 class Dovecot:
     """One Dovecot instance with one mailbox user (:data:`USER`)."""
 
-    def __init__(self, root: Path, *, oauth_tokeninfo_url: str | None = None,
+    def __init__(self, root: Path | None = None, *, oauth_tokeninfo_url: str | None = None,
                  tls: bool = False) -> None:
         """Args:
+            root: where config, passwords and mail live. None: a new folder directly under the
+                system temp dir, removed by :meth:`close`. (Not under pytest's tmp_path: pytest
+                resets ``/tmp/pytest-of-<user>`` to 0700 whenever another session starts, and
+                Dovecot's unprivileged processes must reach their files.)
             oauth_tokeninfo_url: also accept XOAUTH2/OAUTHBEARER, validating bearer tokens
                 against that tokeninfo endpoint (the test serves it), as Gmail does.
             tls: also listen for implicit TLS on :attr:`tls_port` with a self-signed
                 certificate for 127.0.0.1, saved as :attr:`cert_file`.
         """
+        self._owns_root = root is None
+        if root is None:
+            root = Path(tempfile.mkdtemp(prefix="privacy-triage-dovecot-"))
         self.root = root
         self.tls = tls
         self.tls_port = free_port() if tls else 0
@@ -198,6 +206,12 @@ class Dovecot:
             except OSError:
                 return
 
+    def close(self) -> None:
+        """Stop the server for good and remove a folder it created."""
+        self.stop()
+        if self._owns_root:
+            shutil.rmtree(self.root, ignore_errors=True)
+
     def log(self) -> str:
         path = self.root / "dovecot.log"
         return path.read_text(errors="replace") if path.exists() else ""
@@ -255,4 +269,4 @@ class Dovecot:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.stop()
+        self.close()
