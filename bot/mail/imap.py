@@ -173,6 +173,21 @@ class Mailbox:
         except CONNECTION_ERRORS as exc:
             raise MailboxError(f"moving to {target!r} failed: {exc}") from exc
 
+    def announced_changes(self) -> bool:
+        """Whether the server announced new mail while answering our last commands.
+
+        A message can arrive after our UID SEARCH was evaluated but be announced (``* N
+        EXISTS``) in that command's response, which imaplib files away unread. The server
+        (Dovecot does this) then treats it as announced and says nothing more in IDLE, so we
+        must look at those filed-away responses ourselves before idling, or the message waits
+        for the next one.
+        """
+        stash = getattr(self.client._imap, "untagged_responses", {})
+        found = False
+        for name in ("EXISTS", "RECENT"):
+            found |= bool(stash.pop(name, None))
+        return found
+
     def wait_for_change(self, timeout_s: float) -> bool:
         """Block in IDLE up to ``timeout_s``; True when the server announced something.
 

@@ -22,6 +22,8 @@ logger = logging.getLogger(__name__)
 
 MAX_BACKOFF_S = 60.0
 CONNECT_ATTEMPTS = 3
+# Length of the first, short IDLE after each catch-up (see Watcher._wait).
+SETTLE_S = 1.0
 
 
 class Watcher:
@@ -97,7 +99,7 @@ class Watcher:
                 self.catch_up(mailbox)
                 failures = 0
                 while not stop.is_set():
-                    mailbox.wait_for_change(wait_s)
+                    self._wait(mailbox, wait_s)
                     self.catch_up(mailbox)
             except MailboxError as exc:
                 if stop.is_set():
@@ -108,6 +110,22 @@ class Watcher:
                 stop.wait(delay)
             finally:
                 mailbox.close()
+
+    def _wait(self, mailbox: Mailbox, wait_s: float) -> None:
+        """Wait for news of new mail, closing the two gaps IDLE leaves open.
+
+        1. Mail announced in the answer to our last SEARCH/FETCH is not announced again in IDLE.
+        2. Mail that lands while IDLE is starting can miss the server's change notification
+           (Dovecot then finds it only at its next periodic check, 30 s later by default). A
+           short first IDLE followed by a catch-up picks such mail up within ``SETTLE_S``.
+        """
+        if mailbox.announced_changes():
+            return
+        if mailbox.wait_for_change(SETTLE_S):
+            return
+        self.catch_up(mailbox)
+        if not mailbox.announced_changes():
+            mailbox.wait_for_change(max(0.0, wait_s - SETTLE_S))
 
     def interrupt(self) -> None:
         """Wake :meth:`run` out of IDLE at once; call after setting its stop event."""

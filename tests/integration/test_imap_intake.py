@@ -313,3 +313,31 @@ def test_the_watcher_leaves_idle_at_once_when_stopped(runtime: Runtime, dovecot:
     thread.join(10)
     assert not thread.is_alive()
     assert time.monotonic() - started < 2
+
+
+def test_mail_announced_during_a_catch_up_is_not_left_waiting(runtime: Runtime,
+                                                               dovecot: Dovecot):
+    """A message that lands while we SEARCH is announced in that command's response; Dovecot
+    does not repeat it in IDLE, so the watcher must notice it before idling."""
+    import dataclasses
+
+    runtime.config = dataclasses.replace(runtime.config, imap=dataclasses.replace(
+        runtime.config.imap, poll_interval_s=300, idle_renew_s=300))
+    stored_event = threading.Event()
+    watcher = Watcher(runtime, on_stored=lambda _n: stored_event.set())
+    stop = threading.Event()
+    thread = threading.Thread(target=watcher.run, args=(stop,), daemon=True)
+    thread.start()
+    time.sleep(1.0)
+    slow = []
+    with dovecot.client() as client:
+        for i in range(15):
+            stored_event.clear()
+            client.append("INBOX", mail(i))
+            if not stored_event.wait(3):
+                slow.append(i)
+                _wait(lambda i=i: len(stored(runtime.store)) == i + 1, timeout=5)
+    stop.set()
+    watcher.interrupt()
+    thread.join(10)
+    assert slow == [], f"messages {slow} waited for a later message's announcement"
