@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from bot.mail.outbound import our_message_id
 from bot.pipeline.decide import Action, Decision
 from bot.pipeline.runtime import Runtime
+from bot.staff import rules
 from bot.store import audit, cases, outbox, suppressions
 from bot.store.models import Case, CaseState, Message
 from classifier import Prediction
@@ -113,11 +114,13 @@ def _join_case(session: Session, rt: Runtime, message: Message, decision: Decisi
         raise ValueError(f"a follow-up names case {decision.case_id}, which does not exist")
     message.case_id = case.id
     if case.state == CaseState.AWAITING_REQUESTER:
-        # The requester answered: the paused clock restarts today.
-        pauses = [list(p) for p in case.pauses]
-        if pauses and pauses[-1][1] is None:
-            pauses[-1][1] = receipt_date(message.received_at).isoformat()
-        case.pauses = pauses
+        # The requester answered: the stopped clock restarts on the day their reply arrived.
+        timed = bool(set(case.present) & set(TIMED_LABELS))
+        restart = rules.restart_clock(rules.pauses_of(case.pauses),
+                                      receipt_date(case.received_at),
+                                      receipt_date(message.received_at), case.extended, timed)
+        case.pauses = rules.pauses_to_json(restart.pauses)
+        case.due_date = restart.due or case.due_date
         case.state = CaseState.OPEN
     case.version += 1
     audit.record(session, SYSTEM, "case.follow_up", case.id, message=message.id)
