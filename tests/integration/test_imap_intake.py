@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import subprocess
@@ -9,6 +10,8 @@ import sys
 import textwrap
 import threading
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -44,6 +47,27 @@ def uid_progress(store: Store) -> tuple[int, int]:
     with store.sessions() as session:
         state = session.scalars(select(MailboxState)).one()
         return state.uidvalidity, state.last_uid
+
+
+@contextmanager
+def running_watcher(rt: Runtime, on_stored: Callable[[int], None] | None = None, *,
+                    poll_interval_s: float = 300) -> Iterator[Watcher]:
+    """``Watcher.run`` in a thread, as the service runs it; stopped (out of IDLE) on exit."""
+    rt.config = dataclasses.replace(rt.config, imap=dataclasses.replace(
+        rt.config.imap, poll_interval_s=poll_interval_s, idle_renew_s=poll_interval_s,
+        timeout_s=min(rt.config.imap.timeout_s, 3)))
+    watcher = Watcher(rt, on_stored=on_stored)
+    stop = threading.Event()
+    thread = threading.Thread(target=watcher.run, args=(stop,), daemon=True)
+    thread.start()
+    time.sleep(1.0)  # let it connect and enter IDLE
+    try:
+        yield watcher
+    finally:
+        stop.set()
+        watcher.interrupt()
+        thread.join(15)
+        assert not thread.is_alive()
 
 
 @pytest.fixture
@@ -135,8 +159,6 @@ def test_same_message_id_and_body_delivered_twice_is_stored_once(runtime: Runtim
 
 
 def test_processed_messages_are_moved_only_after_commit(database_url: str, dovecot: Dovecot):
-    import dataclasses
-
     config = make_config(database_url, dovecot)
     config = dataclasses.replace(
         config, imap=dataclasses.replace(config.imap, processed_folder="Processed"))
@@ -152,8 +174,6 @@ def test_processed_messages_are_moved_only_after_commit(database_url: str, dovec
 
 def test_malformed_oversize_html_and_non_utf8_mail_is_kept_and_flagged(database_url: str,
                                                                        dovecot: Dovecot):
-    import dataclasses
-
     config = make_config(database_url, dovecot)
     config = dataclasses.replace(config, imap=dataclasses.replace(config.imap,
                                                                   max_message_bytes=20_000))
@@ -186,45 +206,25 @@ def test_malformed_oversize_html_and_non_utf8_mail_is_kept_and_flagged(database_
 
 def test_idle_picks_up_new_mail_without_waiting_for_the_poll(runtime: Runtime,
                                                              dovecot: Dovecot):
-    import dataclasses
-
-    runtime.config = dataclasses.replace(runtime.config, imap=dataclasses.replace(
-        runtime.config.imap, poll_interval_s=120, idle_renew_s=120))
     arrived = threading.Event()
-    watcher = Watcher(runtime, on_stored=lambda n: arrived.set())
-    stop = threading.Event()
-    thread = threading.Thread(target=watcher.run, args=(stop,), daemon=True)
-    thread.start()
-    time.sleep(1.0)  # let it connect and enter IDLE
-    started = time.monotonic()
-    dovecot.append(mail(1))
-    assert arrived.wait(10), "IDLE did not deliver the new message"
-    latency = time.monotonic() - started
-    stop.set()
+    with running_watcher(runtime, lambda n: arrived.set(), poll_interval_s=120):
+        started = time.monotonic()
+        dovecot.append(mail(1))
+        assert arrived.wait(10), "IDLE did not deliver the new message"
+        latency = time.monotonic() - started
     assert latency < 5, f"took {latency:.1f}s: that is polling, not IDLE"
     assert len(stored(runtime.store)) == 1
 
 
 def test_server_restart_mid_run_is_survived(runtime: Runtime, dovecot: Dovecot):
-    import dataclasses
-
-    runtime.config = dataclasses.replace(runtime.config, imap=dataclasses.replace(
-        runtime.config.imap, poll_interval_s=1, timeout_s=3))
-    counts: list[int] = []
-    watcher = Watcher(runtime, on_stored=counts.append)
-    stop = threading.Event()
-    thread = threading.Thread(target=watcher.run, args=(stop,), daemon=True)
-    thread.start()
-    dovecot.append(mail(1))
-    _wait(lambda: len(stored(runtime.store)) == 1)
-
-    dovecot.stop()
-    time.sleep(1.5)
-    dovecot.start()
-    dovecot.append(mail(2))
-    _wait(lambda: len(stored(runtime.store)) == 2, timeout=30)
-    stop.set()
-    thread.join(15)
+    with running_watcher(runtime, poll_interval_s=1):
+        dovecot.append(mail(1))
+        _wait(lambda: len(stored(runtime.store)) == 1)
+        dovecot.stop()
+        time.sleep(1.5)
+        dovecot.start()
+        dovecot.append(mail(2))
+        _wait(lambda: len(stored(runtime.store)) == 2, timeout=30)
     assert [m.subject for m in stored(runtime.store)] == ["Question 1", "Question 2"]
 
 
@@ -298,46 +298,22 @@ def test_sigkill_mid_backlog_then_restart_stores_every_message_once(
 
 
 def test_the_watcher_leaves_idle_at_once_when_stopped(runtime: Runtime, dovecot: Dovecot):
-    import dataclasses
-
-    runtime.config = dataclasses.replace(runtime.config, imap=dataclasses.replace(
-        runtime.config.imap, poll_interval_s=300, idle_renew_s=300))
-    watcher = Watcher(runtime)
-    stop = threading.Event()
-    thread = threading.Thread(target=watcher.run, args=(stop,), daemon=True)
-    thread.start()
-    time.sleep(1.0)  # in IDLE now
-    started = time.monotonic()
-    stop.set()
-    watcher.interrupt()
-    thread.join(10)
-    assert not thread.is_alive()
+    with running_watcher(runtime):
+        started = time.monotonic()  # in IDLE now, for up to 300 s; exiting stops it
     assert time.monotonic() - started < 2
 
 
 def test_mail_announced_during_a_catch_up_is_not_left_waiting(runtime: Runtime,
                                                                dovecot: Dovecot):
-    """A message that lands while we SEARCH is announced in that command's response; Dovecot
-    does not repeat it in IDLE, so the watcher must notice it before idling."""
-    import dataclasses
-
-    runtime.config = dataclasses.replace(runtime.config, imap=dataclasses.replace(
-        runtime.config.imap, poll_interval_s=300, idle_renew_s=300))
+    """Mail can land while we SEARCH (announced in that answer, which Dovecot does not repeat in
+    IDLE) or while IDLE is starting; either way it must not wait for a later message."""
     stored_event = threading.Event()
-    watcher = Watcher(runtime, on_stored=lambda _n: stored_event.set())
-    stop = threading.Event()
-    thread = threading.Thread(target=watcher.run, args=(stop,), daemon=True)
-    thread.start()
-    time.sleep(1.0)
     slow = []
-    with dovecot.client() as client:
+    with running_watcher(runtime, lambda _n: stored_event.set()), dovecot.client() as client:
         for i in range(15):
             stored_event.clear()
             client.append("INBOX", mail(i))
             if not stored_event.wait(3):
                 slow.append(i)
                 _wait(lambda i=i: len(stored(runtime.store)) == i + 1, timeout=5)
-    stop.set()
-    watcher.interrupt()
-    thread.join(10)
     assert slow == [], f"messages {slow} waited for a later message's announcement"
