@@ -14,6 +14,7 @@ Usage: .venv/bin/python -m bench.bench_intake [--messages 5000] [--latency-sampl
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import statistics
 import sys
 import tempfile
@@ -74,14 +75,10 @@ def backlog(dovecot: Dovecot, tmp: Path, count: int) -> None:
 
 
 def _with_batch(config, batch):
-    import dataclasses
-
     return dataclasses.replace(config, imap=dataclasses.replace(config.imap, fetch_batch=batch))
 
 
 def push_latency(dovecot: Dovecot, tmp: Path, samples: int) -> None:
-    import dataclasses
-
     rt = Runtime.open(make_config(f"sqlite:///{tmp / 'latency.sqlite3'}", dovecot))
     rt.config = dataclasses.replace(rt.config, imap=dataclasses.replace(
         rt.config.imap, poll_interval_s=300, idle_renew_s=300))
@@ -103,18 +100,21 @@ def push_latency(dovecot: Dovecot, tmp: Path, samples: int) -> None:
                 continue
             latencies.append(time.perf_counter() - start)
     stop.set()
+    watcher.interrupt()
+    thread.join(10)
     rt.close()
-    latencies.sort()
-    p50 = statistics.median(latencies)
-    p95 = latencies[max(0, round(0.95 * len(latencies)) - 1)]
-    print(f"\nPush latency, APPEND -> committed, IDLE, {len(latencies)} samples")
-    print(f"  p50 {p50 * 1000:.0f} ms   p95 {p95 * 1000:.0f} ms   max {latencies[-1] * 1000:.0f} ms"
-          f"  (target p95 <= 1000 ms)")
+    print(f"\nPush latency, APPEND -> committed, IDLE, {len(latencies)}/{samples} samples")
+    print(f"  {_percentiles(latencies)}  (target p95 <= 1000 ms)")
+
+
+def _percentiles(latencies: list[float]) -> str:
+    ordered = sorted(latencies)
+    p95 = ordered[max(0, round(0.95 * len(ordered)) - 1)]
+    return (f"p50 {statistics.median(ordered) * 1000:.0f} ms   p95 {p95 * 1000:.0f} ms   "
+            f"max {ordered[-1] * 1000:.0f} ms")
 
 
 def opt_out_latency(dovecot: Dovecot, tmp: Path, samples: int) -> None:
-    import dataclasses
-
     from sqlalchemy import select
 
     from bot.service import Service
@@ -150,15 +150,12 @@ def opt_out_latency(dovecot: Dovecot, tmp: Path, samples: int) -> None:
                 print(f"  opt-out {i}: not applied within 10 s", file=sys.stderr)
     service.shutdown()
     rt.close()
-    latencies.sort()
     if not latencies:
         print("\nOpt-out latency: no opt-out was applied automatically")
         return
-    p95 = latencies[max(0, round(0.95 * len(latencies)) - 1)]
     print(f"\nOpt-out latency, APPEND -> suppression committed, service with IDLE, "
           f"{len(latencies)}/{samples} samples")
-    print(f"  p50 {statistics.median(latencies) * 1000:.0f} ms   p95 {p95 * 1000:.0f} ms"
-          f"   max {latencies[-1] * 1000:.0f} ms  (target <= 1000 ms)")
+    print(f"  {_percentiles(latencies)}  (target <= 1000 ms)")
 
 
 def main() -> int:
