@@ -88,6 +88,38 @@ def mentions_third_party(text: str) -> bool:
     return bool(_THIRD_PARTY.search(text or ""))
 
 
+@dataclass(frozen=True)
+class OptOutTargets:
+    """Whom an opt-out request asks us to stop marketing to.
+
+    Attributes:
+        addresses: the addresses to suppress, sender first when it is included.
+        someone_else: the request is (also) for another person.
+    """
+
+    addresses: tuple[str, ...]
+    someone_else: bool
+
+    @property
+    def needs_address(self) -> bool:
+        """For someone else, but naming no address: we must ask which one."""
+        return self.someone_else and not self.addresses
+
+
+def opt_out_targets(text: str, sender: str | None) -> OptOutTargets:
+    """Read whom an opt-out covers from the writer's own words.
+
+    "Unsubscribe my mother, margaret@example.net" covers Margaret, not the writer; "stop mailing
+    me, also at alice.work@example.org" covers both of the writer's addresses; "please remove my
+    husband" covers someone whose address we must ask for.
+    """
+    others = tuple(other_addresses(text, sender))
+    own = (normalise_address(sender),) if sender else ()
+    if mentions_third_party(text):
+        return OptOutTargets(others, True)
+    return OptOutTargets(own + others, False)
+
+
 def decide_opt_out(prediction: Prediction, *, text: str, sender: str | None,
                    is_machine_mail: bool, is_unsubscribe_mail: bool,
                    threshold: float | None = None) -> OptOutDecision:

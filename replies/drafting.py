@@ -64,6 +64,10 @@ class DraftRequest:
     due: date | None = None  # for access requests and corrections
     ask_identity: bool = False  # access_request: ask for ID only when proportionate
     opt_out_applied: bool = False  # True when the suppression was already written
+    # The addresses an opt-out covers when not just the sender's (e.g. "unsubscribe my
+    # mother, m@example.net"); ``opt_out_needs_address`` when it is for someone unnamed.
+    opt_out_addresses: tuple[str, ...] = ()
+    opt_out_needs_address: bool = False
 
 
 @dataclass(frozen=True)
@@ -213,6 +217,8 @@ class Drafter:
             "due": request.due,
             "ask_identity": request.ask_identity,
             "opt_out_applied": request.opt_out_applied,
+            "opt_out_addresses": list(request.opt_out_addresses or (request.sender_address,)),
+            "opt_out_needs_address": request.opt_out_needs_address,
             "notice_sections": sections,
             "correction_details_given": details_given,
         }

@@ -14,13 +14,14 @@ from sqlalchemy.orm import Session
 
 from bot.mail.outbound import our_message_id
 from bot.pipeline.decide import Action, Decision
+from bot.pipeline.drafts import draft_for_case
 from bot.pipeline.runtime import Runtime
 from bot.staff import rules
 from bot.store import audit, cases, outbox, suppressions
 from bot.store.models import Case, CaseState, Message
 from classifier import Prediction
 from replies.deadlines import due_date, receipt_date
-from replies.drafting import Draft, DraftRequest, identity_check_needed
+from replies.drafting import Draft
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +85,8 @@ def _auto_opt_out(session: Session, rt: Runtime, message: Message, decision: Dec
     audit.record(session, SYSTEM, "opt_out.applied", case.id, message=message.id,
                  already_suppressed=not newly, reasons=list(decision.reasons))
     if decision.send_confirmation and message.source != "slack":
-        draft = _draft(rt, session, message, ("opt_out",), case, opt_out_applied=True)
+        draft = draft_for_case(rt, session, case, message, intents=("opt_out",),
+                               opt_out_applied=True)
         queue_email(session, rt, case, message, draft, key=f"confirm:{message.dedup_key}",
                     auto_submitted="auto-replied")
     elif not decision.send_confirmation:
@@ -99,7 +101,7 @@ def _open_case(session: Session, rt: Runtime, message: Message, decision: Decisi
     channel = message.source if message.source == "slack" else "email"
     case = _new_case(session, message, decision, prediction, CaseState.OPEN, channel)
     intents = decision.intents or (decision.label,)
-    draft = _draft(rt, session, message, intents, case)
+    draft = draft_for_case(rt, session, case, message, intents=intents)
     cases.add_draft(session, case, subject=draft.subject, text=draft.text, html=draft.html,
                     author="model")
     audit.record(session, SYSTEM, "case.opened", case.id, message=message.id,
@@ -127,21 +129,6 @@ def _join_case(session: Session, rt: Runtime, message: Message, decision: Decisi
     queue_slack(session, rt, "thread_message", case, key=f"slack-thread:{message.id}",
                 message_id=message.id)
     return Outcome(decision.action, case.id)
-
-
-def _draft(rt: Runtime, session: Session, message: Message, intents: tuple[str, ...],
-           case: Case, *, opt_out_applied: bool = False) -> Draft:
-    known = cases.sender_known_before(session, message.sender, message.id)
-    request = DraftRequest(
-        intents=intents, sender_name=message.sender_name,
-        sender_address=message.sender or "", subject=message.subject,
-        body_text=message.reply_text or message.body_text, received=message.received_at,
-        organisation_name=rt.config.organisation.name,
-        support_address=rt.config.organisation.support_address, due=case.due_date,
-        ask_identity=("access_request" in intents and identity_check_needed(
-            rt.config.organisation.identity_check, address_on_record=known)),
-        opt_out_applied=opt_out_applied)
-    return rt.drafter.draft(request)
 
 
 def queue_email(session: Session, rt: Runtime, case: Case, message: Message | None, draft: Draft,

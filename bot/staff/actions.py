@@ -23,15 +23,16 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.pipeline.act import TIMED_LABELS, queue_email, queue_slack
+from bot.pipeline.drafts import draft_for_case
 from bot.pipeline.runtime import Runtime
 from bot.staff import rules
 from bot.staff.rules import Refusal
 from bot.store import audit, cases, suppressions
 from bot.store import staff as staff_store
 from bot.store.models import Case, CaseState, Draft, Message
+from classifier.policy import opt_out_targets
 from replies.deadlines import due_date, receipt_date
-from replies.drafting import Draft as ReplyDraft
-from replies.drafting import DraftRequest, identity_check_needed
+from replies.drafting import identity_check_needed
 
 logger = logging.getLogger(__name__)
 
@@ -93,10 +94,9 @@ def approve(rt: Runtime, case_id: int, version: int, actor: str) -> Result:
         message = staff_store.latest_message(session, case.id)
         first = staff_store.first_message(session, case.id)
         key = f"reply:{case.id}:{draft.version}"
-        if rules.applies_suppression(case.label, case.present) and case.requester:
-            suppressions.suppress(session, case.requester, reason="opt-out approved by staff",
-                                  source="staff", case_id=case.id)
-            audit.record(session, actor, "opt_out.applied", case.id, by_staff=True)
+        note = ""
+        if rules.applies_suppression(case.label, case.present):
+            note = _suppress_targets(session, case, first, actor)
         if case.channel == "slack" and first is not None and first.slack_channel:
             # A chat request is answered where it was asked, in the thread of its first message.
             queue_slack(session, rt, "slack_reply", case, key=key, draft_version=draft.version,
@@ -111,10 +111,30 @@ def approve(rt: Runtime, case_id: int, version: int, actor: str) -> Result:
         if state == CaseState.AWAITING_REQUESTER:
             today = receipt_date(now).isoformat()
             case.pauses = [*map(list, case.pauses), [today, None]]
-            return f"Reply v{draft.version} approved and sent; waiting for identity evidence"
-        return f"Reply v{draft.version} approved and sent"
+            return (f"Reply v{draft.version} approved and sent; waiting for identity evidence"
+                    + note)
+        return f"Reply v{draft.version} approved and sent" + note
 
     return _run(rt, case_id, version, actor, "case.approved", change)
+
+
+def _suppress_targets(session: Session, case: Case, first: Message | None, actor: str) -> str:
+    """Suppress whom the opt-out covers ("unsubscribe my mother, m@..." covers m@, not the
+    writer); returns a note for the card when that is not simply the requester."""
+    text = (first.reply_text or first.body_text) if first is not None else ""
+    targets = opt_out_targets(text, case.requester)
+    for address in targets.addresses:
+        try:
+            suppressions.suppress(session, address, reason="opt-out approved by staff",
+                                  source="staff", case_id=case.id)
+        except ValueError:
+            continue  # not an address after all; staff can add it by hand
+        audit.record(session, actor, "opt_out.applied", case.id, by_staff=True)
+    if targets.needs_address:
+        return "; no address suppressed: the request is for someone it does not name"
+    if targets.someone_else or len(targets.addresses) > 1:
+        return "; suppressed " + ", ".join(targets.addresses)
+    return ""
 
 
 def _asks_identity(rt: Runtime, session: Session, case: Case) -> bool:
@@ -154,26 +174,12 @@ def reclassify(rt: Runtime, case_id: int, version: int, actor: str, label: str) 
         case.label, case.present = new, [new]
         if new in TIMED_LABELS and case.due_date is None:
             case.due_date = due_date(receipt_date(case.received_at))
-        draft = _redraft(rt, session, case, first)
+        draft = draft_for_case(rt, session, case, first, intents=tuple(case.present))
         cases.add_draft(session, case, subject=draft.subject, text=draft.text, html=draft.html,
                         author=f"redraft:{_user(actor)}")
         return f"Reclassified from {old} to {new}; reply re-drafted"
 
     return _run(rt, case_id, version, actor, "case.reclassified", change)
-
-
-def _redraft(rt: Runtime, session: Session, case: Case, first: Message | None) -> ReplyDraft:
-    body = (first.reply_text or first.body_text) if first is not None else ""
-    known = first is not None and cases.sender_known_before(session, case.requester, first.id)
-    request = DraftRequest(
-        intents=tuple(case.present), sender_name=case.requester_name,
-        sender_address=case.requester or "", subject=case.subject, body_text=body,
-        received=case.received_at, organisation_name=rt.config.organisation.name,
-        support_address=rt.config.organisation.support_address, due=case.due_date,
-        ask_identity=("access_request" in case.present and not case.identity_verified
-                      and identity_check_needed(rt.config.organisation.identity_check,
-                                                address_on_record=known)))
-    return rt.drafter.draft(request)
 
 
 def assign(rt: Runtime, case_id: int, version: int, actor: str) -> Result:

@@ -315,3 +315,16 @@ def test_the_quoted_message_date_is_the_uk_day(drafter):
     late = datetime(2026, 6, 30, 23, 30, tzinfo=UTC)  # 00:30 on 1 July in London
     draft = drafter.draft(request("opt_out", received=late))
     assert "Your message of Wednesday 1 July 2026:" in draft.text
+
+
+def test_an_opt_out_for_someone_else_names_their_address_not_the_senders(drafter):
+    draft = drafter.draft(request("opt_out", opt_out_addresses=("margaret@example.net",)))
+    assert "taken margaret@example.net off our marketing list" in draft.text
+    assert "alice@example.org off" not in draft.text
+    assert "no more marketing will be sent there" in draft.text
+
+
+def test_an_opt_out_for_someone_unnamed_asks_for_their_address(drafter):
+    draft = drafter.draft(request("opt_out", opt_out_needs_address=True))
+    assert "please reply with the email address" in draft.text
+    assert "off our marketing list" not in draft.text

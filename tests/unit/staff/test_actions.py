@@ -164,6 +164,21 @@ def test_assign_and_extend(rt):
     assert actions.extend_deadline(rt, query, 1, ALICE).status == "refused"
 
 
+@pytest.mark.parametrize(("text", "suppressed", "note"), [
+    ("Please unsubscribe my mother, margaret@example.net, from your emails.",
+     ["margaret@example.net"], "suppressed margaret@example.net"),
+    ("Stop mailing me here and at bob.work@example.net too.",
+     ["bob.work@example.net", "bob@example.net"], "suppressed bob@example.net, bob.work@"),
+    ("Please take my husband off your mailing list.", [], "no address suppressed"),
+])
+def test_approving_an_opt_out_suppresses_whom_it_covers(rt, text, suppressed, note):
+    case_id = open_case(rt, label="opt_out", sender="bob@example.net", text=text)
+    result = actions.approve(rt, case_id, 1, ALICE)
+    assert result.ok and note in result.message
+    with rt.store.sessions() as session:
+        assert sorted(s.address for s in suppressions.active(session)) == suppressed
+
+
 def test_undo_lifts_an_automatic_opt_out_and_records_who(rt):
     case_id = open_case(rt, label="opt_out", state="auto_resolved", sender="dan@example.org")
     with rt.store.transaction() as session:
