@@ -31,6 +31,7 @@ from bot.store import audit, cases, suppressions
 from bot.store import staff as staff_store
 from bot.store.models import Case, CaseState, Draft, Message
 from classifier.policy import opt_out_targets
+from replies.corrections import correction_details_given
 from replies.deadlines import due_date, receipt_date
 from replies.drafting import identity_check_needed
 
@@ -105,14 +106,17 @@ def approve(rt: Runtime, case_id: int, version: int, actor: str) -> Result:
             queue_email(session, rt, case, message, draft, key=key)
             queue_slack(session, rt, "sent_reply", case, key=f"slack-sent:{case.id}:"
                         f"{draft.version}", email_key=key, draft_version=draft.version)
-        state = rules.after_approval(case.present, _asks_identity(rt, session, case))
+        asks_identity = _asks_identity(rt, session, case)
+        text = (first.reply_text or first.body_text) if first is not None else ""
+        asks_details = "correction" in case.present and not correction_details_given(text)
+        state = rules.after_approval(case.present, asks_identity, asks_details)
         case.state = state
         case.outcome_note = f"approved by {actor} (draft v{draft.version})"
         if state == CaseState.AWAITING_REQUESTER:
             today = receipt_date(now).isoformat()
             case.pauses = [*map(list, case.pauses), [today, None]]
-            return (f"Reply v{draft.version} approved and sent; waiting for identity evidence"
-                    + note)
+            waiting = "identity evidence" if asks_identity else "the correct details"
+            return f"Reply v{draft.version} approved and sent; waiting for {waiting}" + note
         return f"Reply v{draft.version} approved and sent" + note
 
     return _run(rt, case_id, version, actor, "case.approved", change)

@@ -110,13 +110,17 @@ def restart_clock(pauses: Sequence[Pause], received: date, today: date, extended
     return ClockRestart(closed, due_date(received, months=3 if extended else 1, pauses=closed))
 
 
-def after_approval(present: Sequence[str], asks_identity: bool) -> CaseState:
+def after_approval(present: Sequence[str], asks_identity: bool,
+                   asks_details: bool = False) -> CaseState:
     """The state a case moves to when staff approve its reply.
 
-    A reply that asks an access requester for identity evidence does not finish the case: it
-    waits for them, with the clock stopped, and their answer re-opens it.
+    A reply that asks an access requester for identity evidence, or a correction requester for
+    the correct details, does not finish the case: it waits for them with the clock stopped
+    (the ICO's "clarification" pause), and their answer re-opens it.
     """
     if asks_identity and "access_request" in present:
+        return CaseState.AWAITING_REQUESTER
+    if asks_details and "correction" in present:
         return CaseState.AWAITING_REQUESTER
     return CaseState.RESOLVED
 

@@ -179,6 +179,21 @@ def test_approving_an_opt_out_suppresses_whom_it_covers(rt, text, suppressed, no
         assert sorted(s.address for s in suppressions.active(session)) == suppressed
 
 
+def test_approving_a_correction_that_asks_for_the_details_stops_the_clock(rt):
+    case_id = open_case(rt, label="correction", text="My address on your records is wrong.")
+    result = actions.approve(rt, case_id, 1, ALICE)
+    assert "waiting for the correct details" in result.message
+    case = _case(rt, case_id)
+    assert case.state == "awaiting_requester" and case.pauses == [["2026-11-24", None]]
+
+
+def test_approving_a_correction_that_gives_the_details_resolves_it(rt):
+    case_id = open_case(rt, label="correction",
+                        text="My address is now 14 Mill Lane, Beeston, Nottingham NG9 2AB.")
+    assert actions.approve(rt, case_id, 1, ALICE).ok
+    assert _case(rt, case_id).state == "resolved"
+
+
 def test_undo_lifts_an_automatic_opt_out_and_records_who(rt):
     case_id = open_case(rt, label="opt_out", state="auto_resolved", sender="dan@example.org")
     with rt.store.transaction() as session:

@@ -80,5 +80,7 @@ def test_approval_waits_for_identity_only_when_the_reply_asks_for_it():
     assert rules.after_approval(["access_request"], True) == "awaiting_requester"
     assert rules.after_approval(["access_request"], False) == "resolved"
     assert rules.after_approval(["general_query"], True) == "resolved"
+    assert rules.after_approval(["correction"], False, asks_details=True) == "awaiting_requester"
+    assert rules.after_approval(["correction"], False, asks_details=False) == "resolved"
     assert rules.applies_suppression("access_request", ["access_request", "opt_out"])
     assert not rules.applies_suppression("correction", ["correction"])
