@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -11,6 +12,8 @@ from bot.commands import open_runtime
 from bot.store import cases as case_store
 from bot.store import messages as message_store
 from bot.store.models import Case, Message
+
+_ISO_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -39,6 +42,8 @@ def render_table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
     """A plain fixed-width table; long cells are cut so one row stays one line."""
     def cell(value: Any) -> str:
         text = ",".join(value) if isinstance(value, list) else ("" if value is None else str(value))
+        if _ISO_TIME.match(text):
+            text = text[:16].replace("T", " ")  # to the minute, UTC; --json keeps it all
         text = " ".join(text.split())
         return text if len(text) <= 40 else text[:39] + "…"
 
