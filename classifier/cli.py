@@ -86,16 +86,9 @@ def read_inputs(path: str, stdin: TextIO | None = None) -> Iterator[dict]:
             lines = iter(p.read_text(encoding="utf-8").splitlines())
         except OSError as exc:
             raise TrainingDataError(f"cannot read {path}: {exc}") from exc
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise TrainingDataError(f"not JSON ({exc.msg})", line=number) from exc
-        if not isinstance(row, dict) or not isinstance(row.get("text"), str):
-            raise TrainingDataError("record has no text", line=number)
-        yield row
+    from classifier.train import parse_jsonl  # sklearn-heavy: only when JSONL is read
+
+    yield from parse_jsonl(lines)
 
 
 def classify_records(records: list[dict], model_dir: str | None = None) -> list[dict]:

@@ -10,7 +10,7 @@ import hashlib
 import json
 import logging
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,28 +53,36 @@ class TrainedModel:
         return save_model(self.pipeline, self.card, out_dir)
 
 
+def parse_jsonl(lines: Iterable[str], source: str = "") -> Iterator[dict]:
+    """Records from JSONL lines: one object with a ``text`` string per non-blank line.
+
+    Raises:
+        TrainingDataError: naming ``source`` and the line, for bad JSON or a record without text.
+    """
+    where = f"{source}: " if source else ""
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise TrainingDataError(f"{where}not JSON ({exc.msg})", line=number) from exc
+        if not isinstance(row, dict) or not isinstance(row.get("text"), str):
+            raise TrainingDataError(f"{where}record has no text", line=number)
+        yield row
+
+
 def read_jsonl(path: str | Path) -> list[dict]:
     """Read a JSONL file into dicts.
 
     Raises:
         TrainingDataError: on unreadable files, bad JSON, or records without ``text``.
     """
-    rows = []
     try:
         with open(path, encoding="utf-8") as fh:
-            for number, line in enumerate(fh, 1):
-                if not line.strip():
-                    continue
-                try:
-                    row = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise TrainingDataError(f"{path}: not JSON ({exc.msg})", line=number) from exc
-                if not isinstance(row, dict) or not isinstance(row.get("text"), str):
-                    raise TrainingDataError(f"{path}: record has no text", line=number)
-                rows.append(row)
+            return list(parse_jsonl(fh, str(path)))
     except OSError as exc:
         raise TrainingDataError(f"cannot read {path}: {exc}") from exc
-    return rows
 
 
 def to_examples(rows: Iterable[dict]) -> list[Example]:
