@@ -1,6 +1,6 @@
 """Chat intake (DMs to the bot), ``/privacy`` and the App Home tab."""
 
-# ruff: noqa: F811 - pytest fixtures imported from test_slack_app are used as arguments
+
 from __future__ import annotations
 
 import json
@@ -11,17 +11,14 @@ from sqlalchemy import select
 from bot.service import poll_once
 from bot.store import suppressions
 from bot.store.models import Case, Message
-from tests.scenario.test_slack_app import (  # noqa: F401 - fixtures among them
+from tests.scenario.slack_helpers import (
     ALICE,
     CASES,
     MALLORY,
     QUESTION,
-    app,
     case_now,
     click,
     new_case,
-    quick_pacing,
-    rt,
     wait_until,
 )
 from tests.slack_standin import message_event, slash_command_payload

@@ -1,6 +1,6 @@
 """Posting through the outbox: Slack 429 and 500 survived, pacing, threads, notices, reminders."""
 
-# ruff: noqa: F811 - pytest fixtures imported from test_slack_app are used as arguments
+
 from __future__ import annotations
 
 import dataclasses
@@ -19,19 +19,16 @@ from bot.slack.jobs import queue_daily_posts
 from bot.store import suppressions
 from bot.store.models import Case, OutboxItem, utcnow
 from tests.conftest import make_config
-from tests.scenario.test_slack_app import (  # noqa: F401 - fixtures among them
+from tests.scenario.slack_helpers import (
     ACCESS,
     ALICE,
     CASES,
     QUESTION,
-    app,
     buttons,
     card,
     case_now,
     click,
     new_case,
-    quick_pacing,
-    rt,
     slack_config,
     thread_of,
     triage_config,

@@ -1,6 +1,6 @@
 """HTTP mode (signed requests only) and Socket Mode reconnection."""
 
-# ruff: noqa: F811 - pytest fixtures imported from test_slack_app are used as arguments
+
 from __future__ import annotations
 
 import json
@@ -17,16 +17,13 @@ from bot.pipeline.runtime import Runtime
 from bot.slack import runner
 from bot.slack.runner import run_slack_app
 from tests.conftest import make_config
-from tests.scenario.test_slack_app import (  # noqa: F401 - fixtures among them
+from tests.scenario.slack_helpers import (
     ALICE,
     QUESTION,
-    app,
     card,
     case_now,
     click,
     new_case,
-    quick_pacing,
-    rt,
     slack_config,
     triage_config,
     wait_until,

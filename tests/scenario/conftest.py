@@ -1,0 +1,53 @@
+"""Fixtures for the Slack scenarios: a runtime on the stand-in and aiosmtpd, and the app
+running over Socket Mode as ``privacy-triage run`` starts it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from bot.pipeline.runtime import Runtime
+from bot.slack import client as slack_client
+from tests.conftest import make_config
+from tests.scenario.slack_helpers import running_app, slack_config, triage_config
+from tests.servers.smtp import SmtpServer
+from tests.slack_standin import SlackStandIn
+
+
+@pytest.fixture(autouse=True)
+def quick_pacing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pacing is tested on its own; here it would only add a second per post."""
+    monkeypatch.setattr(slack_client.PACER, "interval", 0.0)
+
+
+@pytest.fixture
+def rt(sqlite_url: str, smtp_server: SmtpServer, slack_standin: SlackStandIn) -> Iterator[Runtime]:
+    config = make_config(sqlite_url, smtp=smtp_server, slack=slack_config(slack_standin),
+                         triage=triage_config())
+    runtime = Runtime.open(config)
+    yield runtime
+    runtime.close()
+
+
+@pytest.fixture
+def rt_both(database_url: str, smtp_server: SmtpServer,
+            slack_standin: SlackStandIn) -> Iterator[Runtime]:
+    """Like ``rt``, on SQLite and on PostgreSQL (skipped, with why, when it is absent)."""
+    config = make_config(database_url, smtp=smtp_server, slack=slack_config(slack_standin),
+                         triage=triage_config())
+    runtime = Runtime.open(config)
+    yield runtime
+    runtime.close()
+
+
+@pytest.fixture
+def app_both(rt_both: Runtime, slack_standin: SlackStandIn) -> Iterator[Any]:
+    yield from running_app(rt_both, slack_standin)
+
+
+@pytest.fixture
+def app(rt: Runtime, slack_standin: SlackStandIn) -> Iterator[Any]:
+    """The app as ``privacy-triage run`` starts it, connected over Socket Mode."""
+    yield from running_app(rt, slack_standin)
