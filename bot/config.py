@@ -109,8 +109,12 @@ class HttpConfig:
     public_url: str = "http://127.0.0.1:8025"
     api_token_env: str = "PRIVACY_TRIAGE_API_TOKEN"
     unsubscribe_secret_env: str = "PRIVACY_TRIAGE_UNSUBSCRIBE_SECRET"
+    # Comma-separated secrets that signed links already sent, still accepted after a rotation.
+    previous_unsubscribe_secrets_env: str = "PRIVACY_TRIAGE_UNSUBSCRIBE_PREVIOUS_SECRETS"
     api_token: str | None = field(default=None, repr=False, metadata={"resolved": True})
     unsubscribe_secret: str | None = field(default=None, repr=False, metadata={"resolved": True})
+    previous_unsubscribe_secrets: tuple[str, ...] = field(
+        default=(), repr=False, metadata={"resolved": True})
 
 
 @dataclass(frozen=True)
@@ -276,6 +280,10 @@ def _resolve(config: Config, path: str | None, environ: Mapping[str, str]) -> Co
         config.http,
         api_token=environ.get(config.http.api_token_env) or None,
         unsubscribe_secret=environ.get(config.http.unsubscribe_secret_env) or None,
+        previous_unsubscribe_secrets=tuple(
+            part.strip() for part in
+            environ.get(config.http.previous_unsubscribe_secrets_env, "").split(",")
+            if part.strip()),
     )
     slack = config.slack
     if slack.enabled:

@@ -14,6 +14,7 @@ import binascii
 import hashlib
 import hmac
 import re
+from collections.abc import Sequence
 from urllib.parse import quote
 
 from bot.errors import TriageError
@@ -57,8 +58,14 @@ def make_token(address: str, secret: str) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
 
-def verify_token(token: str, secret: str) -> str:
+def verify_token(token: str, secret: str, previous: Sequence[str] = ()) -> str:
     """Check ``token`` and return the normalised address it was made for.
+
+    Args:
+        token: the last part of the unsubscribe link.
+        secret: the current unsubscribe secret.
+        previous: secrets used before a rotation; links they signed keep working, because an
+            unsubscribe link in an old newsletter must never stop working.
 
     Raises:
         InvalidTokenError: for anything that is not exactly a token :func:`make_token` gave.
@@ -79,8 +86,10 @@ def verify_token(token: str, secret: str) -> str:
         address = body.decode("utf-8")
     except UnicodeDecodeError:
         raise InvalidTokenError("not an unsubscribe token") from None
-    # Compare before looking at the address, so the time taken says nothing about the MAC.
-    if not hmac.compare_digest(mac, _mac(address, secret)):
+    # Compare before looking at the address, so the time taken says nothing about the MAC; every
+    # secret is tried, so the time does not say which one matched either.
+    matches = [hmac.compare_digest(mac, _mac(address, key)) for key in (secret, *previous) if key]
+    if not any(matches):
         raise InvalidTokenError("the token's signature does not match")
     try:
         if normalise_address(address) != address:  # we only ever sign normalised addresses

@@ -69,7 +69,7 @@ def unsubscribe(token: str) -> tuple[str, int]:
                                text="We cannot unsubscribe you from this page just now.",
                                write_to_us=True), 503
     try:
-        address = verify_token(token, secret)
+        address = verify_token(token, secret, rt.config.http.previous_unsubscribe_secrets)
     except InvalidTokenError as exc:
         logger.info("Refused an unsubscribe link: %s", exc)
         return render_template("message.html", org=org, title="This link is not valid",

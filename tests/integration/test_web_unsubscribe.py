@@ -196,3 +196,14 @@ def test_an_unknown_page_is_a_plain_404(client: FlaskClient) -> None:
     response = client.get("/wp-admin")
     assert response.status_code == 404
     assert "There is no page at this address." in response.get_data(as_text=True)
+
+
+def test_a_link_signed_before_a_secret_rotation_still_unsubscribes(database_url: str) -> None:
+    rotated = web_runtime(database_url, unsubscribe_secret="a-brand-new-secret",
+                          previous_unsubscribe_secrets=(SECRET,))
+    client = create_app(rotated).test_client()
+    response = client.post(f"/unsubscribe/{make_token(JO, SECRET)}", data=ONE_CLICK)
+    assert response.status_code == 200
+    with rotated.store.sessions() as session:
+        assert suppressions.is_suppressed(session, JO)
+    rotated.close()

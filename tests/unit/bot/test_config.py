@@ -120,3 +120,12 @@ def test_the_example_config_is_valid_and_documents_every_key(tmp_path: Path):
                 continue
             assert f.name in data.get(section.name, {}) or f"# {f.name} =" in text, (
                 f"config.example.toml does not document {section.name}.{f.name}")
+
+
+def test_previous_unsubscribe_secrets_are_read_as_a_list(tmp_path: Path):
+    path = write(tmp_path, "[http]\nport = 8025\n")
+    env = {"PRIVACY_TRIAGE_UNSUBSCRIBE_SECRET": "new",
+           "PRIVACY_TRIAGE_UNSUBSCRIBE_PREVIOUS_SECRETS": " old1, ,old2 "}
+    http = load_config(path, environ=env).http
+    assert (http.unsubscribe_secret, http.previous_unsubscribe_secrets) == ("new", ("old1", "old2"))
+    assert "old1" not in repr(http)

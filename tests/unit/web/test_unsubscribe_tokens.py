@@ -154,3 +154,13 @@ def test_it_builds_both_rfc_8058_header_fields() -> None:
                              "<mailto:support@caplus.org.uk?subject=unsubscribe>")),
         ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
     ]
+
+
+def test_links_signed_before_a_secret_rotation_keep_working_when_the_old_secret_is_listed():
+    old_link = make_token("jo@example.org", "old-secret")
+    with pytest.raises(InvalidTokenError):
+        verify_token(old_link, "new-secret")
+    assert verify_token(old_link, "new-secret", previous=("older", "old-secret")) == \
+        "jo@example.org"
+    assert verify_token(make_token("jo@example.org", "new-secret"), "new-secret",
+                        previous=("old-secret",)) == "jo@example.org"
