@@ -24,12 +24,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def handle_export(args: argparse.Namespace) -> int:
-    rt = open_runtime(args)
-    try:
-        with rt.store.sessions() as session:
-            rows = [audit_record(e) for e in audit.events(session, since=args.since)]
-    finally:
-        rt.close()
+    with open_runtime(args) as rt, rt.store.sessions() as session:
+        rows = [audit_record(e) for e in audit.events(session, since=args.since)]
     text = to_json(rows) if args.format == "json" else to_csv(rows, AUDIT_COLUMNS)
     write_output(text, args.output)
     return 0

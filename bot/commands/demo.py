@@ -36,15 +36,12 @@ def handle(args: argparse.Namespace) -> int:
     db_file = Path(args.database) if args.database else (
         Path(tempfile.mkdtemp(prefix="privacy-triage-demo-")) / "demo.sqlite3")
     config = dataclasses.replace(Config(), database=DatabaseConfig(url=f"sqlite:///{db_file}"))
-    rt = Runtime.open(config)
-    try:
+    with Runtime.open(config) as rt:
         stored, duplicates = ingest_files(rt, [SAMPLE_INBOX])
         triaged, _ = triage_and_deliver(rt, delivery_channels(rt))
         print(f"Demo database: {db_file}")
         print(f"Stored {stored} sample messages ({duplicates} already there), triaged {triaged}.\n")
         print(report(rt))
-    finally:
-        rt.close()
     return 0
 
 

@@ -61,22 +61,14 @@ def _print(rows: list[dict[str, Any]], columns: Sequence[str], as_json: bool) ->
 
 
 def handle_messages(args: argparse.Namespace) -> int:
-    rt = open_runtime(args)
-    try:
-        with rt.store.sessions() as session:
-            rows = [message_row(m) for m in message_store.list_messages(session)]
-    finally:
-        rt.close()
+    with open_runtime(args) as rt, rt.store.sessions() as session:
+        rows = [message_row(m) for m in message_store.list_messages(session)]
     _print(rows, ("id", "received", "sender", "subject", "flags", "case_id"), args.json)
     return 0
 
 
 def handle_cases(args: argparse.Namespace) -> int:
-    rt = open_runtime(args)
-    try:
-        with rt.store.sessions() as session:
-            rows = [case_row(c) for c in case_store.list_cases(session)]
-    finally:
-        rt.close()
+    with open_runtime(args) as rt, rt.store.sessions() as session:
+        rows = [case_row(c) for c in case_store.list_cases(session)]
     _print(rows, ("id", "state", "label", "sender", "subject", "received", "due"), args.json)
     return 0

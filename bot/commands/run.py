@@ -19,11 +19,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def handle_poll(args: argparse.Namespace) -> int:
-    rt = open_runtime(args)
-    try:
+    with open_runtime(args) as rt:
         report = poll_once(rt)
-    finally:
-        rt.close()
     d = report.delivery
     print(f"fetched {report.fetched}, triaged {report.triaged}, "
           f"delivered {d.sent} (retrying {d.retried}, failed {d.failed})")
@@ -31,15 +28,14 @@ def handle_poll(args: argparse.Namespace) -> int:
 
 
 def handle_run(args: argparse.Namespace) -> int:
-    rt = open_runtime(args)
-    service = Service(rt)
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: service.stop.set())
-    service.start()
-    try:
-        while not service.stop.wait(1.0):
-            pass
-    finally:
-        service.shutdown()
-        rt.close()
+    with open_runtime(args) as rt:
+        service = Service(rt)
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: service.stop.set())
+        service.start()
+        try:
+            while not service.stop.wait(1.0):
+                pass
+        finally:
+            service.shutdown()
     return 0

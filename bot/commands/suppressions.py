@@ -88,12 +88,8 @@ def write_output(text: str, path: str | None) -> None:
 
 
 def handle_list(args: argparse.Namespace) -> int:
-    rt = open_runtime(args)
-    try:
-        with rt.store.sessions() as session:
-            rows = [suppression_record(r) for r in suppressions.active(session, args.since)]
-    finally:
-        rt.close()
+    with open_runtime(args) as rt, rt.store.sessions() as session:
+        rows = [suppression_record(r) for r in suppressions.active(session, args.since)]
     if args.format == "json":
         text = to_json(rows)
     elif args.format == "csv":
@@ -108,16 +104,12 @@ def handle_add(args: argparse.Namespace) -> int:
     address = _address(args.address)
     if address is None:
         return 2
-    rt = open_runtime(args)
-    try:
-        with rt.store.transaction() as session:
-            row, newly = suppressions.suppress(session, address, reason=args.reason,
-                                               source=SOURCE)
-            audit.record(session, cli_actor(), "suppression.added", None,
-                         suppression=row.id, reason=args.reason, already_suppressed=not newly)
-            since = row.created_at.isoformat()
-    finally:
-        rt.close()
+    with open_runtime(args) as rt, rt.store.transaction() as session:
+        row, newly = suppressions.suppress(session, address, reason=args.reason,
+                                           source=SOURCE)
+        audit.record(session, cli_actor(), "suppression.added", None,
+                     suppression=row.id, reason=args.reason, already_suppressed=not newly)
+        since = row.created_at.isoformat()
     print(f"suppressed: {address}" if newly else f"already suppressed: {address} (since {since})")
     return 0
 
@@ -126,15 +118,11 @@ def handle_remove(args: argparse.Namespace) -> int:
     address = _address(args.address)
     if address is None:
         return 2
-    rt = open_runtime(args)
-    try:
-        with rt.store.transaction() as session:
-            row = suppressions.lift(session, address, by=cli_actor())
-            audit.record(session, cli_actor(), "suppression.removed",
-                         row.case_id if row else None, suppression=row.id if row else None,
-                         reason=args.reason, was_suppressed=row is not None)
-    finally:
-        rt.close()
+    with open_runtime(args) as rt, rt.store.transaction() as session:
+        row = suppressions.lift(session, address, by=cli_actor())
+        audit.record(session, cli_actor(), "suppression.removed",
+                     row.case_id if row else None, suppression=row.id if row else None,
+                     reason=args.reason, was_suppressed=row is not None)
     if row is None:
         print(f"not suppressed: {address} (nothing to remove)")
         return 1
@@ -146,13 +134,9 @@ def handle_check(args: argparse.Namespace) -> int:
     address = _address(args.address)
     if address is None:
         return 2
-    rt = open_runtime(args)
-    try:
-        with rt.store.sessions() as session:
-            row = find_active(session, address)
-            line = (f"suppressed: {address} (since {row.created_at.isoformat()}, "
-                    f"source {row.source})" if row else f"not suppressed: {address}")
-    finally:
-        rt.close()
+    with open_runtime(args) as rt, rt.store.sessions() as session:
+        row = find_active(session, address)
+        line = (f"suppressed: {address} (since {row.created_at.isoformat()}, "
+                f"source {row.source})" if row else f"not suppressed: {address}")
     print(line)
     return 0 if row is not None else 1

@@ -49,12 +49,9 @@ def ingest_files(rt: Runtime, paths: list[Path]) -> tuple[int, int]:
 
 
 def handle(args: argparse.Namespace) -> int:
-    rt = open_runtime(args)
-    try:
+    with open_runtime(args) as rt:
         stored, duplicates = ingest_files(rt, [Path(p) for p in args.paths])
         triaged, delivery = triage_and_deliver(rt, delivery_channels(rt))
-    finally:
-        rt.close()
     print(f"stored {stored} (duplicates {duplicates}), triaged {triaged}, "
           f"delivered {delivery.sent}")
     return 0
