@@ -88,7 +88,9 @@ def lookalike_domain(domain: str) -> str | None:
     non-Latin letters that each look like a Latin one (Cyrillic ``аррӏе``), is flagged. An
     honest internationalised domain (``münchen.de``, ``пример.рф``) is not.
     """
-    for label in domain.lower().split("."):
+    labels = domain.lower().split(".")
+    # The top-level label is the registry's, not the impostor's (".рф" is an honest TLD).
+    for label in labels[:-1] if len(labels) > 1 else labels:
         try:
             text = idna.decode(label) if label.startswith("xn--") else label
         except (idna.IDNAError, UnicodeError):
