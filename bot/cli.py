@@ -22,6 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
         demo,
         listing,
         outbox,
+        purge,
         run,
         staff_training,
         suppressions,
@@ -39,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="count", default=0,
                         help="more logging (-vv for wire-level debug)")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (run, triage_files, demo, listing, outbox, suppressions, web, audit, db):
+    for module in (run, triage_files, demo, listing, outbox, purge, suppressions, web, audit, db):
         module.register(subparsers)
     classifier_cli.register(subparsers)
     staff_training.extend_train(subparsers)

@@ -140,6 +140,13 @@ class SlackConfig:
 
 
 @dataclass(frozen=True)
+class RetentionConfig:
+    # Raw messages, drafts and names of closed cases are kept this long after the case closed.
+    closed_case_days: int = 730
+    audit_years: int = 6
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration; ``path`` is where it came from (None for built-in defaults)."""
 
@@ -151,6 +158,7 @@ class Config:
     outbox: OutboxConfig = field(default_factory=OutboxConfig)
     http: HttpConfig = field(default_factory=HttpConfig)
     slack: SlackConfig = field(default_factory=SlackConfig)
+    retention: RetentionConfig = field(default_factory=RetentionConfig)
     path: str | None = None
 
     @property
