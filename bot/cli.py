@@ -18,6 +18,7 @@ from bot.errors import TriageError
 def build_parser() -> argparse.ArgumentParser:
     from bot.commands import (
         audit,
+        backfill,
         db,
         demo,
         listing,
@@ -40,7 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="count", default=0,
                         help="more logging (-vv for wire-level debug)")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (run, triage_files, demo, listing, outbox, purge, suppressions, web, audit, db):
+    for module in (run, backfill, triage_files, demo, listing, outbox, purge, suppressions, web,
+                   audit, db):
         module.register(subparsers)
     classifier_cli.register(subparsers)
     staff_training.extend_train(subparsers)
