@@ -102,7 +102,8 @@ def _auto_opt_out(session: Session, rt: Runtime, message: Message, decision: Dec
             audit.record(session, SYSTEM, "confirmation.withheld", case.id, reason=withheld)
             logger.info("Confirmation for case %s withheld: %s", case.id, withheld)
     elif not decision.send_confirmation:
-        reason = ("sender not verified" if decision.keep_open
+        reason = ("imported by backfill: no automatic mail" if message.source == "backfill"
+                  else "sender not verified" if decision.keep_open
                   else "loop protection: machine mail or a reply to our own mail")
         audit.record(session, SYSTEM, "confirmation.withheld", case.id, reason=reason)
     if decision.keep_open:

@@ -34,6 +34,8 @@ class MessageFacts:
     sender_blockers: tuple[str, ...] = ()
     sender_unverified: str | None = None
     replies_to_our_mail: bool = False   # In-Reply-To/References name one of our Message-IDs
+    # Imported by `privacy-triage backfill`: old mail gets no automatic email, ever.
+    backfilled: bool = False
 
     @property
     def is_machine_mail(self) -> bool:
@@ -82,7 +84,8 @@ def decide(facts: MessageFacts, prediction: Prediction | None,
             return Decision(Action.OPEN_CASE, "opt_out", ("opt_out",),
                             (*facts.sender_blockers, *opt_out.reasons))
         keep_open = (facts.sender_unverified,) if facts.sender_unverified else ()
-        confirm = not (facts.is_machine_mail or keep_open or facts.replies_to_our_mail)
+        confirm = not (facts.is_machine_mail or facts.backfilled or keep_open
+                       or facts.replies_to_our_mail)
         return Decision(Action.AUTO_OPT_OUT, "opt_out", ("opt_out",),
                         (*keep_open, *opt_out.reasons), send_confirmation=confirm,
                         keep_open=keep_open)

@@ -75,6 +75,7 @@ def _triage_one(rt: Runtime, message_id: int, prediction: Prediction | None) -> 
             quarantine_reason=message.quarantine_reason,
             thread_case_id=_thread_case(session, message),
             **sender_facts(rt, message),
+            backfilled=message.source == "backfill",
         )
         opt_out = None
         if prediction is not None:

@@ -38,6 +38,7 @@ def write_config(tmp_path: Path, dovecot: Dovecot | None = None,
             password_env = "TEST_IMAP_PASSWORD"
             poll_interval_s = 60
             trusted_authserv_ids = ["mx.test.example"]
+            start = "all"
         """)
     if smtp is not None:
         text += textwrap.dedent(f"""
