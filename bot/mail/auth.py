@@ -145,8 +145,9 @@ class _Result:
 def _parse(sid: str, value: str) -> list[_Result]:
     try:
         header = authres.AuthenticationResultsHeader.parse_value(" ".join(value.split()))
-    except Exception:  # authres raises its own SyntaxError and others on odd input
-        return []
+    except (authres.SyntaxError, authres.UnsupportedVersionError,
+            authres.OrphanCommentError, ValueError):
+        return []   # a verdict we cannot read proves nothing
     return [_Result(r.method.lower(), (r.result or "").lower(),
                     {f"{p.type}.{p.name}".lower(): str(p.value or "") for p in r.properties})
             for r in header.results]

@@ -135,11 +135,11 @@ MX_RECEIVED = "Received: from sender.example (1.2.3.4) by mx.example.org; Mon, 2
     (("Authentication-Results: mx.example.org; spf=fail smtp.mailfrom=bank.example",
       MX_RECEIVED), AuthStatus.FAILED),
     # spf=fail is forgiven when a DKIM signature of the From domain passed.
-    (("Authentication-Results: mx.example.org; spf=fail smtp.mailfrom=bounce.example; "
-      "dkim=pass header.d=bank.example", MX_RECEIVED), AuthStatus.VERIFIED),
+    ((("Authentication-Results: mx.example.org; spf=fail smtp.mailfrom=bounce.example; "
+      "dkim=pass header.d=bank.example"), MX_RECEIVED), AuthStatus.VERIFIED),
     # ... but not a DKIM signature of somebody else's domain.
-    (("Authentication-Results: mx.example.org; spf=fail smtp.mailfrom=bank.example; "
-      "dkim=pass header.d=evil.example", MX_RECEIVED), AuthStatus.FAILED),
+    ((("Authentication-Results: mx.example.org; spf=fail smtp.mailfrom=bank.example; "
+      "dkim=pass header.d=evil.example"), MX_RECEIVED), AuthStatus.FAILED),
     (("Authentication-Results: mx.example.org; spf=pass smtp.mailfrom=mail.bank.example",
       MX_RECEIVED), AuthStatus.VERIFIED),
     (("Authentication-Results: mx.example.org; spf=softfail smtp.mailfrom=bank.example",

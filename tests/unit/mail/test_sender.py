@@ -25,8 +25,8 @@ def _facts(*headers: str) -> tuple[str, ...]:
     (("From: Alice Example <alice@example.org>",), None),
     (("From: Alice <alice@example.org>", "Reply-To: Alice <ALICE@example.org>"), None),
     (("From: Alice <alice@example.org>", "Sender: alice@example.org"), None),
-    (("From: \"Your account is locked. Verify now at http://evil.example/login\" "
-      "<victim@bank.example>",), None),   # words, not an address: handled by the confirmation
+    ((("From: \"Your account is locked. Verify now at http://evil.example/login\" "
+      "<victim@bank.example>"),), None),   # words, not an address: handled by the confirmation
     (("From: \"support@bank.example\" <attacker@evil.example>",),
      "display name shows another address: support@bank.example"),
     (("From: alice@example.org, bob@example.org",), "several From addresses"),
