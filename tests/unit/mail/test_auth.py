@@ -158,8 +158,8 @@ MX_RECEIVED = "Received: from sender.example (1.2.3.4) by mx.example.org; Mon, 2
     (("Authentication-Results: evil.example; dmarc=pass header.from=bank.example",),
      AuthStatus.UNVERIFIED),
     # A verdict that cannot be read in full proves nothing, even beside a pass.
-    (("Authentication-Results: mx.example.org; dmarc=fail (unclosed; "
-      "dkim=pass header.d=bank.example", MX_RECEIVED), AuthStatus.UNVERIFIED),
+    ((("Authentication-Results: mx.example.org; dmarc=fail (unclosed; "
+      "dkim=pass header.d=bank.example"), MX_RECEIVED), AuthStatus.UNVERIFIED),
     # Garbage after a trusted id is no verdict, and no crash.
     (("Authentication-Results: mx.example.org; ;;; =(((", MX_RECEIVED),
      AuthStatus.UNVERIFIED),
