@@ -29,6 +29,12 @@ CONFIG_PATH_ENV = "PRIVACY_TRIAGE_CONFIG"
 class DatabaseConfig:
     url: str = "sqlite:///privacy-triage.sqlite3"
 
+    def __repr__(self) -> str:
+        # The URL may carry a password; a repr ends up in tracebacks and debug logs.
+        from bot.redact import mask_url
+
+        return f"DatabaseConfig(url={mask_url(self.url)!r})"
+
 
 @dataclass(frozen=True)
 class ImapConfig:
