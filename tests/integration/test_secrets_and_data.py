@@ -43,10 +43,9 @@ def test_a_refused_recipient_is_not_named_in_the_delivery_error(smtp_server: Smt
 def test_a_failing_statement_logs_no_parameters(sqlite_url: str, caplog) -> None:
     store = Store.open(sqlite_url)
     try:
-        with pytest.raises(Exception) as failed:
-            with store.transaction() as session:
-                session.execute(text("INSERT INTO no_such_table VALUES (:who)"),
-                                {"who": "Alice Private <alice.private@example.org>"})
+        with pytest.raises(Exception) as failed, store.transaction() as session:
+            session.execute(text("INSERT INTO no_such_table VALUES (:who)"),
+                            {"who": "Alice Private <alice.private@example.org>"})
         logging.getLogger("test").error("failed", exc_info=failed.value)
     finally:
         store.close()
@@ -59,10 +58,9 @@ def test_a_failing_statement_logs_no_parameters(sqlite_url: str, caplog) -> None
 def test_a_failing_statement_on_postgresql_logs_no_parameters(postgres_url: str) -> None:
     store = Store.open(postgres_url)
     try:
-        with pytest.raises(Exception) as failed:
-            with store.transaction() as session:
-                session.execute(text("INSERT INTO no_such_table VALUES (:who)"),
-                                {"who": "alice.private@example.org"})
+        with pytest.raises(Exception) as failed, store.transaction() as session:
+            session.execute(text("INSERT INTO no_such_table VALUES (:who)"),
+                            {"who": "alice.private@example.org"})
     finally:
         store.close()
     assert "alice.private" not in str(failed.value)
@@ -79,7 +77,7 @@ def test_the_database_password_is_masked_in_the_config_repr() -> None:
 
 def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "bot.cli", *args], capture_output=True,
-                          text=True, env=env, timeout=120)
+                          text=True, env=env, timeout=120, check=False)
 
 
 def test_cli_errors_never_show_secrets_from_the_environment_or_the_database_url(tmp_path) -> None:

@@ -53,7 +53,7 @@ def test_full_redaction_hides_name_address_subject_body_and_draft_everywhere(pri
 
 
 def test_full_redaction_still_says_what_happened_and_keeps_the_buttons():
-    text, blocks = case_card(_personal(), "full", TODAY)
+    _, blocks = case_card(_personal(), "full", TODAY)
     shown = json.dumps(as_dicts(blocks))
     assert "Drafted reply" in shown and "Edit draft" in shown and "case_approve" in shown
     assert message_blocks_errors(as_dicts(blocks)) == []
