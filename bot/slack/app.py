@@ -27,9 +27,8 @@ from bot.slack.cards import parse_action_value
 from bot.slack.delivery import SlackChannel
 from bot.staff import actions, rules
 from bot.staff.actions import Result
-from bot.store import audit
+from bot.store import audit, suppressions
 from bot.store import staff as staff_store
-from bot.store import suppressions
 from replies.deadlines import receipt_date
 
 logger = logging.getLogger(__name__)
