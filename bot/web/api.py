@@ -78,6 +78,15 @@ def list_suppressions() -> Response | tuple[Response, int]:
     return jsonify(rows)
 
 
+@api.get("/openapi.json")
+def openapi() -> Response:
+    """The OpenAPI description of these endpoints (shipped in the package as openapi.json)."""
+    from pathlib import Path
+
+    return Response(Path(__file__).with_name("openapi.json").read_bytes(),
+                    mimetype="application/json")
+
+
 @api.get("/healthz")
 def healthz() -> tuple[str, int, dict[str, str]]:
     """200 "ok" once the database has answered; 503 when it does not."""
