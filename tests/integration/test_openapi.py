@@ -9,10 +9,10 @@ import pytest
 
 schemathesis = pytest.importorskip("schemathesis")
 
-from hypothesis import HealthCheck, settings  # noqa: E402
+from hypothesis import HealthCheck, settings
 
-from bot.web.app import create_app  # noqa: E402
-from tests.web_fixtures import API_TOKEN, web_runtime  # noqa: E402
+from bot.web.app import create_app
+from tests.web_fixtures import API_TOKEN, web_runtime
 
 
 @pytest.fixture(scope="module")
