@@ -104,3 +104,21 @@ def test_cli_errors_never_show_secrets_from_the_environment_or_the_database_url(
     for value in (SECRET_PASSWORD, *secrets.values()):
         assert value not in output
     assert "slack.app_token_env" in first.stderr
+
+
+def test_a_failed_imap_login_does_not_show_the_password(dovecot, sqlite_url, caplog) -> None:
+    import dataclasses
+
+    from bot.errors import MailboxError
+    from bot.mail.imap import Mailbox
+    from tests.conftest import make_config
+
+    config = make_config(sqlite_url, dovecot)
+    wrong = dataclasses.replace(config.imap, secret=SECRET_PASSWORD)
+    caplog.set_level(logging.DEBUG)
+    with pytest.raises(MailboxError) as refused:
+        Mailbox(wrong).connect()
+    assert not refused.value.transient
+    assert SECRET_PASSWORD not in str(refused.value)
+    assert SECRET_PASSWORD not in caplog.text
+    assert SECRET_PASSWORD not in repr(wrong)
