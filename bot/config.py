@@ -30,6 +30,12 @@ CONFIG_PATH_ENV = "PRIVACY_TRIAGE_CONFIG"
 class DatabaseConfig:
     url: str = "sqlite:///privacy-triage.sqlite3"
 
+    def __repr__(self) -> str:
+        # The URL may carry a password; a repr ends up in tracebacks and debug logs.
+        from bot.redact import mask_url
+
+        return f"DatabaseConfig(url={mask_url(self.url)!r})"
+
 
 @dataclass(frozen=True)
 class ImapConfig:
@@ -129,6 +135,10 @@ class HttpConfig:
     unsubscribe_secret_env: str = "PRIVACY_TRIAGE_UNSUBSCRIBE_SECRET"
     # Comma-separated secrets that signed links already sent, still accepted after a rotation.
     previous_unsubscribe_secrets_env: str = "PRIVACY_TRIAGE_UNSUBSCRIBE_PREVIOUS_SECRETS"
+    # Per client address: POSTs (one-click unsubscribes) and wrong API tokens a minute, beyond
+    # which the answer is 429 with Retry-After.
+    posts_per_minute: int = 30
+    failed_tokens_per_minute: int = 10
     api_token: str | None = field(default=None, repr=False, metadata={"resolved": True})
     unsubscribe_secret: str | None = field(default=None, repr=False, metadata={"resolved": True})
     previous_unsubscribe_secrets: tuple[str, ...] = field(
@@ -320,6 +330,10 @@ def _resolve(config: Config, path: str | None, environ: Mapping[str, str]) -> Co
             environ.get(config.http.previous_unsubscribe_secrets_env, "").split(",")
             if part.strip()),
     )
+    for key in ("posts_per_minute", "failed_tokens_per_minute"):
+        if getattr(http, key) < 1:
+            raise ConfigError(f"must be at least 1, not {getattr(http, key)}", path=path,
+                              key=f"http.{key}")
     slack = config.slack
     if slack.enabled:
         slack = dataclasses.replace(
