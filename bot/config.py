@@ -85,6 +85,12 @@ class OrganisationConfig:
     templates_dir: str = ""
     identity_check: str = "when_unmatched"
     own_addresses: list[str] = field(default_factory=list)
+    # Mail from these domains is never automatic (staff forwarding someone's request); the
+    # support address's domain always counts.
+    own_domains: list[str] = field(default_factory=list)
+    # Domains of the Message-IDs our mailing tool puts on newsletters: a reply naming one in
+    # In-Reply-To/References is a reply to our mailing ("STOP" there is an opt-out).
+    mailer_message_id_domains: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

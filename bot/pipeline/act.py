@@ -51,6 +51,17 @@ def apply_decision(session: Session, rt: Runtime, message: Message, decision: De
             return _auto_opt_out(session, rt, message, decision, prediction)
         case Action.OPEN_CASE:
             return _open_case(session, rt, message, decision, prediction)
+        case Action.SUPPRESS_AND_OPEN:
+            outcome = _open_case(session, rt, message, decision, prediction,
+                                 opt_out_applied=True)
+            assert message.sender, "the policy never suppresses without a sender"
+            _, newly = suppressions.suppress(session, message.sender, reason="opt-out request",
+                                             source="email" if message.source != "slack"
+                                             else "slack", case_id=outcome.case_id)
+            audit.record(session, SYSTEM, "opt_out.applied", outcome.case_id,
+                         message=message.id, already_suppressed=not newly, case_open=True,
+                         reasons=list(decision.reasons))
+            return outcome
     raise ValueError(f"unknown action {decision.action!r}")
 
 
@@ -61,7 +72,8 @@ def _new_case(session: Session, message: Message, decision: Decision,
         present=list(decision.intents or (decision.label,)),
         confidence=prediction.confidence if prediction else 0.0, channel=channel,
         requester=message.sender, requester_name=message.sender_name, subject=message.subject,
-        received_at=message.received_at, review_reasons=list(decision.reasons))
+        received_at=message.received_at,
+        review_reasons=[*decision.reasons, *(f"why: {w}" for w in decision.why)])
     if decision.label in TIMED_LABELS or any(i in TIMED_LABELS for i in decision.intents):
         case.due_date = due_date(receipt_date(message.received_at))
     session.add(case)
@@ -97,11 +109,12 @@ def _auto_opt_out(session: Session, rt: Runtime, message: Message, decision: Dec
 
 
 def _open_case(session: Session, rt: Runtime, message: Message, decision: Decision,
-               prediction: Prediction | None) -> Outcome:
+               prediction: Prediction | None, *, opt_out_applied: bool = False) -> Outcome:
     channel = message.source if message.source == "slack" else "email"
     case = _new_case(session, message, decision, prediction, CaseState.OPEN, channel)
     intents = decision.intents or (decision.label,)
-    draft = draft_for_case(rt, session, case, message, intents=intents)
+    draft = draft_for_case(rt, session, case, message, intents=intents,
+                           opt_out_applied=opt_out_applied)
     cases.add_draft(session, case, subject=draft.subject, text=draft.text, html=draft.html,
                     author="model")
     audit.record(session, SYSTEM, "case.opened", case.id, message=message.id,

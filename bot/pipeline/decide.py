@@ -14,6 +14,7 @@ from classifier.policy import OptOutDecision
 
 class Action(enum.StrEnum):
     AUTO_OPT_OUT = "auto_opt_out"   # suppress now, resolve the case, confirm if allowed
+    SUPPRESS_AND_OPEN = "suppress_and_open"  # suppress now, but a person must read the rest
     OPEN_CASE = "open_case"         # a case for staff, with a draft
     JOIN_CASE = "join_case"         # a follow-up in an open case's thread
     IGNORE = "ignore"               # machine mail that needs nobody: stored, flagged, no case
@@ -28,6 +29,8 @@ class MessageFacts:
     is_unsubscribe_mail: bool = False
     quarantine_reason: str | None = None
     thread_case_id: int | None = None
+    from_own_domain: bool = False     # sent from one of the organisation's own domains
+    replies_to_mailing: bool = False  # In-Reply-To/References name our mailer's Message-ID
 
     @property
     def is_machine_mail(self) -> bool:
@@ -43,6 +46,8 @@ class Decision:
     # Loop protection: machine mail never gets an automatic email, whatever else happens.
     send_confirmation: bool = False
     case_id: int | None = None      # the case a follow-up joins
+    why: tuple[str, ...] = ()       # phrases and cues that drove the decision (for the card)
+    forwarded_for: str | None = None  # a forward from our domain: whose request it is
 
 
 def decide(facts: MessageFacts, prediction: Prediction | None,
@@ -53,7 +58,9 @@ def decide(facts: MessageFacts, prediction: Prediction | None,
       1. A reply in an open case's thread joins that case (staff see it in the card's thread).
       2. Quarantined mail (unparseable or oversize) goes to staff: a person must look at it.
       3. A simple opt-out, as the classifier's policy judged it, is applied at once; the
-         confirmation is sent unless the message is machine mail.
+         confirmation is sent unless the message is machine mail. An opt-out beside anything
+         a person must read (erasure, access, a complaint, legal wording...) is suppressed at
+         once too, but the case stays open for staff; no confirmation goes out by itself.
       4. Other machine mail (auto-replies, bounces, bulk) is kept and flagged, with no case.
       5. Everything else becomes a case for staff, with the policy's reasons.
     """
@@ -66,19 +73,29 @@ def decide(facts: MessageFacts, prediction: Prediction | None,
         reason = facts.quarantine_reason or "no classification"
         return Decision(Action.OPEN_CASE, "general_query", (),
                         (f"needs a person: {reason}",))
-    if opt_out is not None and opt_out.auto_apply:
+    why = opt_out.why if opt_out is not None else ()
+    if opt_out is not None and opt_out.closes:
         return Decision(Action.AUTO_OPT_OUT, "opt_out", ("opt_out",), opt_out.reasons,
-                        send_confirmation=not facts.is_machine_mail)
+                        send_confirmation=not facts.is_machine_mail, why=why)
+    if opt_out is not None and opt_out.auto_apply:
+        label = "opt_out" if opt_out.short_reply else prediction.label
+        intents = tuple(dict.fromkeys((*_present(prediction), "opt_out")))
+        if opt_out.short_reply:
+            intents = ("opt_out", *(i for i in intents if i != "opt_out"))
+        return Decision(Action.SUPPRESS_AND_OPEN, label, intents,
+                        (*opt_out.holds, "suppression already applied"), why=why)
     if facts.is_machine_mail and not facts.is_unsubscribe_mail:
         return Decision(Action.IGNORE, prediction.label, _present(prediction),
-                        tuple(f"machine mail: {r}" for r in facts.machine_reasons))
+                        tuple(f"machine mail: {r}" for r in facts.machine_reasons), why=why)
     if "opt_out" in _present(prediction) and opt_out is not None:
         reasons = opt_out.reasons   # why this opt-out could not be applied by itself
     else:
         reasons = (f"only opt-outs are automatic; this is {prediction.label}",)
     if facts.is_machine_mail:
         reasons = (*reasons, "machine mail: no automatic reply")
-    return Decision(Action.OPEN_CASE, prediction.label, _present(prediction), reasons)
+    forwarded = opt_out.forwarded_for if opt_out is not None else None
+    return Decision(Action.OPEN_CASE, prediction.label, _present(prediction), reasons, why=why,
+                    forwarded_for=forwarded)
 
 
 def _present(prediction: Prediction | None) -> tuple[str, ...]:

@@ -22,6 +22,7 @@ from bot.store import messages as message_store
 from bot.store.models import OPEN_STATES, Case, Message
 from classifier import Prediction
 from classifier.policy import decide_opt_out
+from classifier.signals import replies_to_mailing
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +74,10 @@ def _triage_one(rt: Runtime, message_id: int, prediction: Prediction | None) -> 
             is_unsubscribe_mail=message.is_unsubscribe_mail,
             quarantine_reason=message.quarantine_reason,
             thread_case_id=_thread_case(session, message),
+            from_own_domain=_from_own_domain(rt, message.sender),
+            replies_to_mailing=replies_to_mailing(
+                [message.in_reply_to, *(message.references or [])],
+                tuple(rt.config.organisation.mailer_message_id_domains)),
         )
         opt_out = None
         if prediction is not None:
@@ -80,12 +85,28 @@ def _triage_one(rt: Runtime, message_id: int, prediction: Prediction | None) -> 
             opt_out = decide_opt_out(
                 prediction, text=message.reply_text or message.body_text, sender=message.sender,
                 is_machine_mail=facts.is_machine_mail,
-                is_unsubscribe_mail=message.is_unsubscribe_mail, threshold=threshold)
+                is_unsubscribe_mail=message.is_unsubscribe_mail, threshold=threshold,
+                subject=message.subject, replies_to_mailing=facts.replies_to_mailing,
+                from_own_domain=facts.from_own_domain)
         decision = decide(facts, prediction, opt_out)
         outcome = apply_decision(session, rt, message, decision, prediction)
         logger.info("Message %s: %s (%s) case %s", message_id, decision.action, decision.label,
                     outcome.case_id)
         return outcome
+
+
+def own_domains(rt: Runtime) -> set[str]:
+    """The organisation's own mail domains: configured ones plus the support address's."""
+    org = rt.config.organisation
+    found = {d.lower().lstrip("@") for d in org.own_domains if d}
+    found |= {a.rpartition("@")[2].lower() for a in (org.support_address, *org.own_addresses)
+              if a and "@" in a}
+    return found
+
+
+def _from_own_domain(rt: Runtime, sender: str | None) -> bool:
+    return bool(sender and "@" in sender
+                and sender.rpartition("@")[2].lower().strip(">") in own_domains(rt))
 
 
 def _thread_case(session: Session, message: Message) -> int | None:
