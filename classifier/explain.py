@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from classifier.features import clean_text, compose, matched_cues
 from classifier.language import detect_language
 from classifier.model import Prediction
-from classifier.signals import correction_sub_intent, is_reply_subject
+from classifier.signals import ACCESS, correction_sub_intent, is_reply_subject, writer_text
 
 # Below this top-label probability the card says the model is unsure (and between what).
 CONFIDENCE_FLOOR = 0.6
@@ -44,6 +44,22 @@ def sub_intent_for(labels: tuple[str, ...] | list[str], text: str) -> str | None
     if "correction" in labels:
         return found or "rectification"
     return "erasure" if found == "erasure" else None
+
+
+def draft_intents(intents: tuple[str, ...], text: str) -> tuple[tuple[str, ...], str | None]:
+    """What a draft answers: the labels, with an erasure read as one even when the model said
+    access or question, and never an access reply nobody asked for.
+
+    Returns:
+        (labels to draft, sub-intent of the correction among them or None).
+    """
+    sub = sub_intent_for(intents, text)
+    if sub == "erasure" and "correction" not in intents:
+        asked_access = bool(ACCESS.search(writer_text(text)))
+        kept = [i for i in intents if i != "general_query"
+                and (i != "access_request" or asked_access)]
+        intents = tuple(dict.fromkeys(["correction", *kept]))
+    return intents, sub
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from bot.staff import rules
 from bot.store import audit, cases, outbox, suppressions
 from bot.store.models import Case, CaseState, Message
 from classifier import Prediction
+from classifier.explain import draft_intents
 from replies.deadlines import due_date, receipt_date
 from replies.drafting import Draft
 
@@ -67,14 +68,18 @@ def apply_decision(session: Session, rt: Runtime, message: Message, decision: De
 
 def _new_case(session: Session, message: Message, decision: Decision,
               prediction: Prediction | None, state: CaseState, channel: str) -> Case:
+    # An erasure read as an opt-out or a question is still an erasure: it joins the case's
+    # intents, so the deadline, the draft and the card's "Mark erased" button follow.
+    present, _ = draft_intents(tuple(decision.intents or (decision.label,)),
+                               message.reply_text or message.body_text or "")
     case = Case(
         state=state, label=decision.label, intents=dict(prediction.intents) if prediction else {},
-        present=list(decision.intents or (decision.label,)),
+        present=list(present),
         confidence=prediction.confidence if prediction else 0.0, channel=channel,
         requester=message.sender, requester_name=message.sender_name, subject=message.subject,
         received_at=message.received_at,
         review_reasons=[*decision.reasons, *(f"why: {w}" for w in decision.why)])
-    if decision.label in TIMED_LABELS or any(i in TIMED_LABELS for i in decision.intents):
+    if decision.label in TIMED_LABELS or any(i in TIMED_LABELS for i in present):
         case.due_date = due_date(receipt_date(message.received_at))
     session.add(case)
     session.flush()
