@@ -94,6 +94,10 @@ def decide(facts: MessageFacts, prediction: Prediction | None,
     if facts.is_machine_mail:
         reasons = (*reasons, "machine mail: no automatic reply")
     forwarded = opt_out.forwarded_for if opt_out is not None else None
+    if facts.from_own_domain and opt_out is not None:
+        # Kept whatever the label: staff approval suppresses the forwarded person by it.
+        own = tuple(r for r in opt_out.reasons if r.startswith("sent from our own domain"))
+        reasons = (*reasons, *(r for r in own if r not in reasons))
     return Decision(Action.OPEN_CASE, prediction.label, _present(prediction), reasons, why=why,
                     forwarded_for=forwarded)
 
