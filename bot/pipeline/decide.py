@@ -31,6 +31,8 @@ class MessageFacts:
     thread_case_id: int | None = None
     from_own_domain: bool = False     # sent from one of the organisation's own domains
     replies_to_mailing: bool = False  # In-Reply-To/References name our mailer's Message-ID
+    # Imported by `privacy-triage backfill`: old mail gets no automatic email, ever.
+    backfilled: bool = False
 
     @property
     def is_machine_mail(self) -> bool:
@@ -76,7 +78,8 @@ def decide(facts: MessageFacts, prediction: Prediction | None,
     why = opt_out.why if opt_out is not None else ()
     if opt_out is not None and opt_out.closes:
         return Decision(Action.AUTO_OPT_OUT, "opt_out", ("opt_out",), opt_out.reasons,
-                        send_confirmation=not facts.is_machine_mail, why=why)
+                        send_confirmation=not (facts.is_machine_mail or facts.backfilled),
+                        why=why)
     if opt_out is not None and opt_out.auto_apply:
         label = "opt_out" if opt_out.short_reply else prediction.label
         intents = tuple(dict.fromkeys((*_present(prediction), "opt_out")))

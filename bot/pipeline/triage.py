@@ -78,6 +78,7 @@ def _triage_one(rt: Runtime, message_id: int, prediction: Prediction | None) -> 
             replies_to_mailing=replies_to_mailing(
                 [message.in_reply_to, *(message.references or [])],
                 tuple(rt.config.organisation.mailer_message_id_domains)),
+            backfilled=message.source == "backfill",
         )
         opt_out = None
         if prediction is not None:
