@@ -98,8 +98,13 @@ class OrganisationConfig:
     templates_dir: str = ""
     identity_check: str = "when_unmatched"
     own_addresses: list[str] = field(default_factory=list)
-    # Mail domains that are the organisation's own: outside mail claiming them is not trusted.
+    # Mail domains that are the organisation's own (the support address's always counts): mail
+    # from them is never handled automatically (staff forwarding someone's request, or outside
+    # mail claiming to be us).
     own_domains: list[str] = field(default_factory=list)
+    # Domains of the Message-IDs our mailing tool puts on newsletters: a reply naming one in
+    # In-Reply-To/References is a reply to our mailing ("STOP" there is an opt-out).
+    mailer_message_id_domains: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

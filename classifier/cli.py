@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from classifier.errors import ModelError, TrainingDataError
+from classifier.explain import explain
 from classifier.model import DEFAULT_DIR, LABELS, load_model
 from classifier.policy import decide_opt_out
 
@@ -102,10 +103,18 @@ def classify_records(records: list[dict], model_dir: str | None = None) -> list[
             pred, text=record["text"], sender=record.get("sender"),
             is_machine_mail=bool(record.get("is_machine_mail", False)),
             is_unsubscribe_mail=bool(record.get("is_unsubscribe_mail", False)),
-            threshold=model.opt_out_threshold)
+            threshold=model.opt_out_threshold, subject=record.get("subject"))
+        why = explain(pred, record["text"], record.get("subject"))
         row = {"label": pred.label, "confidence": pred.confidence, "intents": pred.intents,
-               "present": list(pred.present), "auto_opt_out": decision.auto_apply,
-               "reasons": list(decision.reasons), "model_version": pred.model_version}
+               "present": list(pred.present),
+               # auto_opt_out: the sender is suppressed at once; auto_close: and the case is
+               # closed with nobody reading it.
+               "auto_opt_out": decision.auto_apply, "auto_close": decision.closes,
+               "sub_intent": why.sub_intent, "language": why.language,
+               "unsure_between": list(why.unsure_between) if why.unsure_between else None,
+               "why": [*decision.why, *why.cues],
+               "reasons": list(decision.reasons), "holds": list(decision.holds),
+               "model_version": pred.model_version}
         if "id" in record:
             row = {"id": record["id"], **row}
         out.append(row)

@@ -159,6 +159,24 @@ FEATURE_NAMES = tuple(f"cue_{name}" for name in CUES) + tuple(f"art_{a}" for a i
 )
 
 
+def matched_cues(text: str, limit: int = 3) -> dict[str, tuple[str, ...]]:
+    """Which cue groups match ``text`` and with which words (read-only, for explanations).
+
+    Returns:
+        cue name → up to ``limit`` distinct matched phrases, only for the groups that match.
+    """
+    doc = (text or "").lower()
+    found: dict[str, tuple[str, ...]] = {}
+    for name, rx in CUES.items():
+        words = tuple(dict.fromkeys(m.group(0).strip() for m in rx.finditer(doc)))[:limit]
+        if words:
+            found[name] = words
+    articles = tuple(dict.fromkeys(f"art. {m.group(1)}" for m in _ARTICLE.finditer(doc)))
+    if articles:
+        found["article"] = articles
+    return found
+
+
 class IntentCues(TransformerMixin, BaseEstimator):
     """Count multilingual intent cues and GDPR article numbers; return them as sparse features.
 

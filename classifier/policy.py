@@ -1,8 +1,12 @@
 """When an opt-out may be applied with no human in the loop: a pure decision.
 
-Adding the sender to the suppression list is the only automatic action, so every doubt sends the
-message to staff instead: a weak or mixed prediction, a request about someone else or another
-address, an unknown sender, or mail written by a machine.
+Two automatic acts, judged apart. **Suppressing** the sender (cheap, undoable) happens at once
+whenever the writer's own opt-out is there with good confidence. **Closing** the case with nobody
+reading it happens only when nothing else may be in the message: any wording that might be an
+erasure, access, correction, complaint or legal request (:func:`classifier.signals.needs_person`)
+keeps the case open for staff, with the suppression already applied. Every doubt about the
+opt-out itself (negated, an out-of-office, a forward from our own domain, someone else's
+address, machine mail, mostly our own mailing quoted) stops both acts.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from classifier.features import clean_text
+from classifier import signals
 from classifier.model import Prediction, opt_out_threshold_for
 
 # Requests made for another person, in the corpus languages. A match blocks automation only; the
@@ -62,12 +66,28 @@ class OptOutDecision:
     """Whether to apply an opt-out automatically, and why (or why not).
 
     Attributes:
-        auto_apply: True only when every condition for automation holds.
+        auto_apply: suppress the sender at once (every condition for that holds).
         reasons: human-readable reasons, shown to staff when it is not automatic.
+        auto_close: close the case without a person too; None means "same as auto_apply"
+            (decisions built before the two acts were separated).
+        holds: why a person must still read it although the suppression was applied.
+        why: the phrases and cues that drove the decision, for the card and ``classify``.
+        short_reply: a short reply to one of our mailings ("STOP"), opt-out by its context.
+        forwarded_for: the forwarded person's address when our own staff forwarded a request.
     """
 
     auto_apply: bool
     reasons: tuple[str, ...]
+    auto_close: bool | None = None
+    holds: tuple[str, ...] = ()
+    why: tuple[str, ...] = ()
+    short_reply: bool = False
+    forwarded_for: str | None = None
+
+    @property
+    def closes(self) -> bool:
+        """Close the case automatically: only ever together with the suppression."""
+        return self.auto_apply and (self.auto_close is None or self.auto_close)
 
 
 def normalise_address(address: str) -> str:
@@ -122,8 +142,10 @@ def opt_out_targets(text: str, sender: str | None) -> OptOutTargets:
 
 def decide_opt_out(prediction: Prediction, *, text: str, sender: str | None,
                    is_machine_mail: bool, is_unsubscribe_mail: bool,
-                   threshold: float | None = None) -> OptOutDecision:
-    """Decide whether an opt-out can be applied at once, without staff.
+                   threshold: float | None = None, subject: str | None = None,
+                   replies_to_mailing: bool = False, from_own_domain: bool = False
+                   ) -> OptOutDecision:
+    """Decide whether to suppress at once, and whether to close the case without staff.
 
     Args:
         prediction: the classifier's prediction for the message.
@@ -134,40 +156,113 @@ def decide_opt_out(prediction: Prediction, *, text: str, sender: str | None,
             (List-Unsubscribe mailto); such mail is machine-made but still an opt-out.
         threshold: opt-out probability needed; None uses the ``opt_out_auto`` threshold from
             the card of the model that made the prediction (0.99 if that model is unknown).
+        subject: the message's subject; it counts as the writer's words unless it is a
+            "Re:"/"Fwd:" of someone else's mail (a reply to "CA Plus November update" is not
+            a correction).
+        replies_to_mailing: In-Reply-To/References name one of our mailer's Message-IDs.
+        from_own_domain: the sender is at one of the organisation's own domains (staff
+            forwarding someone's request; never automatic).
 
     Returns:
         an OptOutDecision; ``reasons`` lists every failed condition, or why it passed.
     """
     limit = opt_out_threshold_for(prediction.model_version) if threshold is None else threshold
-    reasons: list[str] = []
     p_opt_out = prediction.intents.get("opt_out", 0.0)
+    facts = read_wording(text, subject)
 
     # 1. A client-generated unsubscribe message is an opt-out by construction.
     if is_unsubscribe_mail:
         if not sender or not _SENDER.match(normalise_address(sender)):
-            return OptOutDecision(False, ("unsubscribe mail without a usable sender address",))
-        return OptOutDecision(True, ("mail client's unsubscribe request from the sender",))
+            return OptOutDecision(False, ("unsubscribe mail without a usable sender address",),
+                                  why=facts.why)
+        return OptOutDecision(True, ("mail client's unsubscribe request from the sender",),
+                              why=facts.why)
 
-    # 2. Every other message must pass all of these.
-    if prediction.label != "opt_out":
-        reasons.append(f"top intent is {prediction.label}, not opt_out")
-    if p_opt_out < limit:
-        reasons.append(f"opt_out probability {p_opt_out:.3f} is below the threshold {limit:.3f}")
-    others = [lab for lab in prediction.present if lab != "opt_out"]
-    if others:
-        reasons.append("other intents present: " + ", ".join(others))
+    # 2. A short reply to one of our mailings saying "STOP" is an opt-out whatever the model
+    #    made of the quoted mailing.
+    short = bool((replies_to_mailing or signals.quotes_mailing(text or ""))
+                 and signals.short_opt_out_reply(facts.own))
+    reasons: list[str] = []
+    if not short:
+        if p_opt_out < limit:
+            reasons.append(f"opt_out probability {p_opt_out:.3f} is below the threshold "
+                           f"{limit:.3f}")
+        if not facts.opt_out:
+            reasons.append("no opt-out wording in the writer's own text")
+    if facts.negated:
+        reasons.append("negated: " + ", ".join(f"'{p}'" for p in facts.negated[:2]))
+    if facts.out_of_office:
+        reasons.append("out-of-office reply: " + ", ".join(f"'{p}'" for p in
+                                                            facts.out_of_office[:2]))
+    forwarded = signals.forwarded_sender(text or "") if from_own_domain else None
+    if from_own_domain:
+        reasons.append("sent from our own domain" + (f", forwarding {forwarded}" if forwarded
+                                                     else ""))
     if not sender or not _SENDER.match(normalise_address(sender)):
         reasons.append("sender address unknown")
     if is_machine_mail:
         reasons.append("automatic or bulk mail, not written by a person")
-    # Only what the writer typed counts: a quoted reply header names our own address.
-    own_text = clean_text(text or "")
-    extra = other_addresses(own_text, sender)
-    if extra:
-        reasons.append(f"mentions {len(extra)} other email address(es)")
-    if mentions_third_party(own_text):
+    if signals.mostly_quoted(text or "", facts.own) and not short:
+        reasons.append("mostly our own mailing quoted, little of the writer's own")
+    if mentions_third_party(facts.own):
         reasons.append("appears to be on behalf of someone else")
     if reasons:
-        return OptOutDecision(False, tuple(reasons))
-    return OptOutDecision(True, ((f"opt_out probability {p_opt_out:.3f} >= {limit:.3f}, "
-                                 "single intent, sender's own address"),))
+        return OptOutDecision(False, tuple(reasons), auto_close=False, why=facts.why,
+                              forwarded_for=forwarded)
+
+    # 3. Suppressed. Closing needs a plain opt-out and nothing a person must read.
+    holds = [h.describe() for h in facts.holds]
+    extra = other_addresses(facts.own, sender)
+    if extra:
+        # The writer's own address is suppressed; whether the other one is theirs too is for
+        # a person to judge.
+        holds.append(f"mentions {len(extra)} other email address(es)")
+    if not short:
+        if prediction.label != "opt_out":
+            holds.append(f"top intent is {prediction.label}, not opt_out")
+        others = [lab for lab in prediction.present if lab != "opt_out"]
+        if others:
+            holds.append("other intents present: " + ", ".join(others))
+    passed = ("short reply to our mailing: " + ", ".join(f"'{p}'" for p in facts.opt_out[:2])
+              if short else f"opt_out probability {p_opt_out:.3f} >= {limit:.3f}, "
+              "the writer's own opt-out wording, sender's own address")
+    if holds:
+        return OptOutDecision(True, (passed, "suppressed at once; kept open for staff"),
+                              auto_close=False, holds=tuple(holds), why=facts.why,
+                              short_reply=short)
+    return OptOutDecision(True, (passed + ", single intent",), auto_close=True, why=facts.why,
+                          short_reply=short)
+
+
+@dataclass(frozen=True)
+class Wording:
+    """What the writer's own words say, read once for the policy, the card and ``classify``."""
+
+    own: str
+    opt_out: tuple[str, ...]
+    negated: tuple[str, ...]
+    out_of_office: tuple[str, ...]
+    holds: tuple[signals.Hold, ...]
+
+    @property
+    def why(self) -> tuple[str, ...]:
+        out = []
+        if self.opt_out:
+            out.append("opt-out wording: " + ", ".join(f"'{p}'" for p in self.opt_out[:3]))
+        if self.negated:
+            out.append("negated: " + ", ".join(f"'{p}'" for p in self.negated[:3]))
+        if self.out_of_office:
+            out.append("out-of-office: " + ", ".join(f"'{p}'" for p in self.out_of_office[:3]))
+        out.extend(h.describe() for h in self.holds)
+        return tuple(out)
+
+
+def read_wording(text: str, subject: str | None = None) -> Wording:
+    """Read the writer's own words (subject included unless it is a reply or forward)."""
+    own = signals.writer_text(text or "")
+    if subject and subject.strip() and not signals.is_reply_subject(subject):
+        own = f"{subject.strip()}\n{own}"
+    return Wording(own=own, opt_out=signals.own_opt_out_phrases(own),
+                   negated=signals.negated_opt_out(own),
+                   out_of_office=signals.out_of_office(subject, text or ""),
+                   holds=signals.needs_person(own))

@@ -72,6 +72,19 @@ class DraftRequest:
     # mother, m@example.net"); ``opt_out_needs_address`` when it is for someone unnamed.
     opt_out_addresses: tuple[str, ...] = ()
     opt_out_needs_address: bool = False
+    # "erasure" (Art. 17) or "rectification" (Art. 16) for a correction; they get different
+    # replies: an erasure draft never asks for "the correct details".
+    sub_intent: str | None = None
+    language: str | None = None  # the writer's language (ISO code); None: not detected
+
+
+# Languages with a full set of translated templates (replies/templates/<code>/).
+TEMPLATE_LANGUAGES = ("en", "de", "fr", "es")
+
+
+def template_language(language: str | None) -> str:
+    """The language a draft will be written in: the writer's when we have it, else English."""
+    return language if language in TEMPLATE_LANGUAGES else "en"
 
 
 @dataclass(frozen=True)
@@ -82,6 +95,7 @@ class Draft:
     text: str
     html: str
     notes: tuple[str, ...] = field(default=())
+    language: str = "en"
 
 
 class IdentityPolicy(enum.StrEnum):
@@ -179,20 +193,29 @@ class Drafter:
                 misspelt variable an error instead of a blank).
         """
         intents = validate_intents(request.intents)
-        sections = self._sections_for(request) if "general_query" in intents else []
+        language = template_language(request.language)
+        sections = (self._sections_for(request)
+                    if "general_query" in intents and language == "en" else [])
         details_given = correction_details_given(request.body_text)
         context = self._context(request, intents, sections, details_given)
-        text = self.env.get_template("reply.txt.j2").render(
-            context, parts=[f"{label}.txt.j2" for label in intents]
-        )
-        html = self.env.get_template("reply.html.j2").render(
-            context, parts=[f"{label}.html.j2" for label in intents]
-        )
+        parts = [_part_name(label, request.sub_intent) for label in intents]
+        prefix = "" if language == "en" else f"{language}/"
+        text = _tidy(self.env.get_template(f"{prefix}reply.txt.j2").render(
+            context, parts=[f"{prefix}{part}.txt.j2" for part in parts]
+        ))
+        if language == "en":
+            html = self.env.get_template("reply.html.j2").render(
+                context, parts=[f"{part}.html.j2" for part in parts]
+            )
+        else:  # the translations are plain text; their HTML twin is the same words, escaped
+            html = self.env.get_template("plain.html.j2").render(
+                context, language=language, paragraphs=text.split("\n\n"))
         return Draft(
             subject=reply_subject(request.subject),
-            text=_tidy(text),
+            text=text,
             html=html.strip() + "\n",
             notes=_notes(request, intents, sections, details_given),
+            language=language,
         )
 
     def confirmation(self, *, sender_address: str, organisation_name: str,
@@ -253,9 +276,23 @@ def _notes(
         notes.append("No section of the privacy notice matched this question: please answer it.")
     if request.due is None and {"access_request", "correction"} & set(intents):
         notes.append("No due date was given, so the draft does not state one.")
-    if "correction" in intents and not details_given:
+    if "correction" in intents and request.sub_intent == "erasure":
+        notes.append("Erasure request: check what must be kept (and say why) before sending; "
+                     "one month to answer.")
+    elif "correction" in intents and not details_given:
         notes.append("The message does not seem to give the correct details: the draft asks.")
+    language = template_language(request.language)
+    if request.language and language != request.language:
+        notes.append(f"Written in {request.language}; no template in that language, so the "
+                     "draft is in English.")
+    elif language != "en":
+        notes.append(f"Drafted in the writer's language ({language}); the privacy notice is "
+                     "not quoted in translation.")
     return tuple(notes)
+
+
+def _part_name(label: str, sub_intent: str | None) -> str:
+    return "erasure" if label == "correction" and sub_intent == "erasure" else label
 
 
 def _day_of(received: datetime) -> date:

@@ -23,6 +23,7 @@ from bot.staff import rules
 from bot.store import audit, automail, cases, outbox, suppressions
 from bot.store.models import Case, CaseState, Message, OutboxItem
 from classifier import Prediction
+from classifier.explain import draft_intents
 from replies.deadlines import due_date, receipt_date
 from replies.drafting import Draft
 
@@ -54,18 +55,34 @@ def apply_decision(session: Session, rt: Runtime, message: Message, decision: De
             return _auto_opt_out(session, rt, message, decision, prediction)
         case Action.OPEN_CASE:
             return _open_case(session, rt, message, decision, prediction)
+        case Action.SUPPRESS_AND_OPEN:
+            outcome = _open_case(session, rt, message, decision, prediction,
+                                 opt_out_applied=True)
+            assert message.sender, "the policy never suppresses without a sender"
+            _, newly = suppressions.suppress(session, message.sender, reason="opt-out request",
+                                             source="email" if message.source != "slack"
+                                             else "slack", case_id=outcome.case_id)
+            audit.record(session, SYSTEM, "opt_out.applied", outcome.case_id,
+                         message=message.id, already_suppressed=not newly, case_open=True,
+                         reasons=list(decision.reasons))
+            return outcome
     raise ValueError(f"unknown action {decision.action!r}")
 
 
 def _new_case(session: Session, message: Message, decision: Decision,
               prediction: Prediction | None, state: CaseState, channel: str) -> Case:
+    # An erasure read as an opt-out or a question is still an erasure: it joins the case's
+    # intents, so the deadline, the draft and the card's "Mark erased" button follow.
+    present, _ = draft_intents(tuple(decision.intents or (decision.label,)),
+                               message.reply_text or message.body_text or "")
     case = Case(
         state=state, label=decision.label, intents=dict(prediction.intents) if prediction else {},
-        present=list(decision.intents or (decision.label,)),
+        present=list(present),
         confidence=prediction.confidence if prediction else 0.0, channel=channel,
         requester=message.sender, requester_name=message.sender_name, subject=message.subject,
-        received_at=message.received_at, review_reasons=list(decision.reasons))
-    if decision.label in TIMED_LABELS or any(i in TIMED_LABELS for i in decision.intents):
+        received_at=message.received_at,
+        review_reasons=[*decision.reasons, *(f"why: {w}" for w in decision.why)])
+    if decision.label in TIMED_LABELS or any(i in TIMED_LABELS for i in present):
         case.due_date = due_date(receipt_date(message.received_at))
     session.add(case)
     session.flush()
@@ -131,11 +148,12 @@ def _confirmation_withheld(session: Session, rt: Runtime, case: Case, newly: boo
 
 
 def _open_case(session: Session, rt: Runtime, message: Message, decision: Decision,
-               prediction: Prediction | None) -> Outcome:
+               prediction: Prediction | None, *, opt_out_applied: bool = False) -> Outcome:
     channel = message.source if message.source == "slack" else "email"
     case = _new_case(session, message, decision, prediction, CaseState.OPEN, channel)
     intents = decision.intents or (decision.label,)
-    draft = draft_for_case(rt, session, case, message, intents=intents)
+    draft = draft_for_case(rt, session, case, message, intents=intents,
+                           opt_out_applied=opt_out_applied)
     cases.add_draft(session, case, subject=draft.subject, text=draft.text, html=draft.html,
                     author="model")
     audit.record(session, SYSTEM, "case.opened", case.id, message=message.id,

@@ -14,6 +14,7 @@ from classifier.policy import OptOutDecision
 
 class Action(enum.StrEnum):
     AUTO_OPT_OUT = "auto_opt_out"   # suppress now, resolve the case, confirm if allowed
+    SUPPRESS_AND_OPEN = "suppress_and_open"  # suppress now, but a person must read the rest
     OPEN_CASE = "open_case"         # a case for staff, with a draft
     JOIN_CASE = "join_case"         # a follow-up in an open case's thread
     IGNORE = "ignore"               # machine mail that needs nobody: stored, flagged, no case
@@ -34,6 +35,8 @@ class MessageFacts:
     sender_blockers: tuple[str, ...] = ()
     sender_unverified: str | None = None
     replies_to_our_mail: bool = False   # In-Reply-To/References name one of our Message-IDs
+    from_own_domain: bool = False     # sent from one of the organisation's own domains
+    replies_to_mailing: bool = False  # In-Reply-To/References name our mailer's Message-ID
     # Imported by `privacy-triage backfill`: old mail gets no automatic email, ever.
     backfilled: bool = False
 
@@ -53,6 +56,8 @@ class Decision:
     case_id: int | None = None      # the case a follow-up joins
     # AUTO_OPT_OUT only: suppress, but leave the case open for staff, for these reasons.
     keep_open: tuple[str, ...] = ()
+    why: tuple[str, ...] = ()       # phrases and cues that drove the decision (for the card)
+    forwarded_for: str | None = None  # a forward from our domain: whose request it is
 
 
 def decide(facts: MessageFacts, prediction: Prediction | None,
@@ -66,7 +71,9 @@ def decide(facts: MessageFacts, prediction: Prediction | None,
          confirmation is sent unless the message is machine mail. Not when the sender is
          forged or odd (a case for staff, nothing applied); when the sender is merely
          unverified the suppression stands but the case stays open and nothing is mailed, and
-         a reply to our own mail is never confirmed again.
+         a reply to our own mail is never confirmed again. An opt-out beside anything a person
+         must read (erasure, access, a complaint, legal wording...) is suppressed at once too,
+         but the case stays open for staff; no confirmation goes out by itself.
       4. Other machine mail (auto-replies, bounces, bulk) is kept and flagged, with no case.
       5. Everything else becomes a case for staff, with the policy's reasons.
     """
@@ -79,28 +86,45 @@ def decide(facts: MessageFacts, prediction: Prediction | None,
         reason = facts.quarantine_reason or "no classification"
         return Decision(Action.OPEN_CASE, "general_query", (),
                         (f"needs a person: {reason}",))
-    if opt_out is not None and opt_out.auto_apply:
-        if facts.sender_blockers:
-            return Decision(Action.OPEN_CASE, "opt_out", ("opt_out",),
-                            (*facts.sender_blockers, *opt_out.reasons))
+    why = opt_out.why if opt_out is not None else ()
+    if opt_out is not None and opt_out.auto_apply and facts.sender_blockers:
+        # A forged or odd sender: nothing automatic at all, not even the suppression.
+        label = "opt_out" if opt_out.closes else prediction.label
+        return Decision(Action.OPEN_CASE, label, _present(prediction) or ("opt_out",),
+                        (*facts.sender_blockers, *opt_out.reasons), why=why,
+                        forwarded_for=opt_out.forwarded_for)
+    if opt_out is not None and opt_out.closes:
         keep_open = (facts.sender_unverified,) if facts.sender_unverified else ()
         confirm = not (facts.is_machine_mail or facts.backfilled or keep_open
                        or facts.replies_to_our_mail)
         return Decision(Action.AUTO_OPT_OUT, "opt_out", ("opt_out",),
                         (*keep_open, *opt_out.reasons), send_confirmation=confirm,
-                        keep_open=keep_open)
+                        keep_open=keep_open, why=why)
+    if opt_out is not None and opt_out.auto_apply:
+        label = "opt_out" if opt_out.short_reply else prediction.label
+        intents = tuple(dict.fromkeys((*_present(prediction), "opt_out")))
+        if opt_out.short_reply:
+            intents = ("opt_out", *(i for i in intents if i != "opt_out"))
+        unverified = (facts.sender_unverified,) if facts.sender_unverified else ()
+        return Decision(Action.SUPPRESS_AND_OPEN, label, intents,
+                        (*unverified, *opt_out.holds, "suppression already applied"), why=why)
     if facts.is_machine_mail and not facts.is_unsubscribe_mail:
         return Decision(Action.IGNORE, prediction.label, _present(prediction),
-                        tuple(f"machine mail: {r}" for r in facts.machine_reasons))
+                        tuple(f"machine mail: {r}" for r in facts.machine_reasons), why=why)
     if "opt_out" in _present(prediction) and opt_out is not None:
         reasons = opt_out.reasons   # why this opt-out could not be applied by itself
     else:
         reasons = (f"only opt-outs are automatic; this is {prediction.label}",)
     if facts.is_machine_mail:
         reasons = (*reasons, "machine mail: no automatic reply")
+    forwarded = opt_out.forwarded_for if opt_out is not None else None
+    if facts.from_own_domain and opt_out is not None:
+        # Kept whatever the label: staff approval suppresses the forwarded person by it.
+        own = tuple(r for r in opt_out.reasons if r.startswith("sent from our own domain"))
+        reasons = (*reasons, *(r for r in own if r not in reasons))
     # Staff see a forged or odd sender on every case, not only on opt-outs.
     return Decision(Action.OPEN_CASE, prediction.label, _present(prediction),
-                    (*facts.sender_blockers, *reasons))
+                    (*facts.sender_blockers, *reasons), why=why, forwarded_for=forwarded)
 
 
 def _present(prediction: Prediction | None) -> tuple[str, ...]:

@@ -11,7 +11,10 @@ from sqlalchemy.orm import Session
 from bot.pipeline.runtime import Runtime
 from bot.store import cases
 from bot.store.models import Case, Message
+from classifier.explain import draft_intents
+from classifier.language import detect_language
 from classifier.policy import opt_out_targets
+from classifier.signals import writer_text
 from replies.drafting import Draft, DraftRequest, identity_check_needed
 
 
@@ -22,6 +25,7 @@ def draft_for_case(rt: Runtime, session: Session, case: Case, message: Message |
     known = message is not None and cases.sender_known_before(session, case.requester,
                                                                message.id)
     targets = opt_out_targets(body, case.requester)
+    intents, sub_intent = draft_intents(intents, body)
     request = DraftRequest(
         intents=intents, sender_name=case.requester_name, sender_address=case.requester or "",
         subject=case.subject, body_text=body, received=case.received_at,
@@ -32,7 +36,8 @@ def draft_for_case(rt: Runtime, session: Session, case: Case, message: Message |
                                                 address_on_record=known)),
         opt_out_applied=opt_out_applied,
         opt_out_addresses=targets.addresses,
-        opt_out_needs_address=targets.needs_address)
+        opt_out_needs_address=targets.needs_address,
+        sub_intent=sub_intent, language=detect_language(writer_text(body or "")))
     return rt.drafter.draft(request)
 
 

@@ -23,6 +23,7 @@ from bot.store import messages as message_store
 from bot.store.models import OPEN_STATES, Case, Message
 from classifier import Prediction
 from classifier.policy import decide_opt_out
+from classifier.signals import replies_to_mailing
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +76,10 @@ def _triage_one(rt: Runtime, message_id: int, prediction: Prediction | None) -> 
             quarantine_reason=message.quarantine_reason,
             thread_case_id=_thread_case(session, message),
             **sender_facts(rt, message),
+            from_own_domain=_from_own_domain(rt, message.sender),
+            replies_to_mailing=replies_to_mailing(
+                [message.in_reply_to, *(message.references or [])],
+                tuple(rt.config.organisation.mailer_message_id_domains)),
             backfilled=message.source == "backfill",
         )
         opt_out = None
@@ -83,7 +88,9 @@ def _triage_one(rt: Runtime, message_id: int, prediction: Prediction | None) -> 
             opt_out = decide_opt_out(
                 prediction, text=message.reply_text or message.body_text, sender=message.sender,
                 is_machine_mail=facts.is_machine_mail,
-                is_unsubscribe_mail=message.is_unsubscribe_mail, threshold=threshold)
+                is_unsubscribe_mail=message.is_unsubscribe_mail, threshold=threshold,
+                subject=message.subject, replies_to_mailing=facts.replies_to_mailing,
+                from_own_domain=facts.from_own_domain)
         decision = decide(facts, prediction, opt_out)
         outcome = apply_decision(session, rt, message, decision, prediction)
         logger.info("Message %s: %s (%s) case %s", message_id, decision.action, decision.label,
@@ -113,6 +120,12 @@ def sender_facts(rt: Runtime, message: Message) -> dict[str, object]:
         unverified = f"sender not verified: {verdict.detail}"
     return {"sender_blockers": tuple(blockers), "sender_unverified": unverified,
             "replies_to_our_mail": ours}
+
+
+def _from_own_domain(rt: Runtime, address: str | None) -> bool:
+    """Whether ``address`` is at one of the organisation's domains (a forward from staff)."""
+    return bool(address and "@" in address
+                and address.rpartition("@")[2].lower().strip(">") in rt.config.own_domains)
 
 
 def _thread_case(session: Session, message: Message) -> int | None:

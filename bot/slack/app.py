@@ -38,6 +38,7 @@ BUTTON_ACTIONS = {
     "case_assign": actions.assign,
     "case_extend": actions.extend_deadline,
     "case_verify": actions.verify_identity,
+    "case_erased": actions.mark_erased,
     "notice_undo": actions.undo_opt_out,
 }
 _ADDRESS = re.compile(r"^<?(?:mailto:)?([^\s<>|@]+@[^\s<>|@]+\.[^\s<>|@]+)(?:\|[^>]*)?>?$")

@@ -64,7 +64,7 @@ MAX_DRAFT_BLOCKS = 8            # 8 x 3000 characters; the modal shows the rest
 EXCERPT_CHARS = 700
 
 ACTION_IDS = ("case_approve", "case_edit", "case_reclassify", "case_assign", "case_reject",
-              "case_extend", "case_verify")
+              "case_extend", "case_verify", "case_erased")
 _ACTOR = re.compile(r"\bslack:([A-Z0-9]{2,30})\b")
 
 
@@ -101,6 +101,11 @@ class CardData:
     last_action: str | None = None
     follow_ups: int = 0
     notes: Sequence[str] = field(default_factory=tuple)
+    sub_intent: str | None = None             # erasure / rectification (a correction's kind)
+    language: str | None = None               # the writer's language (ISO code), None: unsure
+    draft_language: str | None = None         # the language the draft is in
+    unsure_between: tuple[str, str] | None = None   # below the confidence floor
+    forwarded_for: str | None = None          # a forward from our own domain: the member
 
 
 HIDDEN = "(hidden)"
@@ -222,16 +227,25 @@ def case_card(data: CardData, redaction: str, today: date) -> tuple[str, list[Bl
                            escape(excerpt(data.body, EXCERPT_CHARS)).splitlines()) or "> (empty)"
         blocks.append(SectionBlock(text=_mrkdwn(
             shorten(f"*Subject:* {subject}\n{quoted}", SECTION_LIMIT))))
+    blocks.extend(_triage_lines(data, redaction))
     sender_checks, other_reasons = _split_sender_checks(data.review_reasons)
     if sender_checks:
         # Shown plainly, apart from the other reasons: staff must not act on a forged request.
         shown = "\n".join(f"• {escape(one_line(_masked(r, redaction)))}" for r in sender_checks)
         blocks.append(SectionBlock(text=_mrkdwn(
             shorten(f":warning: *Sender check:*\n{shown}", SECTION_LIMIT))))
-    if other_reasons:
-        reasons = "; ".join(escape(one_line(r)) for r in other_reasons)
+    why = [str(r)[5:] for r in other_reasons if str(r).startswith("why: ")]
+    held = [str(r) for r in other_reasons
+            if not str(r).startswith("why: ") and str(r) != SUPPRESSED_REASON]
+    if held:
+        reasons = "; ".join(escape(one_line(r)) for r in held)
+        title = "Why a person must look" if SUPPRESSED_REASON in data.review_reasons else \
+            "Why not automatic"
         blocks.append(ContextBlock(elements=[_mrkdwn(
-            shorten(f"*Why not automatic:* {reasons}", SECTION_LIMIT))]))
+            shorten(f"*{title}:* {reasons}", SECTION_LIMIT))]))
+    if why:
+        blocks.append(ContextBlock(elements=[_mrkdwn(shorten(
+            "*Why:* " + "; ".join(escape(one_line(w)) for w in why), SECTION_LIMIT))]))
     if data.follow_ups:
         blocks.append(ContextBlock(elements=[_mrkdwn(
             f"{data.follow_ups} follow-up message(s) from the requester: see the thread")]))
@@ -246,6 +260,47 @@ def case_card(data: CardData, redaction: str, today: date) -> tuple[str, list[Bl
     else:
         blocks.append(SectionBlock(text=_mrkdwn(_outcome(data))))
     return fallback_text(data, redaction), blocks
+
+
+SUPPRESSED_REASON = "suppression already applied"
+SUB_INTENT_LINES = {
+    "erasure": ":wastebasket: *Erasure request* (GDPR Art. 17): delete what is not needed, "
+               "say what must be kept and why; one month. *Mark erased* when done.",
+    "rectification": ":pencil2: *Rectification* (GDPR Art. 16): fix the details; one month.",
+}
+
+
+def _triage_lines(data: CardData, redaction: str) -> list[Block]:
+    """The automatic path's facts: suppression, sub-intent, language, doubt, forward."""
+    lines = []
+    if SUPPRESSED_REASON in data.review_reasons:
+        lines.append(f":no_entry_sign: *Suppression already applied:* {_who(data, redaction)} "
+                     "gets no more marketing. The rest of the message needs a person.")
+    if data.sub_intent in SUB_INTENT_LINES:
+        lines.append(SUB_INTENT_LINES[data.sub_intent])
+    if data.unsure_between:
+        first, second = (escape(label_name(x)) for x in data.unsure_between)
+        lines.append(f":grey_question: *The model is unsure* ({data.confidence:.0%}): "
+                     f"{first} or {second}?")
+    if data.forwarded_for:
+        lines.append(f":arrow_right_hook: *Forwarded from our own domain* for "
+                     f"{escape(mask_address(data.forwarded_for, redaction))}: approving "
+                     "suppresses that address, not the forwarder's.")
+    language = _language_line(data)
+    if language:
+        lines.append(language)
+    return [ContextBlock(elements=[_mrkdwn(shorten(line, SECTION_LIMIT))]) for line in lines]
+
+
+def _language_line(data: CardData) -> str:
+    from classifier.language import language_name  # light: no model load for a name
+
+    if data.language is None:
+        return "*Language:* not detected (text too short); the draft is in English."
+    written = f"*Language:* {escape(language_name(data.language))}"
+    if data.draft_language and data.draft_language != data.language:
+        return f"{written}; no template in that language, so the draft is in English."
+    return written
 
 
 def _draft_blocks(data: CardData, redaction: str) -> list[Block]:
@@ -298,6 +353,10 @@ def _actions(data: CardData) -> list[Block]:
         second.append(_button("Extend deadline", "case_extend", value))
     if "access_request" in data.present and not data.identity_verified:
         second.append(_button("Mark identity verified", "case_verify", value))
+    if data.sub_intent == "erasure":
+        second.append(_button("Mark erased", "case_erased", value, confirm=ConfirmObject(
+            title="Data erased?", text="Records that the requester's data was deleted, with "
+            "your name, and closes the case.", confirm="Erased", deny="Not yet")))
     return [ActionsBlock(block_id=f"case-{data.case_id}-a", elements=first),
             ActionsBlock(block_id=f"case-{data.case_id}-b", elements=second)]
 

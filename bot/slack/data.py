@@ -38,4 +38,28 @@ def card_data(session: Session, case_id: int) -> CardData | None:
         draft_subject=draft.subject if draft else "", draft_text=draft.text if draft else "",
         channel=case.channel, last_actor=last.actor if last else None,
         last_action=last.action if last else None, follow_ups=max(0, follow_ups),
+        **_triage_facts(case, first),
     )
+
+
+def _triage_facts(case: Case, first: object | None) -> dict:
+    """Sub-intent, language, doubt and forward, re-read from the first message's words."""
+    from classifier.explain import hesitation, sub_intent_for
+    from classifier.language import detect_language
+    from classifier.model import Prediction
+    from classifier.signals import forwarded_sender, writer_text
+    from replies.drafting import template_language
+
+    text = (first.reply_text or first.body_text) if first is not None else ""
+    present = list(case.present or [case.label])
+    prediction = Prediction(case.label, case.confidence, dict(case.intents or {}),
+                            tuple(present), "")
+    language = detect_language(writer_text(text or ""))
+    forwarded = None
+    if first is not None and any(str(r).startswith("sent from our own domain")
+                                 for r in case.review_reasons):
+        forwarded = forwarded_sender(first.body_text or "")
+    return {"sub_intent": sub_intent_for([case.label, *present], text or ""),
+            "language": language, "draft_language": template_language(language),
+            "unsure_between": hesitation(prediction) if case.intents else None,
+            "forwarded_for": forwarded}

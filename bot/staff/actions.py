@@ -30,7 +30,9 @@ from bot.staff.rules import Refusal
 from bot.store import audit, cases, suppressions
 from bot.store import staff as staff_store
 from bot.store.models import Case, CaseState, Draft, Message
+from classifier.explain import sub_intent_for
 from classifier.policy import opt_out_targets
+from classifier.signals import forwarded_sender
 from replies.corrections import correction_details_given
 from replies.deadlines import due_date, receipt_date
 from replies.drafting import identity_check_needed
@@ -127,6 +129,13 @@ def _suppress_targets(session: Session, case: Case, first: Message | None, actor
     writer); returns a note for the card when that is not simply the requester."""
     text = (first.reply_text or first.body_text) if first is not None else ""
     targets = opt_out_targets(text, case.requester)
+    forwarded = (forwarded_sender(first.body_text or "") if first is not None and any(
+        str(r).startswith("sent from our own domain") for r in case.review_reasons) else None)
+    if forwarded:
+        # Our own staff forwarded a member's request: the member is the one to suppress.
+        targets = type(targets)((forwarded,), True)
+    elif any(str(r).startswith("sent from our own domain") for r in case.review_reasons):
+        return "; no address suppressed: a forward from our own domain naming nobody"
     for address in targets.addresses:
         try:
             suppressions.suppress(session, address, reason="opt-out approved by staff",
@@ -184,6 +193,25 @@ def reclassify(rt: Runtime, case_id: int, version: int, actor: str, label: str) 
         return f"Reclassified from {old} to {new}; reply re-drafted"
 
     return _run(rt, case_id, version, actor, "case.reclassified", change)
+
+
+def mark_erased(rt: Runtime, case_id: int, version: int, actor: str) -> Result:
+    """Record that the requester's data was erased (GDPR Art. 17) and close the case.
+
+    The erasure itself happens in the systems that hold the data; this records who confirmed
+    it and when, in the audit trail (action ``case.erased``), so the deadline is met on record.
+    """
+
+    def change(session: Session, case: Case, now: datetime) -> str:
+        rules.actionable(case.state)
+        first = staff_store.first_message(session, case.id)
+        text = (first.reply_text or first.body_text) if first is not None else ""
+        rules.erasable(case.label, case.present, sub_intent_for(case.present, text))
+        case.state = CaseState.RESOLVED
+        case.outcome_note = f"data erased, confirmed by {actor}"
+        return "Marked erased"
+
+    return _run(rt, case_id, version, actor, "case.erased", change)
 
 
 def assign(rt: Runtime, case_id: int, version: int, actor: str) -> Result:

@@ -125,6 +125,12 @@ def after_approval(present: Sequence[str], asks_identity: bool,
     return CaseState.RESOLVED
 
 
+def erasable(label: str, present: Sequence[str], sub_intent: str | None) -> None:
+    """Only an erasure request can be marked erased; raise :class:`Refusal` otherwise."""
+    if sub_intent != "erasure" and label != "correction" and "correction" not in present:
+        raise Refusal("only an erasure request can be marked erased")
+
+
 def applies_suppression(label: str, present: Sequence[str]) -> bool:
     """Approving an opt-out (alone or among other requests) suppresses the requester."""
     return label == "opt_out" or "opt_out" in present

@@ -146,7 +146,7 @@ def test_a_forged_or_odd_sender_is_shown_plainly_apart_from_other_reasons():
 
 
 def test_sender_check_addresses_follow_the_redaction_setting():
-    data = _data(review_reasons=["odd sender: Sender attacker@evil.example differs from From "
-                                 "alice@example.org"])
+    data = _data(review_reasons=[("odd sender: Sender attacker@evil.example differs from From "
+                                 "alice@example.org")])
     assert "attacker@evil.example" not in _dump(case_card(data, "partial", TODAY)[1])
     assert "(hidden)" in _dump(case_card(data, "full", TODAY)[1])

@@ -1,0 +1,134 @@
+"""Table tests of the multilingual wording checks behind the automatic path."""
+
+from __future__ import annotations
+
+import pytest
+
+from classifier.explain import draft_intents, hesitation
+from classifier.signals import (
+    correction_sub_intent,
+    forwarded_sender,
+    is_reply_subject,
+    mostly_quoted,
+    needs_person,
+    negated_opt_out,
+    out_of_office,
+    own_opt_out_phrases,
+    replies_to_mailing,
+    short_opt_out_reply,
+    writer_text,
+)
+from tests.unit.classifier.conftest import make_prediction
+
+
+@pytest.mark.parametrize("text", [
+    "Please unsubscribe me.", "STOP", "Take me off your mailing list please",
+    "I no longer wish to receive your newsletter", "Bitte tragen Sie mich aus dem Verteiler aus",
+    "Newsletter abbestellen", "Merci de me désinscrire", "Dadme de baja, por favor",
+    "Cancellatemi dalla newsletter", "Graag afmelden voor de nieuwsbrief",
+    "Quero descadastrar meu e-mail", "Proszę wypisać mnie z newslettera",
+    "Avregistrera mig från nyhetsbrevet", "Prosím odhlaste mě z newsletteru",
+    "cancel my subscription to your newsletter",
+])
+def test_it_finds_the_writers_own_opt_out_in_each_language(text):
+    assert own_opt_out_phrases(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Do not unsubscribe me, I love these emails", "please don't remove me from the list",
+    "Bitte melden Sie mich nicht ab", "Ne me désinscrivez pas, s'il vous plaît",
+    "No me den de baja", "Niet uitschrijven alstublieft", "Nie wypisujcie mnie",
+])
+def test_a_negated_opt_out_is_not_an_opt_out(text):
+    assert negated_opt_out(text)
+    assert own_opt_out_phrases(text) == ()
+
+
+@pytest.mark.parametrize(("subject", "body"), [
+    ("Out of Office: CA Plus December newsletter", "Back on Monday."),
+    ("", "I am currently away with limited access to email."),
+    ("Abwesenheitsnotiz", "Ich bin bis 5. Januar nicht im Büro."),
+    ("Réponse automatique", "Je suis actuellement absente."),
+    ("", "Estoy de vacaciones hasta el lunes."), ("Fuori ufficio", "Sono assente."),
+    ("Afwezigheidsbericht", ""), ("", "Jestem nieobecna do poniedziałku, poza biurem."),
+    ("Automatiskt svar", "Jag är inte på kontoret."), ("", "Jsem nepřítomna, na dovolené."),
+])
+def test_out_of_office_wording_is_recognised_in_each_language(subject, body):
+    assert out_of_office(subject, body)
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("please remove me from the list … I never agreed to publish my information", "erasure"),
+    ("Please delete my account", "erasure"),
+    ("Bitte löschen Sie alle meine Daten", "erasure"),
+    ("Merci de supprimer mon compte et mes données", "erasure"),
+    ("Solicito la supresión de mis datos", "erasure"),
+    ("Chiedo la cancellazione dei miei dati", "erasure"),
+    ("Graag verwijdering van mijn gegevens", "erasure"),
+    ("Peço o apagamento dos meus dados", "erasure"),
+    ("Proszę o usunięcie moich danych", "erasure"),
+    ("Radera mina uppgifter", "erasure"), ("Žádám o výmaz mých údajů", "erasure"),
+    ("I want a copy of all the data you hold about me", "access"),
+    ("How did you get my email address?", "access"),
+    ("Ich bitte um Auskunft", "access"), ("My name is spelt wrong", "correction"),
+    ("I will complain to the ICO", "complaint"), ("Ich lege Beschwerde ein", "complaint"),
+    ("Under Article 21 GDPR I object", "legal"), ("gemäß Art. 21 DSGVO", "legal"),
+])
+def test_anything_a_person_must_read_is_held(text, kind):
+    assert kind in {h.kind for h in needs_person(text)}
+
+
+@pytest.mark.parametrize("text", [
+    "Please remove me from your mailing list.", "Unsubscribe", "STOP",
+    "Bitte tragen Sie mich aus dem Newsletter aus.", "Merci de me désinscrire.",
+])
+def test_a_plain_opt_out_holds_nothing(text):
+    assert needs_person(text) == ()
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Hiermit verlange ich gemäß Art. 17 DSGVO die Löschung meiner Daten", "erasure"),
+    ("please delete my account", "erasure"),
+    ("Please correct my surname, it is spelt wrong", "rectification"),
+    ("Je demande la rectification de mon adresse", "rectification"),
+    ("What are your opening hours?", None),
+])
+def test_a_correction_is_erasure_or_rectification(text, expected):
+    assert correction_sub_intent(text) == expected
+
+
+def test_an_erasure_draft_does_not_offer_a_copy_nobody_asked_for():
+    intents, sub = draft_intents(("access_request",), "Please delete my account.")
+    assert (intents, sub) == (("correction",), "erasure")
+    intents, _ = draft_intents(("access_request",), "Delete my data and send me a copy of my data")
+    assert "access_request" in intents
+
+
+def test_a_short_reply_to_our_mailing_keeps_only_the_writers_words():
+    body = ("STOP. Remove me.\n\nOn Mon, 2 Nov 2026, CA Plus <news@caplus.org.uk> wrote:\n"
+            "> Our November update\n> Unsubscribe: https://caplus.org.uk/unsubscribe?t=1")
+    assert writer_text(body) == "STOP. Remove me."
+    assert short_opt_out_reply(writer_text(body))
+    assert is_reply_subject("Re: CA Plus November update")
+    assert replies_to_mailing(["<a.1@news.caplus.org.uk>"], ("news.caplus.org.uk",))
+    assert not replies_to_mailing(["<a.1@example.org>"], ("news.caplus.org.uk",))
+
+
+def test_a_forwarded_newsletter_with_a_word_of_thanks_is_mostly_quoted():
+    newsletter = " ".join(["Our courses this month are many and varied."] * 20)
+    body = (f"thanks\n\n---------- Forwarded message ---------\nFrom: CA Plus "
+            f"<news@caplus.org.uk>\n\n{newsletter}\nYou are receiving this email because.")
+    assert mostly_quoted(body)
+
+
+def test_it_names_the_person_whose_request_was_forwarded():
+    body = ("FYI\n\n---------- Forwarded message ---------\nFrom: Hana <hana@example.net>\n"
+            "Date: Sun\n\nplease remove me")
+    assert forwarded_sender(body) == "hana@example.net"
+    assert forwarded_sender("just a note from bob@example.org") is None
+
+
+def test_below_the_floor_it_names_the_two_classes_it_hesitates_between():
+    pred = make_prediction("correction", 0.45, others={"general_query": 0.4})
+    assert hesitation(pred) == ("correction", "general_query")
+    assert hesitation(make_prediction()) is None
