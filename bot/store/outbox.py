@@ -71,3 +71,11 @@ def claim(session: Session, item_id: int, now: datetime, lease: timedelta) -> Ou
 def pending_count(session: Session) -> int:
     return len(session.scalars(select(OutboxItem.id).where(
         OutboxItem.state.in_(("pending", "sending")))).all())
+
+
+def existing_keys(session: Session, keys: Sequence[str]) -> set[str]:
+    """Which of ``keys`` are already queued (in any state)."""
+    if not keys:
+        return set()
+    return set(session.scalars(select(OutboxItem.idempotency_key).where(
+        OutboxItem.idempotency_key.in_(list(keys)))))
