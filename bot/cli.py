@@ -23,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
         listing,
         run,
         staff_training,
+        status,
         suppressions,
         triage_files,
         web,
@@ -38,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="count", default=0,
                         help="more logging (-vv for wire-level debug)")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (run, triage_files, demo, listing, suppressions, web, audit, db):
+    for module in (run, triage_files, demo, listing, suppressions, web, audit, db, status):
         module.register(subparsers)
     classifier_cli.register(subparsers)
     staff_training.extend_train(subparsers)

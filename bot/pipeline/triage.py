@@ -12,6 +12,7 @@ picks it up once that time has come.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -58,10 +59,30 @@ def triage_pending(rt: Runtime, limit: int = 200) -> list[Outcome]:
     now = rt.now()
     queue_failure_alerts(rt, now)
     with rt.store.sessions() as session:
-        pending = [
-            _Pending(m.id, m.reply_text or m.body_text, m.subject, bool(m.quarantine_reason))
-            for m in message_store.pending_triage(session, limit, now)
-        ]
+        pending = [_pending(m) for m in message_store.pending_triage(session, limit, now)]
+    return _triage_batch(rt, pending, now)
+
+
+def triage_messages(rt: Runtime, message_ids: Sequence[int]) -> list[Outcome]:
+    """Triage these messages now if they are untriaged, whatever their retry time says.
+
+    ``messages retry`` uses it after a person fixed the cause of a failure.
+    """
+    now = rt.now()
+    with rt.store.transaction() as session:
+        message_store.make_due_again(session, message_ids, now)
+    with rt.store.sessions() as session:
+        pending = [_pending(m) for m in message_store.pending_triage(
+            session, len(message_ids), now, only=message_ids)]
+    return _triage_batch(rt, pending, now)
+
+
+def _pending(m: Message) -> _Pending:
+    return _Pending(m.id, m.reply_text or m.body_text, m.subject, bool(m.quarantine_reason))
+
+
+def _triage_batch(rt: Runtime, pending: list[_Pending], now: datetime) -> list[Outcome]:
+    """Classify ``pending`` together, then decide and act on each in its own transaction."""
     if not pending:
         return []
     readable = [p for p in pending if not p.quarantined]

@@ -38,12 +38,16 @@ def _due(now: datetime) -> ColumnElement[bool]:
                and_(Message.triage_state == "failed", Message.triage_next_at <= now))
 
 
-def pending_triage(session: Session, limit: int = 100,
-                   now: datetime | None = None) -> Sequence[Message]:
-    """Messages waiting for triage, oldest first: new ones and failed ones whose retry is due."""
-    return session.scalars(
-        select(Message).where(_due(now or utcnow())).order_by(Message.id).limit(limit)
-    ).all()
+def pending_triage(session: Session, limit: int = 100, now: datetime | None = None,
+                   only: Sequence[int] | None = None) -> Sequence[Message]:
+    """Messages waiting for triage, oldest first: new ones and failed ones whose retry is due.
+
+    ``only`` restricts the query to those message IDs.
+    """
+    query = select(Message).where(_due(now or utcnow()))
+    if only is not None:
+        query = query.where(Message.id.in_(list(only)))
+    return session.scalars(query.order_by(Message.id).limit(limit)).all()
 
 
 def claim_for_triage(session: Session, message_id: int, now: datetime | None = None) -> bool:
@@ -108,7 +112,7 @@ def make_due_again(session: Session, message_ids: Sequence[int], now: datetime) 
     rather than retried five more times.
     """
     ids = list(session.scalars(select(Message.id).where(
-        Message.id.in_(message_ids), Message.triage_state == "failed")))
+        Message.id.in_(list(message_ids)), Message.triage_state == "failed")))
     if ids:
         session.execute(update(Message).where(Message.id.in_(ids))
                         .values(triage_next_at=now)
@@ -139,3 +143,7 @@ def list_messages(session: Session, limit: int | None = None) -> Sequence[Messag
     if limit:
         query = query.limit(limit)
     return session.scalars(query).all()
+
+
+def messages_by_id(session: Session, message_ids: Sequence[int]) -> Sequence[Message]:
+    return session.scalars(select(Message).where(Message.id.in_(list(message_ids)))).all()
