@@ -112,8 +112,8 @@ def render(status: Status) -> str:
         lines.append(f"  message {f.id} · received {_minute(f.received)} · failing since "
                      f"{_minute(f.failing_since)} · {f.error_class} × {f.attempts} · {retry}")
     if status.failed_messages:
-        lines += ["  a person must read them: `privacy-triage messages show ID`; after fixing "
-                  "the cause: `privacy-triage messages retry --failed`"]
+        lines += [("  a person must read them: `privacy-triage messages show ID`; after fixing "
+                   "the cause: `privacy-triage messages retry --failed`")]
     return "\n".join(lines)
 
 

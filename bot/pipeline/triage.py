@@ -57,9 +57,17 @@ def triage_pending(rt: Runtime, limit: int = 200) -> list[Outcome]:
     a caller looping "while anything was triaged" stops when only failures remain.
     """
     now = rt.now()
-    queue_failure_alerts(rt, now)
-    with rt.store.sessions() as session:
-        pending = [_pending(m) for m in message_store.pending_triage(session, limit, now)]
+    try:
+        queue_failure_alerts(rt, now)
+        with rt.store.sessions() as session:
+            pending = [_pending(m) for m in message_store.pending_triage(session, limit, now)]
+    except Exception as exc:
+        if classify_failure(exc) is not FailureKind.TRANSIENT:
+            raise
+        # The database is away or locked: every message stays pending for the next pass.
+        logger.warning("Triage pass skipped: the database is unavailable (%s)",
+                       type(exc).__name__)
+        return []
     return _triage_batch(rt, pending, now)
 
 
