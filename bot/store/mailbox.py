@@ -44,3 +44,19 @@ def all_progress(session: Session) -> Sequence[MailboxState]:
     """Every folder intake has stored mail from, for ``status``."""
     return session.scalars(select(MailboxState).order_by(MailboxState.account,
                                                          MailboxState.folder)).all()
+
+
+def has_progress(session: Session, account: str, folder: str) -> bool:
+    """Whether intake has ever committed progress for this folder (first contact if not)."""
+    found = session.scalar(select(MailboxState.id).where(MailboxState.account == account,
+                                                         MailboxState.folder == folder))
+    return found is not None
+
+
+def start_progress(session: Session, account: str, folder: str, uidvalidity: int,
+                   last_uid: int) -> MailboxState:
+    """Record where intake starts in a folder it has never seen; an existing row wins."""
+    state = lock_progress(session, account, folder, uidvalidity)
+    if state.last_uid == 0:
+        state.last_uid = last_uid
+    return state

@@ -3,8 +3,8 @@
 Messages already marked failed by the old code (failed for good) become due at once, so the
 first triage pass after the upgrade tries them again.
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0003_triage_retry
+Revises: 0003_retention (re-chained after main gained 0003_retention)
 """
 
 import sqlalchemy as sa
@@ -12,8 +12,8 @@ from alembic import op
 
 from bot.store.models import UTCDateTime
 
-revision = "0003"
-down_revision = "0002"
+revision = "0003_triage_retry"
+down_revision = "0003_retention"
 branch_labels = None
 depends_on = None
 
