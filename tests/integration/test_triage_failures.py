@@ -242,6 +242,7 @@ def _write_config(tmp_path: Path, dovecot: Dovecot, notice: Path) -> Path:
         ssl = false
         username = "{dovecot.user}"
         password_env = "TEST_IMAP_PASSWORD"
+        start = "all"
         [organisation]
         notice_path = "{notice}"
         [http]
