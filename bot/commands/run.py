@@ -6,7 +6,7 @@ import argparse
 import signal
 
 from bot.commands import open_runtime
-from bot.service import Service, poll_once
+from bot.service import Service, log_startup_warnings, poll_once
 from bot.store import messages as message_store
 
 
@@ -22,6 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def handle_poll(args: argparse.Namespace) -> int:
     """One pass; exits 1 while any message's triage has failed, so cron and CI notice."""
     with open_runtime(args) as rt:
+        log_startup_warnings(rt)
         report = poll_once(rt)
         with rt.store.sessions() as session:
             failed = len(message_store.failed_triage(session))
