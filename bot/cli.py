@@ -26,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
         purge,
         run,
         staff_training,
+        status,
         suppressions,
         triage_files,
         web,
@@ -42,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="more logging (-vv for wire-level debug)")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in (run, backfill, triage_files, demo, listing, outbox, purge, suppressions, web,
-                   audit, db):
+                   audit, db, status):
         module.register(subparsers)
     classifier_cli.register(subparsers)
     staff_training.extend_train(subparsers)

@@ -65,3 +65,16 @@ class StaleVersionError(TriageError):
 
 class NotAllowedError(TriageError):
     """Raised when someone who is not an allowed reviewer tries to act on a case."""
+
+
+class SetupError(TriageError):
+    """Raised when a part the configuration names (model, notice, templates) cannot be loaded.
+
+    It is a configuration failure, not a fault of the message being triaged: triage keeps the
+    message waiting and tries again, so it is triaged once the configuration is fixed. The
+    message names the key.
+    """
+
+    def __init__(self, message: str, *, key: str | None = None) -> None:
+        self.key = key
+        super().__init__(f"{key}: {message}" if key else message)

@@ -22,6 +22,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         listing = actions.add_parser("list", help=f"print every {noun[:-1]}")
         listing.add_argument("--json", action="store_true", help="one JSON array")
         listing.set_defaults(func=handler)
+        if noun == "messages":
+            register_retry(actions)
         if noun == "cases":
             case_views.add_list_filters(listing)
             case_views.add_show(actions)
@@ -74,3 +76,50 @@ def handle_cases(args: argparse.Namespace) -> int:
         rows = [case_row(c) for c in case_views.filtered_cases(session, args)]
     _print(rows, ("id", "state", "label", "sender", "subject", "received", "due"), args.json)
     return 0
+
+
+def register_retry(actions: argparse._SubParsersAction) -> None:
+    """``messages retry``: triage failed messages again now, after their cause is fixed."""
+    retry = actions.add_parser("retry", help="triage failed messages again now and say how it went")
+    which = retry.add_mutually_exclusive_group(required=True)
+    which.add_argument("ids", nargs="*", type=int, default=[], metavar="ID",
+                       help="message IDs (see `privacy-triage status`)")
+    which.add_argument("--failed", action="store_true", help="every failed message")
+    retry.set_defaults(func=handle_retry)
+
+
+def handle_retry(args: argparse.Namespace) -> int:
+    """Retry the named (or all failed) messages; exit 1 if any of them is still failed."""
+    from bot.pipeline.triage import triage_messages  # the model loads only for this command
+
+    with open_runtime(args) as rt:
+        with rt.store.sessions() as session:
+            failed = [m.id for m in message_store.failed_triage(session)]
+        ids = failed if args.failed else list(dict.fromkeys(args.ids))
+        if not ids:
+            print("no failed messages")
+            return 0
+        triage_messages(rt, ids)
+        with rt.store.sessions() as session:
+            rows = {m.id: m for m in message_store.messages_by_id(session, ids)}
+    still_failed = 0
+    for message_id in ids:
+        line, failing = retry_outcome(message_id, rows.get(message_id))
+        still_failed += failing
+        print(line)
+    return 1 if still_failed else 0
+
+
+def retry_outcome(message_id: int, m: Message | None) -> tuple[str, bool]:
+    """One line saying what became of a retried message, and whether it is still failed."""
+    if m is None:
+        return f"message {message_id}: no such message", True
+    if m.triage_state == "done":
+        case = f"case {m.case_id}" if m.case_id else "no case needed"
+        return f"message {message_id}: triaged ({case})", False
+    if m.triage_state == "failed":
+        when = (f"retried automatically from {m.triage_next_at:%Y-%m-%d %H:%M} UTC"
+                if m.triage_next_at else "set aside: a person must read it")
+        return (f"message {message_id}: failed again with {m.triage_error_class} "
+                f"({m.triage_attempts} in a row); {when}"), True
+    return f"message {message_id}: not triaged ({m.triage_state})", True

@@ -7,6 +7,7 @@ import signal
 
 from bot.commands import open_runtime
 from bot.service import Service, log_startup_warnings, poll_once
+from bot.store import messages as message_store
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -19,13 +20,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def handle_poll(args: argparse.Namespace) -> int:
+    """One pass; exits 1 while any message's triage has failed, so cron and CI notice."""
     with open_runtime(args) as rt:
         log_startup_warnings(rt)
         report = poll_once(rt)
+        with rt.store.sessions() as session:
+            failed = len(message_store.failed_triage(session))
     d = report.delivery
-    print(f"fetched {report.fetched}, triaged {report.triaged}, "
-          f"delivered {d.sent} (retrying {d.retried}, failed {d.failed})")
-    return 0
+    line = (f"fetched {report.fetched}, triaged {report.triaged}, "
+            f"delivered {d.sent} (retrying {d.retried}, failed {d.failed})")
+    if failed:
+        line += (f"; {failed} message(s) failed triage: see `privacy-triage status`, "
+                 "retry with `privacy-triage messages retry --failed`")
+    print(line)
+    return 1 if failed else 0
 
 
 def handle_run(args: argparse.Namespace) -> int:

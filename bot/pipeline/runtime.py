@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
 from bot.config import Config
+from bot.errors import SetupError
 from bot.store.db import Store
 from bot.store.models import utcnow
 
@@ -34,7 +35,11 @@ class Runtime:
     def model(self) -> TriageModel:
         from classifier import load_model  # loaded on first triage, not by every command
 
-        return load_model(self.config.triage.model_path or None)
+        try:
+            return load_model(self.config.triage.model_path or None)
+        except Exception as exc:
+            raise SetupError(f"the model cannot be loaded: {type(exc).__name__}: {exc}",
+                             key="triage.model_path") from exc
 
     @cached_property
     def drafter(self) -> Drafter:
@@ -42,8 +47,16 @@ class Runtime:
         from replies.notice import EXAMPLE_NOTICE_PATH, load_notice
 
         org = self.config.organisation
-        notice = load_notice(org.notice_path or EXAMPLE_NOTICE_PATH)
-        return Drafter(notice, Path(org.templates_dir) if org.templates_dir else None)
+        try:
+            notice = load_notice(org.notice_path or EXAMPLE_NOTICE_PATH)
+        except Exception as exc:
+            raise SetupError(f"the privacy notice cannot be loaded: {type(exc).__name__}: {exc}",
+                             key="organisation.notice_path") from exc
+        try:
+            return Drafter(notice, Path(org.templates_dir) if org.templates_dir else None)
+        except Exception as exc:
+            raise SetupError(f"the reply templates cannot be loaded: {type(exc).__name__}: "
+                             f"{exc}", key="organisation.templates_dir") from exc
 
     @property
     def mail_domain(self) -> str:

@@ -2,16 +2,21 @@
 
 Classification runs outside the transaction (it is CPU work on data already read); the claim,
 the decision and everything it causes are then committed together. A message whose triage raises
-is marked with the error in its own transaction and skipped, so one bad message cannot stall
-the mailbox or crash-loop the worker.
+is marked failed in its own transaction and skipped, so one bad message cannot stall the mailbox
+or crash-loop the worker. A failed message is not failed for good: :mod:`triage_policy` says
+when it is tried again (a lost database connection or a bad configuration is retried until it
+works; a message that keeps failing the same way is set aside, loudly), and the pending query
+picks it up once that time has come.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from bot.mail import auth, sender
@@ -19,13 +24,24 @@ from bot.mail.outbound import case_ids_in
 from bot.pipeline.act import Outcome, apply_decision
 from bot.pipeline.decide import MessageFacts, decide
 from bot.pipeline.runtime import Runtime
+from bot.pipeline.triage_policy import (
+    FailureKind,
+    FailureRecord,
+    RetryPlan,
+    classify_failure,
+    needs_alert,
+    plan_retry,
+)
 from bot.store import messages as message_store
+from bot.store import outbox
 from bot.store.models import OPEN_STATES, Case, Message
 from classifier import Prediction
 from classifier.policy import decide_opt_out
 from classifier.signals import replies_to_mailing
 
 logger = logging.getLogger(__name__)
+
+ALERT_AFTER = timedelta(hours=1)  # a message failing this long is shown to a person in Slack
 
 
 @dataclass(frozen=True)
@@ -37,35 +53,76 @@ class _Pending:
 
 
 def triage_pending(rt: Runtime, limit: int = 200) -> list[Outcome]:
-    """Triage up to ``limit`` stored messages; returns what was done with each."""
+    """Triage up to ``limit`` messages that are new or due for a retry; returns what was done.
+
+    Messages that fail are recorded (see :func:`record_failure`) and left out of the result, so
+    a caller looping "while anything was triaged" stops when only failures remain.
+    """
+    now = rt.now()
+    try:
+        queue_failure_alerts(rt, now)
+        with rt.store.sessions() as session:
+            pending = [_pending(m) for m in message_store.pending_triage(session, limit, now)]
+    except Exception as exc:
+        if classify_failure(exc) is not FailureKind.TRANSIENT:
+            raise
+        # The database is away or locked: every message stays pending for the next pass.
+        logger.warning("Triage pass skipped: the database is unavailable (%s)",
+                       type(exc).__name__)
+        return []
+    return _triage_batch(rt, pending, now)
+
+
+def triage_messages(rt: Runtime, message_ids: Sequence[int]) -> list[Outcome]:
+    """Triage these messages now if they are untriaged, whatever their retry time says.
+
+    ``messages retry`` uses it after a person fixed the cause of a failure.
+    """
+    now = rt.now()
+    with rt.store.transaction() as session:
+        message_store.make_due_again(session, message_ids, now)
     with rt.store.sessions() as session:
-        pending = [
-            _Pending(m.id, m.reply_text or m.body_text, m.subject, bool(m.quarantine_reason))
-            for m in message_store.pending_triage(session, limit)
-        ]
+        pending = [_pending(m) for m in message_store.pending_triage(
+            session, len(message_ids), now, only=message_ids)]
+    return _triage_batch(rt, pending, now)
+
+
+def _pending(m: Message) -> _Pending:
+    return _Pending(m.id, m.reply_text or m.body_text, m.subject, bool(m.quarantine_reason))
+
+
+def _triage_batch(rt: Runtime, pending: list[_Pending], now: datetime) -> list[Outcome]:
+    """Classify ``pending`` together, then decide and act on each in its own transaction."""
     if not pending:
         return []
     readable = [p for p in pending if not p.quarantined]
     predictions: dict[int, Prediction] = {}
+    failures = _FailureLog()
     if readable:
-        results = rt.model.predict([p.text for p in readable], [p.subject for p in readable])
-        predictions = {p.id: result for p, result in zip(readable, results, strict=True)}
+        try:
+            results = rt.model.predict([p.text for p in readable], [p.subject for p in readable])
+        except Exception as exc:  # noqa: BLE001 - every message waits; none is lost
+            for item in readable:
+                record_failure(rt, item.id, exc, now, failures)
+            pending = [p for p in pending if p.quarantined]
+        else:
+            predictions = {p.id: result for p, result in zip(readable, results, strict=True)}
     outcomes = []
     for item in pending:
         try:
-            outcome = _triage_one(rt, item.id, predictions.get(item.id))
-        except Exception as exc:
-            logger.exception("Triage of message %s failed", item.id)
-            _mark_failed(rt, item.id, exc)
+            outcome = _triage_one(rt, item.id, predictions.get(item.id), now)
+        except Exception as exc:  # noqa: BLE001 - one message never stops the others
+            record_failure(rt, item.id, exc, now, failures)
             continue
         if outcome is not None:
             outcomes.append(outcome)
     return outcomes
 
 
-def _triage_one(rt: Runtime, message_id: int, prediction: Prediction | None) -> Outcome | None:
+def _triage_one(rt: Runtime, message_id: int, prediction: Prediction | None,
+                now: datetime) -> Outcome | None:
     with rt.store.transaction() as session:
-        if not message_store.claim_for_triage(session, message_id):
+        if not message_store.claim_for_triage(session, message_id, now):
             return None  # another worker triaged it
         message = session.get(Message, message_id)
         assert message is not None
@@ -142,7 +199,89 @@ def _thread_case(session: Session, message: Message) -> int | None:
     return case.id if case is not None else None
 
 
-def _mark_failed(rt: Runtime, message_id: int, exc: Exception) -> None:
+class _FailureLog:
+    """Logs a configuration failure once per pass rather than once per waiting message."""
+
+    def __init__(self) -> None:
+        self.configuration_logged = False
+
+
+def record_failure(rt: Runtime, message_id: int, exc: Exception, now: datetime,
+                   log: _FailureLog | None = None) -> RetryPlan | None:
+    """Record a failed triage attempt and when to try again; None if it could not be recorded.
+
+    Log lines name the message ID and the exception class, never the message's text or sender
+    (an exception's own text may quote either, so it goes only to the database and to debug).
+    """
+    kind = classify_failure(exc)
+    error_class = type(exc).__name__
+    log = log or _FailureLog()
+    logger.debug("Triage of message %s raised", message_id, exc_info=exc)
+    try:
+        with rt.store.transaction() as session:
+            before = message_store.earlier_failure(session, message_id)
+            if before is None:
+                return None  # triaged meanwhile by another worker
+            plan = plan_retry(kind, error_class, FailureRecord(*before), now)
+            message_store.record_triage_failure(
+                session, message_id, attempts=plan.attempts, next_at=plan.next_at,
+                failed_at=plan.failed_at, error_class=error_class,
+                error=f"{kind}: {error_class}: {_error_text(exc)}")
+    except Exception as second:  # noqa: BLE001 - e.g. the database is still away
+        logger.warning("Triage of message %s failed (%s) and the failure could not be recorded "
+                       "(%s); it stays pending and is tried again", message_id, error_class,
+                       type(second).__name__)
+        return None
+    if plan.set_aside:
+        logger.warning("Message %s set aside after failing triage %d times with %s: a person "
+                       "must read it (privacy-triage status)", message_id, plan.attempts,
+                       error_class)
+    elif kind is FailureKind.CONFIGURATION:
+        if not log.configuration_logged:
+            # Our own text: it names the configuration key and file, not the message.
+            logger.error("Triage cannot run until the configuration is fixed (%s); messages "
+                         "wait and are retried", exc)
+            log.configuration_logged = True
+        logger.info("Message %s waits for the configuration (retry at %s)", message_id,
+                    f"{plan.next_at:%H:%M:%S}")
+    else:
+        logger.warning("Triage of message %s failed with %s (%s, attempt %d); retry at %s",
+                       message_id, error_class, kind, plan.attempts, f"{plan.next_at:%H:%M:%S}")
+    return plan
+
+
+def _error_text(exc: Exception) -> str:
+    """The exception's own words, without SQLAlchemy's statement and parameters."""
+    if isinstance(exc, DBAPIError) and exc.orig is not None:
+        exc = exc.orig  # type: ignore[assignment]
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else ""
+
+
+def queue_failure_alerts(rt: Runtime, now: datetime) -> list[int]:
+    """Queue one Slack alert per message failing for over an hour; returns the message IDs.
+
+    Keyed by message ID, so however many passes see the message, one card is posted.
+    """
+    if not rt.config.slack.enabled:
+        return []
+    with rt.store.sessions() as session:
+        ids = [m.id for m in message_store.failed_before(session, now - ALERT_AFTER)
+               if needs_alert(m.triage_failed_at, now, ALERT_AFTER)]
+        if ids:
+            queued = outbox.existing_keys(session, [_alert_key(i) for i in ids])
+            ids = [i for i in ids if _alert_key(i) not in queued]
+    if not ids:
+        return []
     with rt.store.transaction() as session:
-        session.execute(update(Message).where(Message.id == message_id)
-                        .values(triage_state="failed", triage_error=f"{type(exc).__name__}: {exc}"))
+        queued_now = [i for i in ids if outbox.enqueue(
+            session, "slack", _alert_key(i), {"type": "triage_failure", "message_id": i},
+            not_before=now)]
+    for message_id in queued_now:
+        logger.warning("Message %s has failed triage for over an hour; alert queued for Slack",
+                       message_id)
+    return queued_now
+
+
+def _alert_key(message_id: int) -> str:
+    return f"slack-triage-failed:{message_id}"

@@ -19,7 +19,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from bot.config import SlackConfig
 from bot.errors import DeliveryError
 from bot.pipeline.runtime import Runtime
-from bot.slack import cards, summaries
+from bot.slack import alerts, cards, summaries
 from bot.slack.cards import as_dicts
 from bot.slack.client import PACER, Pacer, make_web_client
 from bot.slack.data import card_data
@@ -60,6 +60,7 @@ class SlackChannel:
             "opt_out_notice": self._notice, "thread_message": self._follow_up,
             "sent_reply": self._sent_reply, "slack_reply": self._slack_reply,
             "reminder": self._reminder, "opt_out_digest": self._digest,
+            "triage_failure": self._triage_failure,
         }
 
     def __call__(self, item: OutboxItem) -> Mapping[str, Any]:
@@ -210,3 +211,15 @@ class SlackChannel:
                                             receipt_date(self.rt.now()))
         return self.post(self._cfg.review_channel, text, blocks)
 
+
+    def _triage_failure(self, item: OutboxItem) -> Mapping[str, Any]:
+        """The alert for a message failing triage for over an hour (see bot/slack/alerts.py)."""
+        with self.rt.store.sessions() as session:
+            message = session.get(Message, item.payload.get("message_id"))
+            if message is None or message.triage_state != "failed":
+                return {"skipped": "triaged since"}
+            failed = alerts.FailedMessage(
+                message.id, message.received_at, message.triage_failed_at or message.received_at,
+                message.triage_error_class or "unknown error", message.triage_next_at is None)
+        text, blocks = alerts.triage_failure_card(failed)
+        return self.post(self._cfg.review_channel, text, blocks)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -36,6 +38,12 @@ def last_uid(session: Session, account: str, folder: str, uidvalidity: int) -> i
     if state is None or state.uidvalidity != uidvalidity:
         return 0
     return state.last_uid
+
+
+def all_progress(session: Session) -> Sequence[MailboxState]:
+    """Every folder intake has stored mail from, for ``status``."""
+    return session.scalars(select(MailboxState).order_by(MailboxState.account,
+                                                         MailboxState.folder)).all()
 
 
 def has_progress(session: Session, account: str, folder: str) -> bool:

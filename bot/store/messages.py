@@ -1,15 +1,16 @@
-"""Stored messages: insert once (deduplicated), find the next to triage, find thread parents."""
+"""Stored messages: insert once (deduplicated), the triage queue and its failures, threads."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.store.models import OPEN_STATES, Case, Message
+from bot.store.models import OPEN_STATES, Case, Message, utcnow
 
 
 def insert_once(session: Session, **fields: Any) -> Message | None:
@@ -31,23 +32,98 @@ def insert_once(session: Session, **fields: Any) -> Message | None:
     return message
 
 
-def pending_triage(session: Session, limit: int = 100) -> Sequence[Message]:
-    """Messages stored but not yet triaged, oldest first."""
-    return session.scalars(
-        select(Message).where(Message.triage_state == "new").order_by(Message.id).limit(limit)
-    ).all()
+def _due(now: datetime) -> ColumnElement[bool]:
+    """New, or failed with a retry that is due (a set-aside message has no next attempt)."""
+    return or_(Message.triage_state == "new",
+               and_(Message.triage_state == "failed", Message.triage_next_at <= now))
 
 
-def claim_for_triage(session: Session, message_id: int) -> bool:
+def pending_triage(session: Session, limit: int = 100, now: datetime | None = None,
+                   only: Sequence[int] | None = None) -> Sequence[Message]:
+    """Messages waiting for triage, oldest first: new ones and failed ones whose retry is due.
+
+    ``only`` restricts the query to those message IDs.
+    """
+    query = select(Message).where(_due(now or utcnow()))
+    if only is not None:
+        query = query.where(Message.id.in_(list(only)))
+    return session.scalars(query.order_by(Message.id).limit(limit)).all()
+
+
+def claim_for_triage(session: Session, message_id: int, now: datetime | None = None) -> bool:
     """Mark a message as triaged; True only for the one worker whose update changed the row.
 
-    Runs in the same transaction as the triage results, so a crash undoes both.
+    Runs in the same transaction as the triage results, so a crash undoes both. A retried
+    message's failure is cleared with it.
     """
     result = session.execute(
-        update(Message).where(Message.id == message_id, Message.triage_state == "new")
-        .values(triage_state="done")
+        update(Message).where(Message.id == message_id, _due(now or utcnow()))
+        .values(triage_state="done", triage_error=None, triage_error_class=None,
+                triage_next_at=None, triage_failed_at=None, triage_attempts=0)
+        .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
+
+
+def earlier_failure(session: Session,
+                    message_id: int) -> tuple[int, str | None, datetime | None] | None:
+    """(failures in a row, exception class, first failure) of an untriaged message, else None."""
+    row = session.execute(
+        select(Message.triage_attempts, Message.triage_error_class, Message.triage_failed_at)
+        .where(Message.id == message_id, Message.triage_state.in_(("new", "failed")))
+    ).one_or_none()
+    return None if row is None else (row[0] or 0, row[1], row[2])
+
+
+def record_triage_failure(session: Session, message_id: int, *, attempts: int,
+                          next_at: datetime | None, failed_at: datetime, error_class: str,
+                          error: str) -> bool:
+    """Write a failed attempt on a message that is still untriaged; False if it was triaged.
+
+    ``next_at`` None sets the message aside: only ``messages retry`` tries it again.
+    """
+    result = session.execute(
+        update(Message)
+        .where(Message.id == message_id, Message.triage_state.in_(("new", "failed")))
+        .values(triage_state="failed", triage_error=error[:2000], triage_error_class=error_class,
+                triage_attempts=attempts, triage_next_at=next_at, triage_failed_at=failed_at)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def failed_triage(session: Session) -> Sequence[Message]:
+    """Every message whose triage has failed and not since succeeded, oldest first."""
+    return session.scalars(
+        select(Message).where(Message.triage_state == "failed").order_by(Message.id)).all()
+
+
+def failed_before(session: Session, before: datetime) -> Sequence[Message]:
+    """Failed messages that first failed before ``before`` (the ones a person must be told of)."""
+    return session.scalars(
+        select(Message).where(Message.triage_state == "failed",
+                              Message.triage_failed_at < before).order_by(Message.id)).all()
+
+
+def make_due_again(session: Session, message_ids: Sequence[int], now: datetime) -> list[int]:
+    """Make failed messages due at ``now`` (a person asked to retry); returns those changed.
+
+    The failure history is kept, so a message that fails again the same way is set aside again
+    rather than retried five more times.
+    """
+    ids = list(session.scalars(select(Message.id).where(
+        Message.id.in_(list(message_ids)), Message.triage_state == "failed")))
+    if ids:
+        session.execute(update(Message).where(Message.id.in_(ids))
+                        .values(triage_next_at=now)
+                        .execution_options(synchronize_session=False))
+    return ids
+
+
+def untriaged_count(session: Session) -> int:
+    """How many messages are stored and not yet triaged (new or failed): the backlog."""
+    return session.scalar(select(func.count(Message.id)).where(
+        Message.triage_state.in_(("new", "failed")))) or 0
 
 
 def open_case_for_thread(session: Session, message_ids: Sequence[str]) -> Case | None:
@@ -67,3 +143,7 @@ def list_messages(session: Session, limit: int | None = None) -> Sequence[Messag
     if limit:
         query = query.limit(limit)
     return session.scalars(query).all()
+
+
+def messages_by_id(session: Session, message_ids: Sequence[int]) -> Sequence[Message]:
+    return session.scalars(select(Message).where(Message.id.in_(list(message_ids)))).all()

@@ -114,6 +114,13 @@ class Message(Base):
     quarantine_reason: Mapped[str | None] = mapped_column(Text)  # unparseable / oversize
     triage_state: Mapped[str] = mapped_column(String(20), default="new", index=True)
     triage_error: Mapped[str | None] = mapped_column(Text)
+    # The triage-failure lifecycle (bot/pipeline/triage_policy.py): failures in a row of
+    # the same class, when to try again (NULL while not failed, or once set aside for a
+    # person), when the message first failed, and the exception class (never personal data).
+    triage_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    triage_next_at: Mapped[datetime | None] = mapped_column()
+    triage_failed_at: Mapped[datetime | None] = mapped_column()
+    triage_error_class: Mapped[str | None] = mapped_column(String(100))
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     slack_user: Mapped[str | None] = mapped_column(String(50))
     slack_channel: Mapped[str | None] = mapped_column(String(50))

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -71,6 +71,24 @@ def claim(session: Session, item_id: int, now: datetime, lease: timedelta) -> Ou
 def pending_count(session: Session) -> int:
     return len(session.scalars(select(OutboxItem.id).where(
         OutboxItem.state.in_(("pending", "sending")))).all())
+
+
+def existing_keys(session: Session, keys: Sequence[str]) -> set[str]:
+    """Which of ``keys`` are already queued (in any state)."""
+    if not keys:
+        return set()
+    return set(session.scalars(select(OutboxItem.idempotency_key).where(
+        OutboxItem.idempotency_key.in_(list(keys)))))
+
+
+def counts_by_kind(session: Session) -> dict[str, dict[str, int]]:
+    """``{kind: {state: count}}`` over the whole outbox, for ``status``."""
+    rows = session.execute(select(OutboxItem.kind, OutboxItem.state, func.count(OutboxItem.id))
+                           .group_by(OutboxItem.kind, OutboxItem.state))
+    counts: dict[str, dict[str, int]] = {}
+    for kind, state, count in rows:
+        counts.setdefault(kind, {})[state] = count
+    return counts
 
 
 def list_items(session: Session, states: Sequence[str] | None = None) -> Sequence[OutboxItem]:
