@@ -232,8 +232,8 @@ def grouped_cv(rows: Sequence[Row], fit: Callable[[list[tuple[str, tuple[str, ..
 
 def format_grouped(report: GroupedReport) -> str:
     """Plain-text rendering for the terminal."""
-    lines = ["leave-one-source-out, pooled out-of-group predictions "
-             f"(n={report.n}, real={report.n_real})", "", "macro-F1 by slice:"]
+    lines = [(f"leave-one-source-out, pooled out-of-group predictions "
+              f"(n={report.n}, real={report.n_real})"), "", "macro-F1 by slice:"]
     lines += [f"  {name:<20}{value:.3f}" for name, value in report.macro_f1.items()]
     lines += ["", f"{'group':<42}{'n':>6}{'acc':>8}{'macro-F1':>10}"]
     for group, m in report.per_group.items():
@@ -248,9 +248,9 @@ def format_grouped(report: GroupedReport) -> str:
               f"  {'bin':>6}{'conf':>8}{'acc':>8}{'n':>7}"]
     lines += [f"  {c:>6.2f}{conf:>8.3f}{acc:>8.3f}{n:>7d}" for c, conf, acc, n
               in report.reliability]
-    lines += ["", f"automatic opt-outs (threshold {report.threshold}, real groups): precision "
-              f"{report.auto_precision:.3f}, coverage {report.auto_coverage:.3f} "
-              f"({report.auto_count} applied)"]
+    lines += ["", (f"automatic opt-outs (threshold {report.threshold}, real groups): "
+                   f"precision {report.auto_precision:.3f}, coverage "
+                   f"{report.auto_coverage:.3f} ({report.auto_count} applied)")]
     return "\n".join(lines)
 
 

@@ -190,8 +190,7 @@ def privacyqa(repo: Path, keep: int = 400) -> list[dict]:
 
 def write(rows: list[dict], name: str) -> None:
     with open(HERE / name, "w", encoding="utf-8") as fh:
-        for row in rows:
-            fh.write(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n")
+        fh.writelines(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n" for row in rows)
     print(f"{name}: {len(rows)} rows")
 
 
