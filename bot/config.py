@@ -16,6 +16,7 @@ import types
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,9 @@ class ImapConfig:
     processed_folder: str = ""
     max_message_bytes: int = 25_000_000
     fetch_batch: int = 200
+    # Where intake starts in a folder it has never seen: "now" (only new mail), "all" (the whole
+    # history), or a date "YYYY-MM-DD" (mail that arrived from that day on).
+    start: str = "now"
     # Resolved from the environment, never from the file.
     secret: str | None = field(default=None, repr=False, metadata={"resolved": True})
 
@@ -140,6 +144,13 @@ class SlackConfig:
 
 
 @dataclass(frozen=True)
+class RetentionConfig:
+    # Raw messages, drafts and names of closed cases are kept this long after the case closed.
+    closed_case_days: int = 730
+    audit_years: int = 6
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration; ``path`` is where it came from (None for built-in defaults)."""
 
@@ -151,6 +162,7 @@ class Config:
     outbox: OutboxConfig = field(default_factory=OutboxConfig)
     http: HttpConfig = field(default_factory=HttpConfig)
     slack: SlackConfig = field(default_factory=SlackConfig)
+    retention: RetentionConfig = field(default_factory=RetentionConfig)
     path: str | None = None
 
     @property
@@ -266,6 +278,7 @@ def _resolve(config: Config, path: str | None, environ: Mapping[str, str]) -> Co
         env_key = "oauth_token_env" if imap.auth == "xoauth2" else "password_env"
         imap = dataclasses.replace(
             imap, secret=_secret(environ, getattr(imap, env_key), f"imap.{env_key}", path))
+        _check_start(imap.start, path)
         if imap.ssl and imap.starttls:
             raise ConfigError("ssl and starttls cannot both be true", path=path, key="imap.starttls")
     smtp = config.smtp
@@ -300,6 +313,16 @@ def _resolve(config: Config, path: str | None, environ: Mapping[str, str]) -> Co
             raise ConfigError("must be set when Slack is enabled", path=path,
                               key="slack.review_channel")
     return dataclasses.replace(config, imap=imap, smtp=smtp, http=http, slack=slack)
+
+
+def _check_start(start: str, path: str | None) -> None:
+    if start in ("now", "all"):
+        return
+    try:
+        date.fromisoformat(start)
+    except ValueError:
+        raise ConfigError(f'must be "now", "all" or a date like "2026-01-31", not {start!r}',
+                          path=path, key="imap.start") from None
 
 
 def _secret(environ: Mapping[str, str], variable: str, key: str, path: str | None) -> str:
