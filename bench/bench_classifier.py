@@ -25,7 +25,7 @@ from classifier.data.generate import generate
 from classifier.evaluate import score
 from classifier.model import DEFAULT_DIR, LABELS, Prediction, _load_uncached
 
-DEV_PATH = Path("/work/shared/data/dev.jsonl")
+DEV_PATH = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "dev.jsonl"
 
 # The kind of rules a person writes in ten minutes: the baseline the model has to beat.
 _KEYWORDS = [

@@ -44,10 +44,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--out", default=str(DEFAULT_DIR), help="output directory (default: %(default)s)")
     p.set_defaults(func=train_command)
 
-    p = subparsers.add_parser("evaluate", help="score the model on labelled JSONL")
-    p.add_argument("data", help="JSONL with text and label (optional subject, lang)")
+    p = subparsers.add_parser("evaluate", help="score the model on labelled JSONL, or run the "
+                                               "grouped cross-validation (--grouped)")
+    p.add_argument("data", nargs="?",
+                   help="JSONL with text and label (optional subject, lang); not with --grouped")
     p.add_argument("--model", help="model directory (default: the shipped model)")
-    p.add_argument("--plot", metavar="FILE.png", help="write the confusion matrix as a PNG")
+    p.add_argument("--plot", metavar="FILE.png",
+                   help="write the confusion matrix as a PNG (with --grouped also the "
+                        "reliability diagram, as FILE.reliability.png)")
+    p.add_argument("--grouped", action="store_true",
+                   help="leave-one-source-out cross-validation over every labelled source")
+    p.add_argument("--dev", metavar="FILE",
+                   help="with --grouped: the shared dev set (default: ../shared/data/dev.jsonl "
+                        "beside the repository, when present)")
+    p.add_argument("--no-dev", action="store_true", help="with --grouped: leave dev out")
+    p.add_argument("--json", metavar="FILE", help="with --grouped: also write the figures as JSON")
     p.set_defaults(func=evaluate_command)
 
 
@@ -157,6 +168,11 @@ def evaluate_command(args: argparse.Namespace) -> int:
     from classifier.evaluate import evaluate_rows, format_report, plot_confusion
     from classifier.train import read_jsonl
 
+    if getattr(args, "grouped", False):
+        return grouped_command(args)
+    if not args.data:
+        print("evaluate: give a JSONL file, or --grouped", file=sys.stderr)
+        return 2
     try:
         rows = read_jsonl(args.data)
         bad = [i for i, r in enumerate(rows, 1) if r.get("label") not in LABELS]
@@ -170,4 +186,43 @@ def evaluate_command(args: argparse.Namespace) -> int:
     if args.plot:
         plot_confusion(report, args.plot)
         print(f"confusion matrix written to {args.plot}")
+    return 0
+
+
+def grouped_command(args: argparse.Namespace) -> int:
+    """``evaluate --grouped``: leave-one-source-out CV, figures on stdout, optional PNGs/JSON."""
+    from classifier import grouped
+    from classifier.evaluate import plot_matrix
+
+    if args.data:
+        print("evaluate: --grouped uses every labelled source; give no data file",
+              file=sys.stderr)
+        return 2
+    dev = None
+    if not getattr(args, "no_dev", False):
+        dev = Path(args.dev) if args.dev else grouped.DEFAULT_DEV_PATH
+        if not dev.exists():
+            if args.dev:
+                print(f"evaluate: {dev} does not exist", file=sys.stderr)
+                return 2
+            dev = None
+    try:
+        rows = grouped.load_groups(dev)
+    except TrainingDataError as exc:
+        print(f"evaluate: {exc}", file=sys.stderr)
+        return 2
+    print(f"dev set: {dev if dev else 'not used'}")
+    print(grouped.group_summary(rows), flush=True)
+    predictions = grouped.grouped_cv(rows, progress=lambda m: print(m, file=sys.stderr,
+                                                                     flush=True))
+    report = grouped.score_pooled(rows, predictions)
+    print(grouped.format_grouped(report))
+    if args.plot:
+        plot_matrix(report.confusion, "leave-one-source-out, real groups", args.plot)
+        reliability = str(Path(args.plot).with_suffix("")) + ".reliability.png"
+        grouped.plot_reliability(report, reliability)
+        print(f"confusion matrix written to {args.plot}, reliability diagram to {reliability}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(grouped.as_json(report), indent=2) + "\n",
+                                   encoding="utf-8")
     return 0

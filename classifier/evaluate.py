@@ -122,21 +122,26 @@ def format_report(report: EvalReport) -> str:
 
 def plot_confusion(report: EvalReport, path: str) -> None:
     """Write the confusion matrix as a PNG (matplotlib is imported only here)."""
+    plot_matrix(report.confusion, f"macro-F1 {report.macro_f1:.3f}", path)
+
+
+def plot_matrix(confusion: list[list[int]], title: str, path: str) -> None:
+    """Write a confusion matrix (rows gold, columns predicted, LABELS order) as a PNG."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(5.5, 4.5))
-    ax.imshow(report.confusion, cmap="Blues")
+    ax.imshow(confusion, cmap="Blues")
     ax.set_xticks(range(len(LABELS)), LABELS, rotation=30, ha="right")
     ax.set_yticks(range(len(LABELS)), LABELS)
     ax.set_xlabel("predicted")
     ax.set_ylabel("gold")
-    for i, row in enumerate(report.confusion):
+    for i, row in enumerate(confusion):
         for j, value in enumerate(row):
             ax.text(j, i, str(value), ha="center", va="center")
-    ax.set_title(f"macro-F1 {report.macro_f1:.3f}")
+    ax.set_title(title)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)

@@ -34,6 +34,9 @@ TARGET_AUTO_PRECISION = 0.995
 # Never automate below this, whatever a small validation set says.
 MIN_AUTO_THRESHOLD = 0.9
 HOLDOUT_SHARE = 0.15
+SOURCES_DIR = Path(__file__).with_name("data") / "sources"
+PIPELINE_DESCRIPTION = ("MailText > [word 1-2 + char_wb 3-5 hashed TF-IDF, IntentCues] > "
+                        "one-vs-rest calibrated LogisticRegression")
 
 Example = tuple[str, tuple[str, ...]]
 
@@ -101,9 +104,14 @@ def to_examples(rows: Iterable[dict]) -> list[Example]:
     return out
 
 
+def default_training_files() -> list[Path]:
+    """The generated corpus and every real-data file in ``classifier/data/sources``."""
+    return [CORPUS_PATH, *sorted(SOURCES_DIR.glob("*.jsonl"))]
+
+
 def load_corpus(paths: Sequence[str | Path] | None = None) -> list[Example]:
-    """The project's corpus (or the given JSONL files) as examples."""
-    files = list(paths) if paths else [CORPUS_PATH]
+    """The project's training data (or the given JSONL files) as examples."""
+    files = list(paths) if paths else default_training_files()
     examples: list[Example] = []
     for path in files:
         examples.extend(to_examples(read_jsonl(path)))
@@ -157,43 +165,33 @@ def choose_auto_threshold(model: TriageModel, rows: Sequence[dict],
 def train_model(examples: Iterable[Example] | None = None, extra: Iterable[Example] = (),
                 validation: Sequence[dict] | None = None, *, progress: bool = False,
                 random_state: int = RANDOM_STATE) -> TrainedModel:
-    """Fit the pipeline, choose thresholds and build the model card.
+    """Fit the pipeline on all the data and build the model card.
 
-    Steps: 1. fit on the corpus minus a deterministic hold-out and pick per-label detection
-    thresholds there, 2. refit on everything, 3. pick the opt-out auto-apply threshold on the
-    validation rows (or the hold-out when none are given) and record metrics.
+    Thresholds follow the fixed rule of :data:`classifier.grouped.FIXED_RULE` (the one the
+    leave-one-source-out figures were measured with), so none is tuned on a scored set.
 
     Args:
-        examples: (text, labels) pairs; None uses the shipped corpus.
+        examples: (text, labels) pairs; None uses the shipped corpus and real sources.
         extra: more labelled examples, e.g. staff reclassifications.
-        validation: rows with ``text`` and ``label`` (optionally ``lang``) used only to choose
-            the auto-apply threshold and to report metrics, never to fit.
+        validation: rows with ``text`` and ``label`` (optionally ``lang``), only scored and
+            recorded in the card, never used to fit or to choose anything.
         progress: show a tqdm progress bar on stderr.
         random_state: seed for the pipeline.
 
     Returns:
         a TrainedModel; call ``.save(dir)`` to write it.
     """
-    data = list(load_corpus() if examples is None else examples) + list(extra)
+    from classifier.grouped import FIXED_RULE
+
+    extra = list(extra)
+    data = list(load_corpus() if examples is None else examples) + extra
     if not data:
         raise TrainingDataError("no training examples")
     binarizer = MultiLabelBinarizer(classes=LABELS)
-    steps = tqdm(total=4, desc="train", disable=not progress, unit="step")
+    steps = tqdm(total=2, desc="train", disable=not progress, unit="step")
 
-    steps.set_postfix_str("hold-out fit")
-    fit_idx = [i for i, (text, _) in enumerate(data) if not _is_holdout(text)]
-    held_idx = [i for i, (text, _) in enumerate(data) if _is_holdout(text)]
+    steps.set_postfix_str("fit")
     y_all = binarizer.fit_transform([labels for _, labels in data])
-    probe = build_pipeline(random_state=random_state)
-    probe.fit([data[i][0] for i in fit_idx], y_all[fit_idx])
-    held_probs = probe.predict_proba([data[i][0] for i in held_idx])
-    thresholds = _present_thresholds(y_all[held_idx], held_probs)
-    held_top = [LABELS[k] for k in held_probs.argmax(1)]
-    held_acc = float(np.mean([lab in data[i][1] for lab, i in zip(held_top, held_idx,
-                                                                    strict=True)]))
-    steps.update()
-
-    steps.set_postfix_str("final fit")
     pipeline = build_pipeline(random_state=random_state)
     pipeline.fit([text for text, _ in data], y_all)
     steps.update()
@@ -202,23 +200,21 @@ def train_model(examples: Iterable[Example] | None = None, extra: Iterable[Examp
     card = {
         "version": f"{MODEL_SERIES}+{sha[:10]}",
         "labels": list(LABELS),
-        "training_data": {"sha256": sha, "examples": len(data), "extra": len(list(extra))},
+        "training_data": {"sha256": sha, "examples": len(data), "extra": len(extra)},
         "sklearn_version": sklearn.__version__,
-        "pipeline": "MailText > [word 1-2 + char_wb 3-5 hashed TF-IDF, IntentCues] > "
-                    "one-vs-rest calibrated LogisticRegression",
+        "pipeline": PIPELINE_DESCRIPTION,
         "random_state": random_state,
-        "thresholds": {"present": thresholds, "opt_out_auto": 0.99},
-        "metrics": {"holdout": {"top_label_accuracy": round(held_acc, 4), "n": len(held_idx)}},
+        "thresholds": {"present": dict(FIXED_RULE["present"]),
+                       "opt_out_auto": FIXED_RULE["opt_out_auto"],
+                       "chosen_on": "fixed rule (see docs/classifier.md)"},
+        "metrics": {"grouped_cv": "privacy-triage evaluate --grouped; figures in "
+                                  "docs/classifier.md"},
     }
     model = TriageModel(pipeline=pipeline, card=card)
-    steps.update()
 
-    steps.set_postfix_str("thresholds")
-    rows = list(validation) if validation else [
-        {"text": data[i][0], "label": data[i][1][0]} for i in held_idx if len(data[i][1]) == 1]
-    card["thresholds"]["opt_out_auto"] = choose_auto_threshold(model, rows)
-    card["thresholds"]["chosen_on"] = "validation" if validation else "holdout"
+    steps.set_postfix_str("report")
     if validation:
+        rows = list(validation)
         texts = [r["text"] for r in rows]
         preds = model.predict(texts, [r.get("subject") for r in rows])
         report = score([r["label"] for r in rows], preds, texts,
@@ -228,7 +224,8 @@ def train_model(examples: Iterable[Example] | None = None, extra: Iterable[Examp
             "macro_f1_by_group": {k: round(v, 4) for k, v in report.by_group.items()},
             "auto_precision": round(report.auto_precision, 4),
             "auto_coverage": round(report.auto_coverage, 4),
-            "note": "thresholds were chosen on this same set, so auto figures are optimistic",
+            "note": "scored only; this set may also be in the training data when given to "
+                    "--data",
         }
     steps.update()
     steps.close()

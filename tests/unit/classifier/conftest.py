@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from classifier import LABELS, Prediction, load_model
-
-DEV_PATH = Path("/work/shared/data/dev.jsonl")
 
 
 @pytest.fixture(scope="session")

@@ -1,8 +1,9 @@
 """The shipped model on 48 hand-written messages in 9 languages (data/fresh.jsonl).
 
-The set was written after the corpus and scored once; the model was not tuned on it. It is a
-second, independent check besides dev.jsonl. Measured when written: macro-F1 0.934 (English
-0.917, other languages 0.974), no wrong automatic opt-out.
+A smoke test, not a score: the team wrote these messages, so they say little about unseen
+writers (the grouped cross-validation does that, see docs/classifier.md). The floors are far
+below the measured figures so that retraining does not flip them; what must hold exactly is that
+nothing but an opt-out is ever automated.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ def report(model):
 
 def test_it_understands_messages_it_has_never_seen(report):
     assert report.n == 48
-    assert report.macro_f1 >= 0.90
-    assert report.by_group["other"] >= 0.90
+    assert report.macro_f1 >= 0.80
+    assert report.by_group["other"] >= 0.80
 
 
 def test_it_never_automates_a_message_that_is_not_an_opt_out(report):

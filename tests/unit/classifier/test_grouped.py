@@ -1,0 +1,91 @@
+"""Leave-one-source-out evaluation: groups, pooled scoring, calibration, no leakage."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from classifier import grouped
+from classifier.grouped import Row, calibration, group_of, grouped_cv, load_groups, score_pooled
+from tests.unit.classifier.conftest import make_prediction
+
+
+def test_the_group_of_a_source_is_its_origin_repository():
+    assert group_of("datenanfragen/data:templates/de/access-default.txt") == "datenanfragen/data"
+    assert group_of("clinc/oos-eval:data/data_full.json [train/pin_change]") == "clinc/oos-eval"
+
+
+def test_calibration_error_is_zero_when_confidence_matches_accuracy():
+    conf = np.array([0.95] * 20)
+    correct = np.array([1.0] * 19 + [0.0])
+    ece, table = calibration(conf, correct)
+    assert ece == pytest.approx(0.0, abs=1e-9)
+    assert len(table) == 1 and table[0][3] == 20
+    assert table[0][:3] == pytest.approx((0.95, 0.95, 0.95))
+
+
+def test_calibration_error_measures_over_confidence():
+    ece, _ = calibration(np.array([0.99] * 10), np.array([1.0] * 5 + [0.0] * 5))
+    assert ece == pytest.approx(0.49)
+
+
+def _row(text, label, group, lang="en", kind="dataset"):
+    return Row(text, None, (label,), lang, group, kind)
+
+
+def test_pooled_scores_split_by_language_and_leave_generated_text_out_of_real_figures():
+    rows = [_row("a", "opt_out", "x/a"), _row("b", "general_query", "x/a"),
+            _row("c", "correction", "y/b", lang="de", kind="template"),
+            _row("d", "opt_out", grouped.GENERATED_GROUP, kind="generated")]
+    preds = [make_prediction("opt_out", 0.99), make_prediction("opt_out", 0.95),
+             make_prediction("correction", 0.8), make_prediction("general_query", 0.7)]
+    report = score_pooled(rows, preds)
+    assert report.n == 4 and report.n_real == 3
+    assert report.macro_f1["other"] == 1.0
+    assert report.macro_f1["en"] < 1.0
+    assert report.macro_f1["generated"] == 0.0
+    assert report.confusion[LABEL_INDEX["general_query"]][LABEL_INDEX["opt_out"]] == 1
+    assert report.auto_count == 2 and report.auto_precision == 0.5
+    assert report.auto_coverage == 1.0
+
+
+LABEL_INDEX = {lab: i for i, lab in enumerate(("opt_out", "correction", "access_request",
+                                               "general_query"))}
+
+
+def test_a_dev_text_already_held_is_not_counted_twice(tmp_path):
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text(json.dumps({"text": "unsubscribe", "labels": ["opt_out"], "lang": "en"})
+                      + "\n", encoding="utf-8")
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / "a.jsonl").write_text(json.dumps(
+        {"text": "fix my address", "label": "correction", "source": "o/a:p", "kind": "dataset",
+         "lang": "en"}) + "\n", encoding="utf-8")
+    dev = tmp_path / "dev.jsonl"
+    dev.write_text("\n".join(json.dumps(r) for r in [
+        {"text": "fix my address", "label": "correction", "source": "o/a:p", "lang": "en"},
+        {"text": "send me my data", "label": "access_request", "source": "o/b:q", "lang": "de",
+         "kind": "template"}]) + "\n", encoding="utf-8")
+    rows = load_groups(dev, corpus_path=corpus, sources_dir=sources)
+    assert [r.group for r in rows] == ["generated", "o/a", "o/b"]
+    assert rows[2].kind == "template" and rows[2].lang == "de"
+
+
+def test_every_prediction_comes_from_a_model_that_never_saw_its_group():
+    rows = [_row(f"text {g} {i}", "opt_out", g) for g in ("a/a", "b/b", "c/c") for i in range(2)]
+    seen_by_fold = []
+
+    class Recorder:
+        def __init__(self, train):
+            self.train = {t for t, _ in train}
+
+        def predict(self, texts, subjects):
+            seen_by_fold.append(any(t in self.train for t in texts))
+            return [make_prediction() for _ in texts]
+
+    preds = grouped_cv(rows, fit=Recorder)
+    assert len(preds) == len(rows)
+    assert seen_by_fold == [False, False, False]
