@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
 
 from classifier.model import LABELS, Prediction, TriageModel
-from classifier.policy import decide_opt_out
+from classifier.policy import OptOutDecision, decide_opt_out
 
 # A stand-in sender for evaluation: the policy needs a known sender, and evaluation data has none.
 _EVAL_SENDER = "writer@example.org"
@@ -46,10 +46,21 @@ def _macro(gold: Sequence[str], pred: Sequence[str]) -> float:
 
 def auto_applied(predictions: Sequence[Prediction], texts: Sequence[str],
                  threshold: float) -> list[bool]:
-    """Which predictions the opt-out policy would apply automatically (human-written mail)."""
+    """Which predictions the opt-out policy would suppress at once (human-written mail)."""
+    return [d.auto_apply for d in _policy(predictions, texts, threshold)]
+
+
+def auto_closed(predictions: Sequence[Prediction], texts: Sequence[str],
+                threshold: float) -> list[bool]:
+    """Which the policy would also close with no person: the act that must never be wrong."""
+    return [d.closes for d in _policy(predictions, texts, threshold)]
+
+
+def _policy(predictions: Sequence[Prediction], texts: Sequence[str],
+            threshold: float) -> list[OptOutDecision]:
     return [
         decide_opt_out(p, text=t, sender=_EVAL_SENDER, is_machine_mail=False,
-                       is_unsubscribe_mail=False, threshold=threshold).auto_apply
+                       is_unsubscribe_mail=False, threshold=threshold)
         for p, t in zip(predictions, texts, strict=True)
     ]
 

@@ -21,7 +21,7 @@ from sklearn.metrics import confusion_matrix, f1_score
 from sklearn.preprocessing import MultiLabelBinarizer
 
 from classifier.data.generate import CORPUS_PATH
-from classifier.evaluate import auto_applied
+from classifier.evaluate import auto_applied, auto_closed
 from classifier.features import compose
 from classifier.model import LABELS, Prediction, TriageModel
 from classifier.pipeline import build_pipeline
@@ -133,6 +133,10 @@ class GroupedReport:
     n: int
     n_real: int
     threshold: float = FIXED_RULE["opt_out_auto"]
+    # Closing without a person (auto_* above is suppressing at once, which is undoable).
+    close_precision: float = 1.0
+    close_coverage: float = 0.0
+    close_count: int = 0
     per_class_real: dict[str, float] = field(default_factory=dict)
 
 
@@ -196,6 +200,8 @@ def score_pooled(rows: Sequence[Row], predictions: Sequence[Prediction],
     auto = auto_applied([predictions[i] for i in real], [rows[i].text for i in real], threshold)
     hits = sum(1 for a, g in zip(auto, g_real, strict=True) if a and g == "opt_out")
     n_auto, n_opt = sum(auto), sum(1 for g in g_real if g == "opt_out")
+    closed = auto_closed([predictions[i] for i in real], [rows[i].text for i in real], threshold)
+    close_hits = sum(1 for c, g in zip(closed, g_real, strict=True) if c and g == "opt_out")
     per_class = {lab: float(v) for lab, v in zip(LABELS, f1_score(
         g_real, p_real, labels=list(LABELS), average=None, zero_division=0), strict=True)}
     return GroupedReport(
@@ -205,7 +211,9 @@ def score_pooled(rows: Sequence[Row], predictions: Sequence[Prediction],
         auto_precision=hits / n_auto if n_auto else 1.0,
         auto_coverage=hits / n_opt if n_opt else 0.0,
         auto_count=n_auto, n=len(rows), n_real=len(real), threshold=threshold,
-        per_class_real=per_class)
+        per_class_real=per_class,
+        close_precision=close_hits / sum(closed) if sum(closed) else 1.0,
+        close_coverage=close_hits / n_opt if n_opt else 0.0, close_count=sum(closed))
 
 
 def grouped_cv(rows: Sequence[Row], fit: Callable[[list[tuple[str, tuple[str, ...]]]],
@@ -250,7 +258,9 @@ def format_grouped(report: GroupedReport) -> str:
               in report.reliability]
     lines += ["", (f"automatic opt-outs (threshold {report.threshold}, real groups): "
                    f"precision {report.auto_precision:.3f}, coverage "
-                   f"{report.auto_coverage:.3f} ({report.auto_count} applied)")]
+                   f"{report.auto_coverage:.3f} ({report.auto_count} suppressed at once)"),
+              (f"closed with no person: precision {report.close_precision:.3f}, coverage "
+               f"{report.close_coverage:.3f} ({report.close_count} closed)")]
     return "\n".join(lines)
 
 
@@ -263,7 +273,10 @@ def as_json(report: GroupedReport) -> dict:
         "confusion_real": report.confusion, "ece_real": round(report.ece, 4),
         "auto_precision_real": round(report.auto_precision, 4),
         "auto_coverage_real": round(report.auto_coverage, 4),
-        "auto_count_real": report.auto_count, "n": report.n, "n_real": report.n_real,
+        "auto_count_real": report.auto_count,
+        "close_precision_real": round(report.close_precision, 4),
+        "close_coverage_real": round(report.close_coverage, 4),
+        "close_count_real": report.close_count, "n": report.n, "n_real": report.n_real,
         "threshold_rule": FIXED_RULE,
     }
 

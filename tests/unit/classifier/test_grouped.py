@@ -36,7 +36,10 @@ def _row(text, label, group, lang="en", kind="dataset"):
 
 
 def test_pooled_scores_split_by_language_and_leave_generated_text_out_of_real_figures():
-    rows = [_row("a", "opt_out", "x/a"), _row("b", "general_query", "x/a"),
+    # The policy suppresses only where the writer's own words ask it; "b" is a mislabelled-looking
+    # question that the model and the policy both take for an opt-out (a wrong automatic act).
+    rows = [_row("Please unsubscribe me from your newsletter.", "opt_out", "x/a"),
+            _row("Unsubscribe me from the mailing list.", "general_query", "x/a"),
             _row("c", "correction", "y/b", lang="de", kind="template"),
             _row("d", "opt_out", grouped.GENERATED_GROUP, kind="generated")]
     preds = [make_prediction("opt_out", 0.99), make_prediction("opt_out", 0.95),
@@ -49,6 +52,7 @@ def test_pooled_scores_split_by_language_and_leave_generated_text_out_of_real_fi
     assert report.confusion[LABEL_INDEX["general_query"]][LABEL_INDEX["opt_out"]] == 1
     assert report.auto_count == 2 and report.auto_precision == 0.5
     assert report.auto_coverage == 1.0
+    assert (report.close_count, report.close_precision, report.close_coverage) == (2, 0.5, 1.0)
 
 
 LABEL_INDEX = {lab: i for i, lab in enumerate(("opt_out", "correction", "access_request",
