@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -55,8 +56,8 @@ def apply_decision(session: Session, rt: Runtime, message: Message, decision: De
 
 
 def _new_case(session: Session, message: Message, decision: Decision,
-              prediction: Prediction | None, state: CaseState, channel: str) -> Case:
-    case = Case(
+              prediction: Prediction | None, state: CaseState, channel: str, now: datetime) -> Case:
+    case = Case(created_at=now,
         state=state, label=decision.label, intents=dict(prediction.intents) if prediction else {},
         present=list(decision.intents or (decision.label,)),
         confidence=prediction.confidence if prediction else 0.0, channel=channel,
@@ -79,9 +80,10 @@ def _auto_opt_out(session: Session, rt: Runtime, message: Message, decision: Dec
                   prediction: Prediction | None) -> Outcome:
     assert message.sender, "the policy never auto-applies without a sender"
     channel = message.source if message.source == "slack" else "email"
-    case = _new_case(session, message, decision, prediction, CaseState.AUTO_RESOLVED, channel)
+    case = _new_case(session, message, decision, prediction, CaseState.AUTO_RESOLVED, channel,
+                     now=rt.now())
     _, newly = suppressions.suppress(session, message.sender, reason="opt-out request",
-                                     source=channel, case_id=case.id)
+                                     source=channel, case_id=case.id, now=rt.now())
     audit.record(session, SYSTEM, "opt_out.applied", case.id, message=message.id,
                  already_suppressed=not newly, reasons=list(decision.reasons))
     if decision.send_confirmation and message.source != "slack":
@@ -99,7 +101,7 @@ def _auto_opt_out(session: Session, rt: Runtime, message: Message, decision: Dec
 def _open_case(session: Session, rt: Runtime, message: Message, decision: Decision,
                prediction: Prediction | None) -> Outcome:
     channel = message.source if message.source == "slack" else "email"
-    case = _new_case(session, message, decision, prediction, CaseState.OPEN, channel)
+    case = _new_case(session, message, decision, prediction, CaseState.OPEN, channel, now=rt.now())
     intents = decision.intents or (decision.label,)
     draft = draft_for_case(rt, session, case, message, intents=intents)
     cases.add_draft(session, case, subject=draft.subject, text=draft.text, html=draft.html,
@@ -145,7 +147,7 @@ def queue_email(session: Session, rt: Runtime, case: Case, message: Message | No
         "in_reply_to": parent, "references": references,
         "auto_submitted": auto_submitted,
     }
-    outbox.enqueue(session, "email", key, payload, case.id)
+    outbox.enqueue(session, "email", key, payload, case.id, now=rt.now())
 
 
 def queue_slack(session: Session, rt: Runtime, kind: str, case: Case, *, key: str,
@@ -155,4 +157,5 @@ def queue_slack(session: Session, rt: Runtime, kind: str, case: Case, *, key: st
         return
     if kind == "opt_out_notice" and rt.config.slack.opt_out_notices == "none":
         return
-    outbox.enqueue(session, "slack", key, {"type": kind, "case_id": case.id, **extra}, case.id)
+    outbox.enqueue(session, "slack", key, {"type": kind, "case_id": case.id, **extra}, case.id,
+                   now=rt.now())

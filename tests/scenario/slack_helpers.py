@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import queue
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import select
@@ -43,16 +42,6 @@ QUESTION = (
 )
 
 
-def wait_until(check: Callable[[], Any], timeout: float = 5.0, what: str = "condition") -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def slack_config(standin: SlackStandIn, **changes: Any) -> SlackConfig:
     fields = {"enabled": True, "mode": "socket", "review_channel": CASES,
               "allowed_user_ids": [ALICE, BOB], "base_url": standin.base_url,
@@ -83,8 +72,9 @@ def running_app(rt: Runtime, standin: SlackStandIn) -> Iterator[Any]:
 
 
 def new_case(rt: Runtime, raw: str) -> Case:
-    """Store ``raw``, run the real pipeline and deliver; returns the case with its card."""
-    assert store_raw(rt.store, raw.encode(), source="file") is not None
+    """Store ``raw`` as received now by the runtime's clock, run the real pipeline and
+    deliver; returns the case with its card."""
+    assert store_raw(rt.store, raw.encode(), source="file", received_at=rt.now()) is not None
     poll_once(rt)
     with rt.store.sessions() as session:
         return session.scalars(select(Case).order_by(Case.id.desc())).first()
