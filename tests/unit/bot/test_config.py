@@ -195,3 +195,16 @@ def test_an_unreachable_database_stops_poll_naming_the_key(tmp_path: Path, capsy
     assert main(["--config", str(path), "poll", "--once"]) == 2
     err = capsys.readouterr().err
     assert str(path) in err and "'database.url'" in err and "cannot open the database" in err
+
+
+def test_run_with_the_web_part_on_and_no_unsubscribe_secret_refuses_to_start(tmp_path: Path,
+                                                                             monkeypatch,
+                                                                             capsys):
+    from bot.cli import main
+
+    monkeypatch.delenv("PRIVACY_TRIAGE_UNSUBSCRIBE_SECRET", raising=False)
+    path = write(tmp_path, f'[database]\nurl = "sqlite:///{tmp_path / "t.sqlite3"}"\n')
+    assert main(["--config", str(path), "run"]) == 2
+    err = capsys.readouterr().err
+    assert "'http.unsubscribe_secret_env'" in err and "PRIVACY_TRIAGE_UNSUBSCRIBE_SECRET" in err
+    assert "enabled = false" in err
