@@ -75,7 +75,7 @@ def test_http_mode_refuses_bad_and_stale_signatures_and_acts_on_good_ones(http_a
     assert _post(url, body, sign_request(SECRET, body, int(time.time()) - 600)) == 401
     assert _post(url, body, {}) == 401
     assert _post(url, body + b"&x=1", sign_request(SECRET, body)) == 401
-    time.sleep(0.2)
+    # Bolt refuses a bad signature before dispatching, so a 401 means no listener ran: no wait.
     assert case_now(runtime, case.id).version == case.version   # nothing changed
 
     assert _post(url, body, sign_request(SECRET, body)) == 200
