@@ -208,3 +208,10 @@ def test_run_with_the_web_part_on_and_no_unsubscribe_secret_refuses_to_start(tmp
     err = capsys.readouterr().err
     assert "'http.unsubscribe_secret_env'" in err and "PRIVACY_TRIAGE_UNSUBSCRIBE_SECRET" in err
     assert "enabled = false" in err
+
+
+def test_a_rate_limit_below_one_is_a_config_error_naming_the_key() -> None:
+    from bot.config import config_from_mapping
+
+    with pytest.raises(ConfigError, match="http.posts_per_minute"):
+        config_from_mapping({"http": {"posts_per_minute": 0}}, path="c.toml", environ={})
