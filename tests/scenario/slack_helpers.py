@@ -21,6 +21,7 @@ from tests.slack_standin import (
     block_actions_payload,
     view_submission_payload,
 )
+from tests.waiting import wait_until  # noqa: F401 - re-exported: tests import it from here
 
 CASES = "C0CASES01"
 ALICE = "U0ALICE01"
