@@ -57,6 +57,9 @@ class ImapConfig:
     processed_folder: str = ""
     max_message_bytes: int = 25_000_000
     fetch_batch: int = 200
+    # Authentication-Results stamped by these servers (the organisation's own MX or gateway,
+    # "*" wildcards) are believed; every other such header is the sender's say-so.
+    trusted_authserv_ids: list[str] = field(default_factory=list)
     # Where intake starts in a folder it has never seen: "now" (only new mail), "all" (the whole
     # history), or a date "YYYY-MM-DD" (mail that arrived from that day on).
     start: str = "now"
@@ -95,12 +98,23 @@ class OrganisationConfig:
     templates_dir: str = ""
     identity_check: str = "when_unmatched"
     own_addresses: list[str] = field(default_factory=list)
+    # Mail domains that are the organisation's own: outside mail claiming them is not trusted.
+    own_domains: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class TriageConfig:
     model_path: str = ""
     opt_out_threshold: float = 0.0
+
+
+@dataclass(frozen=True)
+class AutomaticMailConfig:
+    """Bounds on mail nobody approved (opt-out confirmations); beyond them we stay silent."""
+
+    per_address: int = 1             # confirmations to one address ...
+    per_address_hours: float = 24.0  # ... within this many hours
+    per_hour: int = 100              # confirmations to anybody within one hour
 
 
 @dataclass(frozen=True)
@@ -170,6 +184,7 @@ class Config:
     organisation: OrganisationConfig = field(default_factory=OrganisationConfig)
     triage: TriageConfig = field(default_factory=TriageConfig)
     outbox: OutboxConfig = field(default_factory=OutboxConfig)
+    automatic_mail: AutomaticMailConfig = field(default_factory=AutomaticMailConfig)
     http: HttpConfig = field(default_factory=HttpConfig)
     slack: SlackConfig = field(default_factory=SlackConfig)
     retention: RetentionConfig = field(default_factory=RetentionConfig)
@@ -181,6 +196,13 @@ class Config:
         found = [self.organisation.support_address, self.smtp.from_address,
                  *self.organisation.own_addresses]
         return tuple(dict.fromkeys(a.strip().lower() for a in found if a.strip()))
+
+    @property
+    def own_domains(self) -> tuple[str, ...]:
+        """The organisation's mail domains: those of its own addresses, and any listed."""
+        found = [a.rpartition("@")[2] for a in self.own_addresses]
+        found += [d.strip().lower().lstrip("@") for d in self.organisation.own_domains]
+        return tuple(dict.fromkeys(d for d in found if d))
 
 
 _CHOICES: dict[tuple[str, str], tuple[str, ...]] = {

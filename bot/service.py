@@ -66,6 +66,15 @@ def poll_once(rt: Runtime) -> PollReport:
     return PollReport(fetched, triaged, delivery)
 
 
+def log_startup_warnings(rt: Runtime) -> None:
+    """Say once, at start-up, what the configuration leaves unprotected."""
+    from bot.mail.auth import trust_warning
+
+    warning = trust_warning(rt.config.imap.trusted_authserv_ids)
+    if warning and rt.config.imap.enabled:
+        logger.warning(warning)
+
+
 class Service:
     """The long-running process behind ``privacy-triage run``."""
 
@@ -78,6 +87,7 @@ class Service:
 
     def start(self) -> None:
         rt = self.rt
+        log_startup_warnings(rt)
         if rt.config.imap.enabled:
             self.watcher = Watcher(rt, on_stored=lambda _n: self.wake.set())
             self._spawn("imap-watcher", self.watcher.run, self.stop)

@@ -48,6 +48,10 @@ LABELS: tuple[str, ...] = ("opt_out", "correction", "access_request", "general_q
 # Quote at most this much of the person's message back to them (and to staff in the draft).
 MAX_QUOTED_CHARS = 4000
 
+#: The automatic confirmation's subject is fixed: a subject taken from the message would let a
+#: forger make the organisation mail their words ("Re: Unsubscribe: evil.example/verify").
+CONFIRMATION_SUBJECT = "Your request to stop marketing emails"
+
 
 @dataclass(frozen=True)
 class DraftRequest:
@@ -190,6 +194,20 @@ class Drafter:
             html=html.strip() + "\n",
             notes=_notes(request, intents, sections, details_given),
         )
+
+    def confirmation(self, *, sender_address: str, organisation_name: str,
+                     support_address: str) -> Draft:
+        """Draft the automatic opt-out confirmation, which nobody reviews before it goes.
+
+        It says only what we did, to whom: a fixed subject, a greeting without a name, the
+        one address taken off the list, and nothing the message said (its display name,
+        subject and text are the sender's words, and the sender may be a forger).
+        """
+        context = {"sender_address": sender_address, "organisation_name": organisation_name,
+                   "support_address": support_address}
+        text = self.env.get_template("opt_out_confirmation.txt.j2").render(context)
+        html = self.env.get_template("opt_out_confirmation.html.j2").render(context)
+        return Draft(subject=CONFIRMATION_SUBJECT, text=_tidy(text), html=html.strip() + "\n")
 
     def _sections_for(self, request: DraftRequest) -> list[Section]:
         return self.notice.relevant_sections(f"{request.subject}\n{request.body_text}")

@@ -8,7 +8,7 @@ import signal
 from bot.commands import load, open_runtime
 from bot.config import Config
 from bot.errors import ConfigError
-from bot.service import Service, poll_once
+from bot.service import Service, log_startup_warnings, poll_once
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -22,6 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def handle_poll(args: argparse.Namespace) -> int:
     with open_runtime(args) as rt:
+        log_startup_warnings(rt)
         report = poll_once(rt)
     d = report.delivery
     print(f"fetched {report.fetched}, triaged {report.triaged}, "

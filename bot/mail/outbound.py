@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
@@ -16,6 +17,18 @@ from typing import Any
 from bot.store.models import utcnow
 
 _CASE_ID = re.compile(r"^case-(\d+)\.[0-9a-f]+@", re.IGNORECASE)
+
+
+def header_text(value: str) -> str:
+    """Text fit for a Subject or a display name: one line, no control or format characters.
+
+    Drops C0/C1 controls, line and paragraph separators and every format character (Unicode
+    category Cf), which includes the bidi overrides and isolates (U+202A-U+202E, U+2066-U+2069)
+    that make "moc.live" display as "evil.com", and zero-width characters.
+    """
+    kept = "".join(" " if ch in "\t\r\n" else ch for ch in value
+                   if unicodedata.category(ch) not in ("Cc", "Cf", "Zl", "Zp") or ch in "\t\r\n")
+    return " ".join(kept.split())
 
 
 def our_message_id(case_id: int | None, idempotency_key: str, domain: str) -> str:
@@ -41,9 +54,9 @@ def build_email(payload: Mapping[str, Any], *, from_address: str, from_name: str
     ``in_reply_to``, ``references`` (list), ``auto_submitted`` (e.g. ``auto-replied``).
     """
     msg = EmailMessage()
-    msg["From"] = formataddr((from_name, from_address))
+    msg["From"] = formataddr((header_text(from_name), from_address))
     msg["To"] = payload["to"]
-    msg["Subject"] = payload["subject"]
+    msg["Subject"] = header_text(payload["subject"])
     msg["Date"] = format_datetime(utcnow())
     msg["Message-ID"] = f"<{payload['message_id']}>"
     if payload.get("in_reply_to"):

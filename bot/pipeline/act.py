@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from bot.mail.outbound import our_message_id
+from bot.mail.sender import is_domain_literal
 from bot.pipeline.decide import Action, Decision
-from bot.pipeline.drafts import draft_for_case
+from bot.pipeline.drafts import confirmation_for_case, draft_for_case
+from bot.pipeline.limits import MailCounts, confirmation_verdict
 from bot.pipeline.runtime import Runtime
 from bot.staff import rules
-from bot.store import audit, cases, outbox, suppressions
-from bot.store.models import Case, CaseState, Message
+from bot.store import audit, automail, cases, outbox, suppressions
+from bot.store.models import Case, CaseState, Message, OutboxItem
 from classifier import Prediction
 from replies.deadlines import due_date, receipt_date
 from replies.drafting import Draft
@@ -80,23 +82,52 @@ def _auto_opt_out(session: Session, rt: Runtime, message: Message, decision: Dec
                   prediction: Prediction | None) -> Outcome:
     assert message.sender, "the policy never auto-applies without a sender"
     channel = message.source if message.source == "slack" else "email"
-    case = _new_case(session, message, decision, prediction, CaseState.AUTO_RESOLVED, channel,
-                     now=rt.now())
+    # An unverified sender's opt-out is applied (harmless) but a person closes the case.
+    state = CaseState.OPEN if decision.keep_open else CaseState.AUTO_RESOLVED
+    case = _new_case(session, message, decision, prediction, state, channel, now=rt.now())
     _, newly = suppressions.suppress(session, message.sender, reason="opt-out request",
                                      source=channel, case_id=case.id, now=rt.now())
     audit.record(session, SYSTEM, "opt_out.applied", case.id, message=message.id,
                  already_suppressed=not newly, reasons=list(decision.reasons))
     if decision.send_confirmation and message.source != "slack":
-        draft = draft_for_case(rt, session, case, message, intents=("opt_out",),
-                               opt_out_applied=True)
-        queue_email(session, rt, case, message, draft, key=f"confirm:{message.dedup_key}",
-                    auto_submitted="auto-replied")
+        withheld = _confirmation_withheld(session, rt, case, newly)
+        if withheld is None:
+            draft = confirmation_for_case(rt, case)
+            item = queue_email(session, rt, case, message, draft,
+                               key=f"{automail.CONFIRMATION_KEY_PREFIX}{message.dedup_key}",
+                               auto_submitted="auto-replied")
+            if item is not None:
+                item.created_at = rt.now()   # the limits count by the runtime clock
+        else:
+            audit.record(session, SYSTEM, "confirmation.withheld", case.id, reason=withheld)
+            logger.info("Confirmation for case %s withheld: %s", case.id, withheld)
     elif not decision.send_confirmation:
         reason = ("imported by backfill: no automatic mail" if message.source == "backfill"
-                  else "loop protection: machine mail")
+                  else "sender not verified" if decision.keep_open
+                  else "loop protection: machine mail or a reply to our own mail")
         audit.record(session, SYSTEM, "confirmation.withheld", case.id, reason=reason)
-    queue_slack(session, rt, "opt_out_notice", case, key=f"slack-notice:{case.id}")
+    if decision.keep_open:
+        draft = draft_for_case(rt, session, case, message, intents=("opt_out",),
+                               opt_out_applied=True)
+        cases.add_draft(session, case, subject=draft.subject, text=draft.text, html=draft.html,
+                        author="model")
+        queue_slack(session, rt, "case_card", case, key=f"slack-card:{case.id}")
+    else:
+        queue_slack(session, rt, "opt_out_notice", case, key=f"slack-notice:{case.id}")
     return Outcome(decision.action, case.id)
+
+
+def _confirmation_withheld(session: Session, rt: Runtime, case: Case, newly: bool) -> str | None:
+    """Why no confirmation may go to the case's requester now, or None when one may."""
+    if not newly:
+        return "already suppressed: confirmed before"
+    if is_domain_literal(case.requester):
+        return "the address is at an IP literal"
+    limits = rt.config.automatic_mail
+    to_address, last_hour = automail.confirmation_counts(
+        session, case.requester or "", rt.now(), timedelta(hours=limits.per_address_hours))
+    verdict = confirmation_verdict(MailCounts(to_address, last_hour), limits)
+    return None if verdict.allowed else verdict.reason
 
 
 def _open_case(session: Session, rt: Runtime, message: Message, decision: Decision,
@@ -135,11 +166,14 @@ def _join_case(session: Session, rt: Runtime, message: Message, decision: Decisi
 
 
 def queue_email(session: Session, rt: Runtime, case: Case, message: Message | None, draft: Draft,
-                *, key: str, auto_submitted: str | None = None) -> None:
-    """Queue an email to the case's requester (never to an address taken from a message body)."""
+                *, key: str, auto_submitted: str | None = None) -> OutboxItem | None:
+    """Queue an email to the case's requester (never to an address taken from a message body).
+
+    Returns the new outbox row, or None when nothing was queued (no address, or a repeat).
+    """
     if not case.requester:
         audit.record(session, SYSTEM, "email.not_queued", case.id, reason="no sender address")
-        return
+        return None
     parent = message.message_id if message is not None else None
     references = list(message.references or []) if message is not None else []
     payload = {
@@ -148,7 +182,7 @@ def queue_email(session: Session, rt: Runtime, case: Case, message: Message | No
         "in_reply_to": parent, "references": references,
         "auto_submitted": auto_submitted,
     }
-    outbox.enqueue(session, "email", key, payload, case.id, now=rt.now())
+    return outbox.enqueue(session, "email", key, payload, case.id, now=rt.now())
 
 
 def queue_slack(session: Session, rt: Runtime, kind: str, case: Case, *, key: str,

@@ -28,6 +28,12 @@ class MessageFacts:
     is_unsubscribe_mail: bool = False
     quarantine_reason: str | None = None
     thread_case_id: int | None = None
+    # Sender trust (bot.mail.auth, bot.mail.sender). Blockers (a failed authentication, an odd
+    # sender) forbid any automatic act; ``sender_unverified`` (nothing proves the From domain)
+    # still allows the harmless suppression but not closing the case or a confirmation.
+    sender_blockers: tuple[str, ...] = ()
+    sender_unverified: str | None = None
+    replies_to_our_mail: bool = False   # In-Reply-To/References name one of our Message-IDs
     # Imported by `privacy-triage backfill`: old mail gets no automatic email, ever.
     backfilled: bool = False
 
@@ -45,6 +51,8 @@ class Decision:
     # Loop protection: machine mail never gets an automatic email, whatever else happens.
     send_confirmation: bool = False
     case_id: int | None = None      # the case a follow-up joins
+    # AUTO_OPT_OUT only: suppress, but leave the case open for staff, for these reasons.
+    keep_open: tuple[str, ...] = ()
 
 
 def decide(facts: MessageFacts, prediction: Prediction | None,
@@ -55,7 +63,10 @@ def decide(facts: MessageFacts, prediction: Prediction | None,
       1. A reply in an open case's thread joins that case (staff see it in the card's thread).
       2. Quarantined mail (unparseable or oversize) goes to staff: a person must look at it.
       3. A simple opt-out, as the classifier's policy judged it, is applied at once; the
-         confirmation is sent unless the message is machine mail.
+         confirmation is sent unless the message is machine mail. Not when the sender is
+         forged or odd (a case for staff, nothing applied); when the sender is merely
+         unverified the suppression stands but the case stays open and nothing is mailed, and
+         a reply to our own mail is never confirmed again.
       4. Other machine mail (auto-replies, bounces, bulk) is kept and flagged, with no case.
       5. Everything else becomes a case for staff, with the policy's reasons.
     """
@@ -69,8 +80,15 @@ def decide(facts: MessageFacts, prediction: Prediction | None,
         return Decision(Action.OPEN_CASE, "general_query", (),
                         (f"needs a person: {reason}",))
     if opt_out is not None and opt_out.auto_apply:
-        return Decision(Action.AUTO_OPT_OUT, "opt_out", ("opt_out",), opt_out.reasons,
-                        send_confirmation=not (facts.is_machine_mail or facts.backfilled))
+        if facts.sender_blockers:
+            return Decision(Action.OPEN_CASE, "opt_out", ("opt_out",),
+                            (*facts.sender_blockers, *opt_out.reasons))
+        keep_open = (facts.sender_unverified,) if facts.sender_unverified else ()
+        confirm = not (facts.is_machine_mail or facts.backfilled or keep_open
+                       or facts.replies_to_our_mail)
+        return Decision(Action.AUTO_OPT_OUT, "opt_out", ("opt_out",),
+                        (*keep_open, *opt_out.reasons), send_confirmation=confirm,
+                        keep_open=keep_open)
     if facts.is_machine_mail and not facts.is_unsubscribe_mail:
         return Decision(Action.IGNORE, prediction.label, _present(prediction),
                         tuple(f"machine mail: {r}" for r in facts.machine_reasons))
@@ -80,7 +98,9 @@ def decide(facts: MessageFacts, prediction: Prediction | None,
         reasons = (f"only opt-outs are automatic; this is {prediction.label}",)
     if facts.is_machine_mail:
         reasons = (*reasons, "machine mail: no automatic reply")
-    return Decision(Action.OPEN_CASE, prediction.label, _present(prediction), reasons)
+    # Staff see a forged or odd sender on every case, not only on opt-outs.
+    return Decision(Action.OPEN_CASE, prediction.label, _present(prediction),
+                    (*facts.sender_blockers, *reasons))
 
 
 def _present(prediction: Prediction | None) -> tuple[str, ...]:

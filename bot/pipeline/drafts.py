@@ -34,3 +34,11 @@ def draft_for_case(rt: Runtime, session: Session, case: Case, message: Message |
         opt_out_addresses=targets.addresses,
         opt_out_needs_address=targets.needs_address)
     return rt.drafter.draft(request)
+
+
+def confirmation_for_case(rt: Runtime, case: Case) -> Draft:
+    """The automatic opt-out confirmation: only the case's own address, none of the sender's
+    words (no name, no subject, no quoted text), so it cannot carry an attacker's message."""
+    return rt.drafter.confirmation(
+        sender_address=case.requester or "", organisation_name=rt.config.organisation.name,
+        support_address=rt.config.organisation.support_address)

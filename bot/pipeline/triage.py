@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from bot.mail import auth, sender
 from bot.mail.outbound import case_ids_in
 from bot.pipeline.act import Outcome, apply_decision
 from bot.pipeline.decide import MessageFacts, decide
@@ -73,6 +74,7 @@ def _triage_one(rt: Runtime, message_id: int, prediction: Prediction | None) -> 
             is_unsubscribe_mail=message.is_unsubscribe_mail,
             quarantine_reason=message.quarantine_reason,
             thread_case_id=_thread_case(session, message),
+            **sender_facts(rt, message),
             backfilled=message.source == "backfill",
         )
         opt_out = None
@@ -87,6 +89,30 @@ def _triage_one(rt: Runtime, message_id: int, prediction: Prediction | None) -> 
         logger.info("Message %s: %s (%s) case %s", message_id, decision.action, decision.label,
                     outcome.case_id)
         return outcome
+
+
+def sender_facts(rt: Runtime, message: Message) -> dict[str, object]:
+    """The sender-trust fields of MessageFacts, read from the stored raw headers.
+
+    Slack messages come from a signed-in workspace member: there is no mail header to doubt.
+    """
+    refs = [message.in_reply_to, *(message.references or [])]
+    ours = bool(case_ids_in([r for r in refs if r]))
+    if message.source == "slack" or not message.raw:
+        return {"replies_to_our_mail": ours}
+    fields = auth.header_fields(message.raw)
+    headers = sender.sender_headers(fields)
+    address = sender.from_address(headers) or message.sender
+    verdict = auth.authenticate(fields, sender.domain_of(address),
+                                rt.config.imap.trusted_authserv_ids)
+    blockers = list(sender.discrepancies(headers, rt.config.own_domains))
+    unverified = None
+    if verdict.failed:
+        blockers.insert(0, f"sender not verified: {verdict.detail}")
+    elif not verdict.verified:
+        unverified = f"sender not verified: {verdict.detail}"
+    return {"sender_blockers": tuple(blockers), "sender_unverified": unverified,
+            "replies_to_our_mail": ours}
 
 
 def _thread_case(session: Session, message: Message) -> int | None:

@@ -182,6 +182,23 @@ def _intents(data: CardData) -> str:
     return ", ".join(shown) or ", ".join(map(escape, data.present)) or "-"
 
 
+#: Review reasons written by the sender checks (bot.mail.auth via triage, bot.mail.sender).
+SENDER_CHECK_PREFIXES = ("sender not verified", "odd sender: ")
+_ADDRESS = re.compile(r"[^\s<>()@,;]+@[^\s<>()@,;]+")
+
+
+def _split_sender_checks(reasons: Sequence[str]) -> tuple[list[str], list[str]]:
+    checks = [r for r in reasons if r.startswith(SENDER_CHECK_PREFIXES)]
+    return checks, [r for r in reasons if not r.startswith(SENDER_CHECK_PREFIXES)]
+
+
+def _masked(reason: str, redaction: str) -> str:
+    """A sender-check reason with its addresses masked as the card's From is."""
+    if reason.startswith("odd sender: "):
+        reason = reason.removeprefix("odd sender: ")
+    return _ADDRESS.sub(lambda m: mask_address(m.group(0), redaction) or "", reason)
+
+
 def case_card(data: CardData, redaction: str, today: date) -> tuple[str, list[Block]]:
     """The card for one case: (fallback text, blocks). Buttons only while the case is open."""
     data = redacted(data, redaction)
@@ -205,8 +222,14 @@ def case_card(data: CardData, redaction: str, today: date) -> tuple[str, list[Bl
                            escape(excerpt(data.body, EXCERPT_CHARS)).splitlines()) or "> (empty)"
         blocks.append(SectionBlock(text=_mrkdwn(
             shorten(f"*Subject:* {subject}\n{quoted}", SECTION_LIMIT))))
-    if data.review_reasons:
-        reasons = "; ".join(escape(one_line(r)) for r in data.review_reasons)
+    sender_checks, other_reasons = _split_sender_checks(data.review_reasons)
+    if sender_checks:
+        # Shown plainly, apart from the other reasons: staff must not act on a forged request.
+        shown = "\n".join(f"• {escape(one_line(_masked(r, redaction)))}" for r in sender_checks)
+        blocks.append(SectionBlock(text=_mrkdwn(
+            shorten(f":warning: *Sender check:*\n{shown}", SECTION_LIMIT))))
+    if other_reasons:
+        reasons = "; ".join(escape(one_line(r)) for r in other_reasons)
         blocks.append(ContextBlock(elements=[_mrkdwn(
             shorten(f"*Why not automatic:* {reasons}", SECTION_LIMIT))]))
     if data.follow_ups:

@@ -18,7 +18,9 @@ from tests.servers.dovecot import Dovecot
 from tests.servers.smtp import SmtpServer
 
 ROOT = Path(__file__).resolve().parents[2]
-OPT_OUT = (b"From: Alice <alice@example.org>\r\nTo: support@caplus.org.uk\r\n"
+OPT_OUT = (b"Authentication-Results: mx.test.example; dmarc=pass header.from=example.org\r\n"
+           b"Received: from sender.example.org by mx.test.example; Mon, 23 Nov 2026 09:00 +0000\r\n"
+           b"From: Alice <alice@example.org>\r\nTo: support@caplus.org.uk\r\n"
            b"Subject: stop\r\nMessage-ID: <run-1@example.org>\r\n\r\n"
            b"Please remove me from your mailing list, no more marketing emails.\r\n")
 
@@ -35,6 +37,7 @@ def write_config(tmp_path: Path, dovecot: Dovecot | None = None,
             username = "{dovecot.user}"
             password_env = "TEST_IMAP_PASSWORD"
             poll_interval_s = 60
+            trusted_authserv_ids = ["mx.test.example"]
             start = "all"
         """)
     if smtp is not None:
@@ -115,7 +118,10 @@ def test_demo_runs_on_the_embedded_defaults(tmp_path: Path, capsys, monkeypatch)
     assert main(["demo", "--database", str(tmp_path / "demo.sqlite3")]) == 0
     out = capsys.readouterr().out
     assert "Stored 9 sample messages" in out
-    assert "auto_resolved, opt_out" in out            # the simple opt-out
+    # The simple opt-out is suppressed, but with no trusted MX configured nobody can vouch for
+    # the sender, so a person closes it.
+    assert "open, opt_out" in out and "sender not verified" in out
+    assert "priya.shah@example.org" in out.split("Suppression list (", 1)[1]
     assert "access_request" in out and "due " in out  # a deadline was computed
     assert "Suppression list (" in out
 

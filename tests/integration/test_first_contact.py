@@ -14,7 +14,7 @@ from bot.pipeline.watch import starting_last_uid
 from bot.service import poll_once
 from bot.store import suppressions
 from bot.store.models import AuditEvent, Message
-from tests.conftest import make_config
+from tests.conftest import make_config, verified
 from tests.servers.dovecot import Dovecot
 from tests.servers.smtp import SmtpServer
 
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.dovecot
 
 
 def opt_out(n: int, sent: datetime) -> bytes:
-    return (f"From: Person {n} <p{n}@example.org>\r\nTo: support@caplus.org.uk\r\n"
+    return verified(f"From: Person {n} <p{n}@example.org>\r\nTo: support@caplus.org.uk\r\n"
             f"Subject: Unsubscribe\r\nMessage-ID: <old-{n}@example.org>\r\n"
             f"Date: {sent:%a, %d %b %Y %H:%M:%S +0000}\r\n\r\n"
             "Please take me off your mailing list, I want no more marketing emails.\r\n").encode()

@@ -10,13 +10,13 @@ from bot.service import poll_once
 from bot.store import suppressions
 from bot.store.models import AuditEvent, Case, Draft, OutboxItem
 from tests.clock import TestClock
-from tests.conftest import make_config
+from tests.conftest import make_config, verified
 from tests.servers.dovecot import Dovecot
 from tests.servers.smtp import SmtpServer
 
 pytestmark = pytest.mark.dovecot
 
-OPT_OUT = (
+OPT_OUT = verified(
     "From: Alice Example <alice@example.org>\r\nTo: support@caplus.org.uk\r\n"
     "Subject: Please stop\r\nMessage-ID: <optout-1@example.org>\r\n"
     "Date: Mon, 23 Nov 2026 09:00:00 +0000\r\n\r\n"

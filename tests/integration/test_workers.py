@@ -13,12 +13,12 @@ from bot.pipeline.ingest import store_raw
 from bot.pipeline.runtime import Runtime
 from bot.pipeline.triage import triage_pending
 from bot.store.models import Case, Message, OutboxItem
-from tests.conftest import make_config
+from tests.conftest import make_config, verified
 from tests.servers.smtp import SmtpServer
 
 
 def opt_out(i: int) -> bytes:
-    return (f"From: <person{i}@example.org>\r\nTo: support@caplus.org.uk\r\n"
+    return verified(f"From: <person{i}@example.org>\r\nTo: support@caplus.org.uk\r\n"
             f"Subject: stop\r\nMessage-ID: <w{i}@example.org>\r\n\r\n"
             "Please take me off your mailing list, no more marketing emails.\r\n").encode()
 

@@ -18,7 +18,7 @@ from bot.slack.jobs import queue_daily_posts
 from bot.store import suppressions
 from bot.store.models import Case, OutboxItem
 from tests.clock import TestClock
-from tests.conftest import make_config
+from tests.conftest import make_config, verified
 from tests.scenario.slack_helpers import (
     ACCESS,
     ALICE,
@@ -35,7 +35,7 @@ from tests.scenario.slack_helpers import (
 )
 from tests.waiting import wait_until
 
-OPT_OUT = (
+OPT_OUT = verified(
     "From: Alice Example <alice@example.org>\r\nTo: support@caplus.org.uk\r\n"
     "Subject: Please stop\r\nMessage-ID: <optout-1@example.org>\r\n"
     "Date: Mon, 23 Nov 2026 09:00:00 +0000\r\n\r\n"

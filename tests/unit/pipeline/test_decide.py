@@ -72,3 +72,36 @@ def test_a_request_that_is_not_an_opt_out_says_so_plainly():
     decision = decide(MessageFacts(ALICE), prediction("access_request"),
                       OptOutDecision(False, ("opt_out probability 0.000 is below 0.900",)))
     assert decision.reasons == ("only opt-outs are automatic; this is access_request",)
+
+
+FORGED = ("sender not verified: dmarc=fail (mx.example.org)",)
+
+
+@pytest.mark.parametrize("facts", [
+    MessageFacts(ALICE, sender_blockers=FORGED),
+    MessageFacts(ALICE, sender_blockers=("odd sender: Sender x@evil.example differs",)),
+    MessageFacts(ALICE, is_unsubscribe_mail=True, sender_blockers=FORGED),
+])
+def test_a_forged_or_odd_sender_gets_no_automatic_act_and_staff_see_why(facts):
+    decision = decide(facts, prediction("opt_out"), AUTO)
+    assert decision.action == Action.OPEN_CASE and not decision.send_confirmation
+    assert decision.reasons[0] == facts.sender_blockers[0]
+
+
+def test_an_unverified_sender_is_suppressed_but_left_open_and_not_mailed():
+    facts = MessageFacts(ALICE, sender_unverified="sender not verified: no trusted server")
+    decision = decide(facts, prediction("opt_out"), AUTO)
+    assert decision.action == Action.AUTO_OPT_OUT
+    assert decision.keep_open == ("sender not verified: no trusted server",)
+    assert not decision.send_confirmation
+
+
+def test_a_reply_to_our_own_mail_is_suppressed_without_another_confirmation():
+    decision = decide(MessageFacts(ALICE, replies_to_our_mail=True), prediction("opt_out"), AUTO)
+    assert decision.action == Action.AUTO_OPT_OUT and not decision.send_confirmation
+
+
+def test_staff_see_an_odd_sender_on_a_case_that_is_not_an_opt_out():
+    facts = MessageFacts(ALICE, sender_blockers=("odd sender: several From addresses: a, b",))
+    decision = decide(facts, prediction("access_request"), OptOutDecision(False, ("no",)))
+    assert decision.reasons[0].startswith("odd sender:")

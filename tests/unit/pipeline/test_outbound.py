@@ -42,3 +42,15 @@ def test_a_staff_reply_is_not_marked_auto_submitted():
 
 def test_backoff_doubles_and_is_capped():
     assert [backoff(n, 30, 300).total_seconds() for n in (1, 2, 3, 4, 5)] == [30, 60, 120, 240, 300]
+
+
+def test_outbound_subjects_and_names_lose_bidi_overrides_and_control_characters():
+    from bot.mail.outbound import build_email, header_text
+
+    assert header_text("Invoice \u202egpj.exe\u202c\r\nBcc: x@evil.example\x00") == (
+        "Invoice gpj.exe Bcc: x@evil.example")
+    msg = build_email({"to": "alice@example.org", "subject": "Re: \u2066hi\u2069\u200b",
+                       "text": "t", "message_id": "case-1.ab@caplus.org.uk"},
+                      from_address="support@caplus.org.uk", from_name="CA\u202e Plus\n")
+    assert msg["Subject"] == "Re: hi"
+    assert msg["From"] == "CA Plus <support@caplus.org.uk>"

@@ -129,3 +129,24 @@ def test_a_digest_lists_each_opt_out_with_its_own_undo():
 
 def test_action_values_round_trip():
     assert parse_action_value(action_value(12, 4)) == (12, 4)
+
+
+def test_a_forged_or_odd_sender_is_shown_plainly_apart_from_other_reasons():
+    data = _data(review_reasons=[
+        "sender not verified: dmarc=fail (mx.google.com)",
+        "odd sender: Reply-To attacker@evil.example differs from From alice@example.org",
+        "opt_out probability 1.000 >= 0.900"])
+    _, blocks = case_card(data, "none", TODAY)
+    dumped = _dump(blocks)
+    assert ":warning: *Sender check:*" in dumped
+    assert "sender not verified: dmarc=fail (mx.google.com)" in dumped
+    assert "Reply-To attacker@evil.example differs from From alice@example.org" in dumped
+    assert "*Why not automatic:* opt_out probability" in dumped
+    assert message_blocks_errors(as_dicts(blocks)) == []
+
+
+def test_sender_check_addresses_follow_the_redaction_setting():
+    data = _data(review_reasons=["odd sender: Sender attacker@evil.example differs from From "
+                                 "alice@example.org"])
+    assert "attacker@evil.example" not in _dump(case_card(data, "partial", TODAY)[1])
+    assert "(hidden)" in _dump(case_card(data, "full", TODAY)[1])
