@@ -219,6 +219,32 @@ _CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
 }
 
 
+# Numbers a value must lie within (inclusive; None is unbounded), checked with the file's types.
+# reminder_hour 24 means "never": no hour of the day reaches it.
+_PORT = (1, 65535)
+_RANGES: dict[tuple[str, str], tuple[float | None, float | None]] = {
+    ("imap", "port"): _PORT,
+    ("imap", "poll_interval_s"): (1, None),
+    ("imap", "idle_renew_s"): (1, 600),   # servers may drop an IDLE after 10 min (RFC 2177: 29)
+    ("imap", "timeout_s"): (1, None),
+    ("imap", "max_message_bytes"): (1, None),
+    ("imap", "fetch_batch"): (1, None),
+    ("smtp", "port"): _PORT,
+    ("smtp", "timeout_s"): (1, None),
+    ("triage", "opt_out_threshold"): (0, 1),
+    ("outbox", "max_attempts"): (1, None),
+    ("outbox", "backoff_base_s"): (0, None),
+    ("outbox", "backoff_max_s"): (0, None),
+    ("outbox", "lease_s"): (1, None),
+    ("http", "port"): _PORT,
+    ("slack", "http_port"): _PORT,
+    ("slack", "reminder_hour"): (0, 24),
+}
+# Paths that must exist when set: a typo here would otherwise surface as a traceback mid-triage.
+_EXISTING_PATHS = (("triage", "model_path"), ("organisation", "notice_path"),
+                   ("organisation", "templates_dir"))
+
+
 def load_config(path: str | os.PathLike[str] | None = None,
                 environ: Mapping[str, str] | None = None) -> Config:
     """Read, check and resolve the configuration.
@@ -283,7 +309,50 @@ def _build_section(cls: type, name: str, values: Mapping[str, Any], path: str | 
         if choices and kwargs[key] not in choices:
             raise ConfigError(f"must be one of {', '.join(map(repr, choices))}, not {value!r}",
                               path=path, key=dotted)
+        _check_range(kwargs[key], _RANGES.get((name, key)), dotted, path)
     return cls(**kwargs)
+
+
+def _check_range(value: Any, bounds: tuple[float | None, float | None] | None, key: str,
+                 path: str | None) -> None:
+    if bounds is None:
+        return
+    low, high = bounds
+    if (low is not None and value < low) or (high is not None and value > high):
+        if high is None:
+            wanted = f"at least {low}"
+        elif low is None:
+            wanted = f"at most {high}"
+        else:
+            wanted = f"between {low} and {high}"
+        raise ConfigError(f"must be {wanted}, not {value!r}", path=path, key=key)
+
+
+def _check_database_url(url: str, path: str | None) -> None:
+    """Refuse a URL SQLAlchemy cannot use, with the spelling that works."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    key = "database.url"
+    if url.startswith(("postgres://", "postgresql://")):
+        raise ConfigError("use postgresql+psycopg://user@host/dbname (the psycopg 3 driver this "
+                          f"project installs), not {url.split('://', 1)[0]}://", path=path, key=key)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ConfigError("not a database URL; use sqlite:///path/to/file.sqlite3 or "
+                          "postgresql+psycopg://user@host/dbname", path=path, key=key) from None
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise ConfigError(f"unsupported database {parsed.get_backend_name()!r}; use sqlite:/// or "
+                          "postgresql+psycopg://", path=path, key=key)
+
+
+def _check_paths(config: Config, path: str | None) -> None:
+    for section, key in _EXISTING_PATHS:
+        value = getattr(getattr(config, section), key)
+        if value and not Path(value).exists():
+            raise ConfigError(f"{value} does not exist (relative paths are from the directory "
+                              "the command runs in)", path=path, key=f"{section}.{key}")
 
 
 def _check_type(value: Any, expected: Any, key: str, path: str | None) -> Any:
@@ -310,6 +379,8 @@ def _describe(expected: Any) -> str:
 
 def _resolve(config: Config, path: str | None, environ: Mapping[str, str]) -> Config:
     """Fill in secrets from the environment for every part that is switched on."""
+    _check_database_url(config.database.url, path)
+    _check_paths(config, path)
     imap = config.imap
     if imap.enabled:
         env_key = "oauth_token_env" if imap.auth == "xoauth2" else "password_env"

@@ -93,12 +93,14 @@ class Service:
             self._spawn("imap-watcher", self.watcher.run, self.stop)
         self._spawn("worker", self._work)
         if rt.config.http.enabled:
-            from bot.web.server import serve  # the HTTP front end is optional
+            from bot.web.server import listen, serve  # the HTTP front end is optional
 
-            self._spawn("http", serve, rt, self.stop)
+            # Bound here, before any thread starts: a port in use stops start-up (ConfigError).
+            self._spawn("http", serve, rt, self.stop, listen(rt))
         if rt.config.slack.enabled:
-            from bot.slack.runner import run_slack_app
+            from bot.slack.runner import check_http_port, run_slack_app
 
+            check_http_port(rt.config)
             self._spawn("slack", run_slack_app, rt, self.stop)
 
     def _spawn(self, name: str, target: Callable[..., object], *args: object) -> None:

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from bot.config import Config, DatabaseConfig, ImapConfig, SmtpConfig
+from tests.clock import TestClock
 from tests.servers.dovecot import Dovecot, dovecot_available
 from tests.servers.smtp import SmtpServer
 
@@ -45,6 +46,12 @@ def postgres_reason() -> str | None:
     if not _PG_REASON:
         _PG_REASON.append(_postgres_unavailable())
     return _PG_REASON[0]
+
+
+@pytest.fixture
+def clock() -> TestClock:
+    """The test's clock: hand it to ``Runtime.now`` and date test mail from it."""
+    return TestClock()
 
 
 @pytest.fixture

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 
+from sqlalchemy.exc import OperationalError
+
 from bot.config import Config, load_config
+from bot.errors import ConfigError
 from bot.pipeline.runtime import Runtime
 
 
@@ -14,4 +17,12 @@ def load(args: argparse.Namespace) -> Config:
 
 
 def open_runtime(args: argparse.Namespace) -> Runtime:
-    return Runtime.open(load(args))
+    """The runtime for ``args``; a database that cannot be reached stops start-up, naming the
+    key, instead of a traceback from the first query."""
+    config = load(args)
+    try:
+        return Runtime.open(config)
+    except OperationalError as exc:
+        reason = str(exc.orig or exc).strip().splitlines()[0]
+        raise ConfigError(f"cannot open the database: {reason}", path=config.path,
+                          key="database.url") from None

@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import signal
 
-from bot.commands import open_runtime
+from bot.commands import load, open_runtime
+from bot.config import Config
+from bot.errors import ConfigError
 from bot.service import Service, log_startup_warnings, poll_once
 from bot.store import messages as message_store
 
@@ -36,7 +38,21 @@ def handle_poll(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def require_unsubscribe_secret(config: Config) -> None:
+    """``run`` serves one-click unsubscribe links only when it can check their signatures; with
+    the web part on and no secret every link would fail, so refuse to start and say how."""
+    http = config.http
+    if http.enabled and not http.unsubscribe_secret:
+        raise ConfigError(
+            f"the web part is enabled but the environment variable {http.unsubscribe_secret_env} "
+            "(the one-click unsubscribe secret) is not set; set it to a long random value, e.g. "
+            f"export {http.unsubscribe_secret_env}=$(python3 -c 'import secrets; "
+            "print(secrets.token_urlsafe(32))'), or set [http] enabled = false",
+            path=config.path, key="http.unsubscribe_secret_env")
+
+
 def handle_run(args: argparse.Namespace) -> int:
+    require_unsubscribe_secret(load(args))
     with open_runtime(args) as rt:
         service = Service(rt)
         for signum in (signal.SIGTERM, signal.SIGINT):

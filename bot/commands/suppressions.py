@@ -106,7 +106,7 @@ def handle_add(args: argparse.Namespace) -> int:
         return 2
     with open_runtime(args) as rt, rt.store.transaction() as session:
         row, newly = suppressions.suppress(session, address, reason=args.reason,
-                                           source=SOURCE)
+                                           source=SOURCE, now=rt.now())
         audit.record(session, cli_actor(), "suppression.added", None,
                      suppression=row.id, reason=args.reason, already_suppressed=not newly)
         since = row.created_at.isoformat()
@@ -119,7 +119,7 @@ def handle_remove(args: argparse.Namespace) -> int:
     if address is None:
         return 2
     with open_runtime(args) as rt, rt.store.transaction() as session:
-        row = suppressions.lift(session, address, by=cli_actor())
+        row = suppressions.lift(session, address, by=cli_actor(), now=rt.now())
         audit.record(session, cli_actor(), "suppression.removed",
                      row.case_id if row else None, suppression=row.id if row else None,
                      reason=args.reason, was_suppressed=row is not None)

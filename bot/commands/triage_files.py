@@ -42,7 +42,7 @@ def ingest_files(rt: Runtime, paths: list[Path]) -> tuple[int, int]:
         for file in mail_files(path):
             row = store_raw(rt.store, file.read_bytes(), source="file",
                             own_addresses=rt.config.own_addresses,
-                            max_bytes=rt.config.imap.max_message_bytes)
+                            max_bytes=rt.config.imap.max_message_bytes, received_at=rt.now())
             stored += row is not None
             duplicates += row is None
     return stored, duplicates

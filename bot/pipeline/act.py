@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -70,12 +70,13 @@ def apply_decision(session: Session, rt: Runtime, message: Message, decision: De
 
 
 def _new_case(session: Session, message: Message, decision: Decision,
-              prediction: Prediction | None, state: CaseState, channel: str) -> Case:
+              prediction: Prediction | None, state: CaseState, channel: str,
+              now: datetime) -> Case:
     # An erasure read as an opt-out or a question is still an erasure: it joins the case's
     # intents, so the deadline, the draft and the card's "Mark erased" button follow.
     present, _ = draft_intents(tuple(decision.intents or (decision.label,)),
                                message.reply_text or message.body_text or "")
-    case = Case(
+    case = Case(created_at=now,
         state=state, label=decision.label, intents=dict(prediction.intents) if prediction else {},
         present=list(present),
         confidence=prediction.confidence if prediction else 0.0, channel=channel,
@@ -101,9 +102,9 @@ def _auto_opt_out(session: Session, rt: Runtime, message: Message, decision: Dec
     channel = message.source if message.source == "slack" else "email"
     # An unverified sender's opt-out is applied (harmless) but a person closes the case.
     state = CaseState.OPEN if decision.keep_open else CaseState.AUTO_RESOLVED
-    case = _new_case(session, message, decision, prediction, state, channel)
+    case = _new_case(session, message, decision, prediction, state, channel, now=rt.now())
     _, newly = suppressions.suppress(session, message.sender, reason="opt-out request",
-                                     source=channel, case_id=case.id)
+                                     source=channel, case_id=case.id, now=rt.now())
     audit.record(session, SYSTEM, "opt_out.applied", case.id, message=message.id,
                  already_suppressed=not newly, reasons=list(decision.reasons))
     if decision.send_confirmation and message.source != "slack":
@@ -150,7 +151,8 @@ def _confirmation_withheld(session: Session, rt: Runtime, case: Case, newly: boo
 def _open_case(session: Session, rt: Runtime, message: Message, decision: Decision,
                prediction: Prediction | None, *, opt_out_applied: bool = False) -> Outcome:
     channel = message.source if message.source == "slack" else "email"
-    case = _new_case(session, message, decision, prediction, CaseState.OPEN, channel)
+    case = _new_case(session, message, decision, prediction, CaseState.OPEN, channel,
+                     now=rt.now())
     intents = decision.intents or (decision.label,)
     draft = draft_for_case(rt, session, case, message, intents=intents,
                            opt_out_applied=opt_out_applied)
@@ -200,7 +202,7 @@ def queue_email(session: Session, rt: Runtime, case: Case, message: Message | No
         "in_reply_to": parent, "references": references,
         "auto_submitted": auto_submitted,
     }
-    return outbox.enqueue(session, "email", key, payload, case.id)
+    return outbox.enqueue(session, "email", key, payload, case.id, now=rt.now())
 
 
 def queue_slack(session: Session, rt: Runtime, kind: str, case: Case, *, key: str,
@@ -210,4 +212,5 @@ def queue_slack(session: Session, rt: Runtime, kind: str, case: Case, *, key: st
         return
     if kind == "opt_out_notice" and rt.config.slack.opt_out_notices == "none":
         return
-    outbox.enqueue(session, "slack", key, {"type": kind, "case_id": case.id, **extra}, case.id)
+    outbox.enqueue(session, "slack", key, {"type": kind, "case_id": case.id, **extra}, case.id,
+                   now=rt.now())

@@ -98,12 +98,14 @@ def _digest(*parts: str | bytes) -> str:
 def store_imap_batch(store: Store, account: str, folder: str, uidvalidity: int,
                      batch: Sequence[FetchedMessage], *, own_addresses: Iterable[str] = (),
                      max_bytes: int | None = None, up_to_uid: int = 0,
-                     backfill: bool = False, answer_backfill: bool = False) -> IngestResult:
+                     backfill: bool = False, answer_backfill: bool = False,
+                     now: datetime | None = None) -> IngestResult:
     """Store a batch of fetched messages and advance the folder's last UID, in one transaction.
 
     The progress row is locked first and re-read, so a second worker that fetched the same
     UIDs stores nothing twice. ``up_to_uid`` moves progress past UIDs that were searched but had
-    gone by the time of the fetch (expunged by another client).
+    gone by the time of the fetch (expunged by another client). ``now`` (the runtime's clock)
+    dates a message the server sent without an INTERNALDATE.
 
     With ``backfill`` the messages are older mail below the stored progress (``privacy-triage
     backfill``): progress is left alone, and they are stored with source "backfill", which
@@ -125,7 +127,7 @@ def store_imap_batch(store: Store, account: str, folder: str, uidvalidity: int,
                 session, source="backfill" if backfill and not answer_backfill else "imap",
                 mailbox=mailbox_key, uidvalidity=uidvalidity,
                 uid=fetched.uid, raw=fetched.raw, size=fetched.size or len(fetched.raw),
-                received_at=fetched.internal_date or utcnow(), **fields)
+                received_at=fetched.internal_date or now or utcnow(), **fields)
             if row is None:
                 duplicates += 1
             else:

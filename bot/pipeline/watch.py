@@ -76,7 +76,7 @@ class Watcher:
             result = store_imap_batch(
                 self.rt.store, mailbox.account, cfg.folder, mailbox.uidvalidity, batch,
                 own_addresses=self.rt.config.own_addresses, max_bytes=cfg.max_message_bytes,
-                up_to_uid=uids[-1])
+                up_to_uid=uids[-1], now=self.rt.now())
             # Only now, with the commit done, may the server copy be moved.
             mailbox.mark_processed([m.uid for m in batch])
             total += len(result.stored)

@@ -31,13 +31,14 @@ def queue_daily_posts(rt: Runtime, now: datetime | None = None) -> list[str]:
     day = now.astimezone(UK_TIME).date().isoformat()
     queued = []
     with rt.store.transaction() as session:
-        if outbox.enqueue(session, "slack", f"slack-reminder:{day}", {"type": "reminder"}):
+        if outbox.enqueue(session, "slack", f"slack-reminder:{day}", {"type": "reminder"},
+                          now=now):
             queued.append(f"slack-reminder:{day}")
         if cfg.opt_out_notices == "digest":
             # Everything since the previous digest (so Monday's covers the weekend).
             since = staff_store.last_queued(session, "slack-digest:") or now - timedelta(days=7)
             ids = [c.id for c in staff_store.auto_resolved_since(session, since)]
             if ids and outbox.enqueue(session, "slack", f"slack-digest:{day}",
-                                      {"type": "opt_out_digest", "case_ids": ids}):
+                                      {"type": "opt_out_digest", "case_ids": ids}, now=now):
                 queued.append(f"slack-digest:{day}")
     return queued

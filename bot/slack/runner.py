@@ -12,12 +12,15 @@ While it runs, the loop here also queues the daily reminder (and digest) once it
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 from collections.abc import Callable
 
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
+from bot.config import Config
+from bot.errors import ConfigError
 from bot.pipeline.runtime import Runtime
 from bot.slack.app import SlackApp
 from bot.slack.client import make_web_client
@@ -45,6 +48,27 @@ def http_server(slack_app: SlackApp, host: str, port: int, signing_secret: str):
     limits = {**LIMITS, "max_request_body_size": MAX_BODY_BYTES}
     return create_server(SignedOnly(SlackRequestHandler(slack_app.app), signing_secret),
                          host=host, port=port, threads=4, **limits)
+
+
+def check_http_port(config: Config) -> None:
+    """In HTTP mode, stop start-up naming ``slack.http_port`` when it cannot be bound.
+
+    The endpoint is bound again by :func:`run_slack_app` in its own thread; checking here first
+    turns a port in use into a clear start-up error instead of a Slack thread that died.
+    """
+    cfg = config.slack
+    if cfg.mode != "http" or cfg.http_port == 0:
+        return
+    try:
+        infos = socket.getaddrinfo(cfg.http_host, cfg.http_port, type=socket.SOCK_STREAM)
+        for family, kind, proto, _name, address in infos[:1]:
+            with socket.socket(family, kind, proto) as probe:
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as waitress does
+                probe.bind(address)
+    except OSError as exc:
+        raise ConfigError(f"cannot listen on {cfg.http_host}:{cfg.http_port} "
+                          f"({exc.strerror or exc}); free the port or choose another",
+                          path=config.path, key="slack.http_port") from None
 
 
 def run_slack_app(rt: Runtime, stop: threading.Event,

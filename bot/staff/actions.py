@@ -70,7 +70,7 @@ def _run(rt: Runtime, case_id: int, version: int, actor: str, action: str,
             if case.version != version:
                 return Result("stale", f"it is now at version {case.version}, not {version}",
                               case_id, case.version)
-            claimed = staff_store.bump_version(session, case_id, version)
+            claimed = staff_store.bump_version(session, case_id, version, now)
             if claimed is None:  # someone else's change committed between our read and here
                 return Result("stale", "someone else acted on it a moment ago", case_id)
             outcome = change(session, claimed, now)  # a Refusal rolls everything back
@@ -99,7 +99,7 @@ def approve(rt: Runtime, case_id: int, version: int, actor: str) -> Result:
         key = f"reply:{case.id}:{draft.version}"
         note = ""
         if rules.applies_suppression(case.label, case.present):
-            note = _suppress_targets(session, case, first, actor)
+            note = _suppress_targets(session, case, first, actor, now)
         if case.channel == "slack" and first is not None and first.slack_channel:
             # A chat request is answered where it was asked, in the thread of its first message.
             queue_slack(session, rt, "slack_reply", case, key=key, draft_version=draft.version,
@@ -124,7 +124,8 @@ def approve(rt: Runtime, case_id: int, version: int, actor: str) -> Result:
     return _run(rt, case_id, version, actor, "case.approved", change)
 
 
-def _suppress_targets(session: Session, case: Case, first: Message | None, actor: str) -> str:
+def _suppress_targets(session: Session, case: Case, first: Message | None, actor: str,
+                      now: datetime) -> str:
     """Suppress whom the opt-out covers ("unsubscribe my mother, m@..." covers m@, not the
     writer); returns a note for the card when that is not simply the requester."""
     text = (first.reply_text or first.body_text) if first is not None else ""
@@ -139,7 +140,7 @@ def _suppress_targets(session: Session, case: Case, first: Message | None, actor
     for address in targets.addresses:
         try:
             suppressions.suppress(session, address, reason="opt-out approved by staff",
-                                  source="staff", case_id=case.id)
+                                  source="staff", case_id=case.id, now=now)
         except ValueError:
             continue  # not an address after all; staff can add it by hand
         audit.record(session, actor, "opt_out.applied", case.id, by_staff=True)
@@ -283,7 +284,7 @@ def undo_opt_out(rt: Runtime, case_id: int, version: int, actor: str) -> Result:
             raise Refusal("only an automatic opt-out can be undone")
         if case.outcome_note and case.outcome_note.startswith("opt-out undone"):
             raise Refusal("this opt-out has already been undone")
-        lifted = suppressions.lift(session, case.requester, by=actor)
+        lifted = suppressions.lift(session, case.requester, by=actor, now=now)
         case.outcome_note = f"opt-out undone by {actor}"
         return "Opt-out undone" if lifted else "Opt-out undone (it was already lifted)"
 

@@ -19,12 +19,18 @@ from bot.store.models import OutboxItem, utcnow
 
 
 def enqueue(session: Session, kind: str, key: str, payload: dict[str, Any],
-            case_id: int | None = None, *, not_before: datetime | None = None) -> OutboxItem | None:
-    """Queue a delivery unless one with the same idempotency key exists; None for a repeat."""
+            case_id: int | None = None, *, not_before: datetime | None = None,
+            now: datetime | None = None) -> OutboxItem | None:
+    """Queue a delivery unless one with the same idempotency key exists; None for a repeat.
+
+    ``now`` is the caller's clock (``Runtime.now``): the dispatcher compares ``next_attempt_at``
+    with that clock, so the row must be stamped by it, not by the wall clock.
+    """
     if session.scalar(select(OutboxItem.id).where(OutboxItem.idempotency_key == key)) is not None:
         return None
+    now = now or utcnow()
     item = OutboxItem(kind=kind, idempotency_key=key, payload=payload, case_id=case_id,
-                      next_attempt_at=not_before or utcnow())
+                      next_attempt_at=not_before or now, created_at=now)
     try:
         with session.begin_nested():
             session.add(item)

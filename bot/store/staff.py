@@ -18,11 +18,13 @@ from sqlalchemy.orm import Session
 from bot.store.models import OPEN_STATES, AuditEvent, Case, Draft, Message, OutboxItem, utcnow
 
 
-def bump_version(session: Session, case_id: int, version: int) -> Case | None:
-    """Claim a case for one change; None when its version is no longer ``version``."""
+def bump_version(session: Session, case_id: int, version: int,
+                 now: datetime | None = None) -> Case | None:
+    """Claim a case for one change; None when its version is no longer ``version``.
+    ``now`` is the caller's clock (``Runtime.now``)."""
     result = session.execute(
         update(Case).where(Case.id == case_id, Case.version == version)
-        .values(version=Case.version + 1, updated_at=utcnow())
+        .values(version=Case.version + 1, updated_at=now or utcnow())
     )
     if result.rowcount != 1:
         return None

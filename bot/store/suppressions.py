@@ -25,8 +25,12 @@ def normalise_address(address: str) -> str:
 
 
 def suppress(session: Session, address: str, *, reason: str, source: str,
-             case_id: int | None = None) -> tuple[Suppression, bool]:
-    """Add ``address`` to the list (or re-activate it); returns (row, newly_suppressed)."""
+             case_id: int | None = None, now: datetime | None = None) -> tuple[Suppression, bool]:
+    """Add ``address`` to the list (or re-activate it); returns (row, newly_suppressed).
+
+    ``now`` is the caller's clock (``Runtime.now``); :func:`active` filters on it.
+    """
+    now = now or utcnow()
     normalised = normalise_address(address)
     row = session.scalar(select(Suppression).where(Suppression.address == normalised)
                          .with_for_update())
@@ -35,9 +39,10 @@ def suppress(session: Session, address: str, *, reason: str, source: str,
             return row, False
         row.removed_at = None
         row.removed_by = None
-        row.reason, row.source, row.case_id, row.created_at = reason, source, case_id, utcnow()
+        row.reason, row.source, row.case_id, row.created_at = reason, source, case_id, now
         return row, True
-    row = Suppression(address=normalised, reason=reason, source=source, case_id=case_id)
+    row = Suppression(address=normalised, reason=reason, source=source, case_id=case_id,
+                      created_at=now)
     try:
         with session.begin_nested():
             session.add(row)
@@ -49,13 +54,14 @@ def suppress(session: Session, address: str, *, reason: str, source: str,
     return row, True
 
 
-def lift(session: Session, address: str, *, by: str) -> Suppression | None:
+def lift(session: Session, address: str, *, by: str,
+         now: datetime | None = None) -> Suppression | None:
     """Lift a suppression (staff undo or ``suppressions remove``); None when none was active."""
     row = session.scalar(select(Suppression).where(
         Suppression.address == normalise_address(address), Suppression.removed_at.is_(None)))
     if row is None:
         return None
-    row.removed_at = utcnow()
+    row.removed_at = now or utcnow()
     row.removed_by = by
     return row
 

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from waitress import create_server, wasyncore
 from waitress.server import BaseWSGIServer
 
+from bot.errors import ConfigError
 from bot.pipeline.runtime import Runtime
 from bot.web.app import create_app
 
@@ -108,18 +109,35 @@ def start_server(rt: Runtime, host: str | None = None, port: int | None = None) 
     return RunningServer(server, loop_map, thread, str(bound_host), int(bound_port))
 
 
-def serve(rt: Runtime, stop: threading.Event) -> None:
-    """Serve until ``stop`` is set (the service's HTTP thread runs this).
+def listen(rt: Runtime) -> RunningServer:
+    """Bind ``[http] host``/``port`` and start serving, or stop start-up naming the key.
 
-    A port that cannot be bound is logged as an error and ends only this thread: mail intake and
-    opt-outs by email keep working while someone frees the port.
+    ``privacy-triage run`` calls this before it starts its threads: a port already in use is a
+    configuration mistake to fix now, not a front end silently missing for days.
     """
     http = rt.config.http
     try:
-        running = start_server(rt)
+        return start_server(rt)
     except OSError as exc:
-        logger.error("The HTTP front end cannot listen on %s:%s: %s", http.host, http.port, exc)
-        return
+        raise ConfigError(f"cannot listen on {http.host}:{http.port} ({exc.strerror or exc}); "
+                          "free the port, choose another, or set [http] enabled = false",
+                          path=rt.config.path, key="http.port") from None
+
+
+def serve(rt: Runtime, stop: threading.Event, running: RunningServer | None = None) -> None:
+    """Serve until ``stop`` is set (the service's HTTP thread runs this).
+
+    ``running`` is the server :func:`listen` already bound; without it this binds now, and a
+    port that cannot be bound is logged as an error and ends only this thread.
+    """
+    http = rt.config.http
+    if running is None:
+        try:
+            running = start_server(rt)
+        except OSError as exc:
+            logger.error("The HTTP front end cannot listen on %s:%s: %s", http.host, http.port,
+                         exc)
+            return
     try:
         stop.wait()
     finally:

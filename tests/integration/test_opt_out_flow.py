@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from sqlalchemy import select
 
 from bot.pipeline.runtime import Runtime
 from bot.service import poll_once
 from bot.store import suppressions
-from bot.store.models import AuditEvent, Case, Draft, OutboxItem, utcnow
+from bot.store.models import AuditEvent, Case, Draft, OutboxItem
+from tests.clock import TestClock
 from tests.conftest import make_config, verified
 from tests.servers.dovecot import Dovecot
 from tests.servers.smtp import SmtpServer
@@ -27,8 +26,9 @@ OPT_OUT = verified(
 
 
 @pytest.fixture
-def runtime(database_url: str, dovecot: Dovecot, smtp_server: SmtpServer):
+def runtime(database_url: str, dovecot: Dovecot, smtp_server: SmtpServer, clock: TestClock):
     rt = Runtime.open(make_config(database_url, dovecot, smtp_server))
+    rt.now = clock
     yield rt
     rt.close()
 
@@ -62,9 +62,10 @@ def test_an_opt_out_is_applied_and_confirmed_exactly_once(runtime: Runtime, dove
 
 
 def test_smtp_down_is_retried_later_and_nothing_is_lost(runtime: Runtime, dovecot: Dovecot,
-                                                        smtp_server: SmtpServer):
+                                                        smtp_server: SmtpServer,
+                                                        clock: TestClock):
     smtp_server.stop()
-    dovecot.append(OPT_OUT)
+    dovecot.append(OPT_OUT, received_at=clock())
     report = poll_once(runtime)
     assert (report.delivery.sent, report.delivery.retried) == (0, 1)
     with runtime.store.sessions() as session:
@@ -74,7 +75,7 @@ def test_smtp_down_is_retried_later_and_nothing_is_lost(runtime: Runtime, doveco
 
     smtp_server.start()
     assert poll_once(runtime).delivery.sent == 0  # backoff: not yet due
-    runtime.now = lambda: utcnow() + timedelta(minutes=5)
+    clock.advance(minutes=5)
     assert poll_once(runtime).delivery.sent == 1
     assert len(smtp_server.wait_for(1)) == 1
 

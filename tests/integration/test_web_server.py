@@ -116,3 +116,43 @@ def test_behind_a_path_prefix_the_page_links_back_through_it(sqlite_url: str) ->
     finally:
         running.close()
         runtime.close()
+
+
+def test_run_stops_at_start_up_naming_the_key_when_the_http_port_is_in_use(sqlite_url):
+    import socket
+
+    from bot.config import HttpConfig
+    from bot.errors import ConfigError
+    from bot.pipeline.runtime import Runtime
+    from bot.service import Service
+    from tests.conftest import make_config
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        rt = Runtime.open(make_config(sqlite_url, http=HttpConfig(port=port)))
+        service = Service(rt)
+        try:
+            with pytest.raises(ConfigError, match=f"'http.port'.*127.0.0.1:{port}"):
+                service.start()
+        finally:
+            service.shutdown()
+            rt.close()
+
+
+def test_slack_http_mode_stops_at_start_up_naming_the_key_when_its_port_is_in_use():
+    import socket
+
+    from bot.config import Config, SlackConfig
+    from bot.errors import ConfigError
+    from bot.slack.runner import check_http_port
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        config = Config(slack=SlackConfig(enabled=True, mode="http", http_port=port))
+        with pytest.raises(ConfigError, match="'slack.http_port'"):
+            check_http_port(config)
+    check_http_port(config)   # free again: accepted

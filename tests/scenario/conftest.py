@@ -10,6 +10,7 @@ import pytest
 
 from bot.pipeline.runtime import Runtime
 from bot.slack import client as slack_client
+from tests.clock import TestClock
 from tests.conftest import make_config
 from tests.scenario.slack_helpers import running_app, slack_config, triage_config
 from tests.servers.smtp import SmtpServer
@@ -23,21 +24,25 @@ def quick_pacing(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def rt(sqlite_url: str, smtp_server: SmtpServer, slack_standin: SlackStandIn) -> Iterator[Runtime]:
+def rt(sqlite_url: str, smtp_server: SmtpServer, slack_standin: SlackStandIn,
+       clock: TestClock) -> Iterator[Runtime]:
+    """A runtime on SQLite whose clock is the test's (``clock``), not the wall's."""
     config = make_config(sqlite_url, smtp=smtp_server, slack=slack_config(slack_standin),
                          triage=triage_config())
     runtime = Runtime.open(config)
+    runtime.now = clock
     yield runtime
     runtime.close()
 
 
 @pytest.fixture
-def rt_both(database_url: str, smtp_server: SmtpServer,
-            slack_standin: SlackStandIn) -> Iterator[Runtime]:
+def rt_both(database_url: str, smtp_server: SmtpServer, slack_standin: SlackStandIn,
+            clock: TestClock) -> Iterator[Runtime]:
     """Like ``rt``, on SQLite and on PostgreSQL (skipped, with why, when it is absent)."""
     config = make_config(database_url, smtp=smtp_server, slack=slack_config(slack_standin),
                          triage=triage_config())
     runtime = Runtime.open(config)
+    runtime.now = clock
     yield runtime
     runtime.close()
 

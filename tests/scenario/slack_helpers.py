@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import queue
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import select
@@ -22,6 +21,7 @@ from tests.slack_standin import (
     block_actions_payload,
     view_submission_payload,
 )
+from tests.waiting import wait_until  # noqa: F401 - re-exported: tests import it from here
 
 CASES = "C0CASES01"
 ALICE = "U0ALICE01"
@@ -41,16 +41,6 @@ QUESTION = (
     "Date: Mon, 23 Nov 2026 10:00:00 +0000\r\n\r\n"
     "How long do you keep my information, and who do you share it with?\r\n"
 )
-
-
-def wait_until(check: Callable[[], Any], timeout: float = 5.0, what: str = "condition") -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def slack_config(standin: SlackStandIn, **changes: Any) -> SlackConfig:
@@ -83,8 +73,9 @@ def running_app(rt: Runtime, standin: SlackStandIn) -> Iterator[Any]:
 
 
 def new_case(rt: Runtime, raw: str) -> Case:
-    """Store ``raw``, run the real pipeline and deliver; returns the case with its card."""
-    assert store_raw(rt.store, raw.encode(), source="file") is not None
+    """Store ``raw`` as received now by the runtime's clock, run the real pipeline and
+    deliver; returns the case with its card."""
+    assert store_raw(rt.store, raw.encode(), source="file", received_at=rt.now()) is not None
     poll_once(rt)
     with rt.store.sessions() as session:
         return session.scalars(select(Case).order_by(Case.id.desc())).first()

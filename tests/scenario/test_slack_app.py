@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -37,11 +36,11 @@ from tests.scenario.slack_helpers import (
     submit,
     thread_of,
     triage_config,
-    wait_until,
 )
 from tests.slack_standin import (
     text_input_values,
 )
+from tests.waiting import wait_until
 
 
 def test_a_routed_email_becomes_one_card_with_its_draft_and_buttons(rt, slack_standin):
@@ -184,10 +183,11 @@ def test_people_who_may_not_act_change_nothing(rt, app, slack_standin):
 
 
 def test_channel_members_may_act_when_no_users_are_listed(sqlite_url, smtp_server,
-                                                          slack_standin):
+                                                          slack_standin, clock):
     config = make_config(sqlite_url, smtp=smtp_server, triage=triage_config(),
                          slack=slack_config(slack_standin, allowed_user_ids=[]))
     rt = Runtime.open(config)
+    rt.now = clock
     slack_standin.set_members(CASES, [BOB])
     runner = running_app(rt, slack_standin)
     next(runner)
@@ -221,10 +221,10 @@ def test_mail_that_tries_to_ping_or_disguise_links_is_shown_inert(rt, slack_stan
         shown["blocks"])
 
 
-def test_an_extension_after_the_first_month_is_refused_politely(rt, app, slack_standin):
+def test_an_extension_after_the_first_month_is_refused_politely(rt, app, slack_standin,
+                                                                 clock):
     case = new_case(rt, ACCESS)
-    later = case.received_at + timedelta(days=40)
-    rt.now = lambda: later
+    clock.advance(days=40)
     slack_standin.wait_for_ack(click(slack_standin, ALICE, case, "case_extend"))
     (note,) = wait_until(lambda: slack_standin.ephemeral_messages(CASES), what="refusal")
     assert note["user"] == ALICE and "too late to extend" in note["text"]

@@ -19,9 +19,9 @@ from tests.scenario.slack_helpers import (
     case_now,
     click,
     new_case,
-    wait_until,
 )
 from tests.slack_standin import message_event, slash_command_payload
+from tests.waiting import wait_until
 
 CAROL = "U0CAROL01"
 CAROL_DM = "D0CAROL01"

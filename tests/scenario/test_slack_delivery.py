@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import json
 from datetime import UTC, datetime, timedelta
 
@@ -17,7 +16,8 @@ from bot.service import poll_once
 from bot.slack import client as slack_client
 from bot.slack.jobs import queue_daily_posts
 from bot.store import suppressions
-from bot.store.models import Case, OutboxItem, utcnow
+from bot.store.models import Case, OutboxItem
+from tests.clock import TestClock
 from tests.conftest import make_config, verified
 from tests.scenario.slack_helpers import (
     ACCESS,
@@ -32,8 +32,8 @@ from tests.scenario.slack_helpers import (
     slack_config,
     thread_of,
     triage_config,
-    wait_until,
 )
+from tests.waiting import wait_until
 
 OPT_OUT = verified(
     "From: Alice Example <alice@example.org>\r\nTo: support@caplus.org.uk\r\n"
@@ -54,7 +54,7 @@ def test_a_429_is_retried_after_retry_after_and_posts_once(rt, slack_standin):
     assert case.slack_ts and len(slack_standin.messages(CASES)) == 1
 
 
-def test_slack_down_with_500s_loses_nothing_and_posts_once_later(rt, slack_standin):
+def test_slack_down_with_500s_loses_nothing_and_posts_once_later(rt, slack_standin, clock):
     slack_standin.fail_next("chat.postMessage", "server_error", count=3)  # beyond the retries
     case = new_case(rt, QUESTION)
     assert case.slack_ts is None and slack_standin.messages(CASES) == []
@@ -62,7 +62,7 @@ def test_slack_down_with_500s_loses_nothing_and_posts_once_later(rt, slack_stand
         item = session.scalars(select(OutboxItem).where(OutboxItem.kind == "slack")).one()
     assert item.state == "pending" and "HTTP 500" in item.last_error
 
-    rt.now = lambda: utcnow() + timedelta(minutes=5)   # past the outbox backoff
+    clock.advance(minutes=5)   # past the outbox backoff
     assert poll_once(rt).delivery.sent == 1
     assert len(slack_standin.messages(CASES)) == 1
     assert case_now(rt, case.id).slack_ts
@@ -78,14 +78,27 @@ def test_invalid_blocks_is_a_permanent_failure_shown_on_the_case(rt, slack_stand
 
 
 def test_posts_to_one_channel_are_paced(rt, slack_standin, monkeypatch):
-    monkeypatch.setattr(slack_client.PACER, "interval", 0.3)
+    # The pacer runs on a clock that moves only when it sleeps: the spacing it enforces is then
+    # exact, whatever the machine's load does to when the stand-in receives each request.
+    virtual = [0.0]
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        virtual[0] += seconds
+
+    pacer = slack_client.PACER
+    monkeypatch.setattr(pacer, "interval", 0.3)
+    monkeypatch.setattr(pacer, "_clock", lambda: virtual[0])
+    monkeypatch.setattr(pacer, "_sleep", sleep)
+    monkeypatch.setattr(pacer, "_next", {})
     for n in range(3):
         store_raw(rt.store, QUESTION.replace("q-1@", f"q-{n}@").replace(
-            "How long", f"Question {n}: how long").encode(), source="file")
+            "How long", f"Question {n}: how long").encode(), source="file",
+            received_at=rt.now())
     poll_once(rt)
-    times = [c.time for c in slack_standin.calls("chat.postMessage")]
-    assert len(times) == 3
-    assert min(b - a for a, b in itertools.pairwise(times)) >= 0.28
+    assert len(slack_standin.calls("chat.postMessage")) == 3
+    assert slept == pytest.approx([0.3, 0.3])   # each post after the first waited its turn
 
 
 def test_a_follow_up_email_appears_in_the_cards_thread(rt, slack_standin):
@@ -94,7 +107,8 @@ def test_a_follow_up_email_appears_in_the_cards_thread(rt, slack_standin):
         b"From: Erin Example <erin@example.org>\r\nTo: support@caplus.org.uk\r\n"
         b"Subject: Re: my data\r\nMessage-ID: <sar-2@example.org>\r\n"
         b"In-Reply-To: <sar-1@example.org>\r\nReferences: <sar-1@example.org>\r\n\r\n"
-        b"Also my old address was 1 <b>High</b> Street & <!channel>.\r\n"), source="file")
+        b"Also my old address was 1 <b>High</b> Street & <!channel>.\r\n"), source="file",
+        received_at=rt.now())
     poll_once(rt)
     (note,) = thread_of(slack_standin, case)
     assert "wrote again" in note["text"] and "1 &lt;b&gt;High&lt;/b&gt; Street &amp;" in note["text"]
@@ -110,9 +124,10 @@ def test_an_automatic_opt_out_is_posted_with_an_undo_that_lifts_it(rt, app, slac
     notice = card(slack_standin, case)
     assert "Opt-out applied" in json.dumps(notice["blocks"])
     slack_standin.wait_for_ack(click(slack_standin, ALICE, case, "notice_undo"))
+    # A fresh session per poll: one open read transaction would never see the app's commit.
+    wait_until(lambda s: not suppressions.is_suppressed(s, "alice@example.org"),
+               store=rt.store, what="undo")
     with rt.store.sessions() as session:
-        wait_until(lambda: not suppressions.is_suppressed(session, "alice@example.org"),
-                   what="undo")
         row = session.scalars(select(suppressions.Suppression)).one()
     assert row.removed_by == f"slack:{ALICE}"
     shown = wait_until(lambda: (m := card(slack_standin, case)) and not buttons(m) and m,
@@ -125,15 +140,15 @@ def test_opt_outs_can_be_posted_as_a_daily_digest(sqlite_url, smtp_server, slack
                          slack=slack_config(slack_standin, opt_out_notices="digest",
                                             reminder_hour=9))
     runtime = Runtime.open(config)
-    runtime.now = lambda: datetime(2026, 11, 24, 8, 0, tzinfo=UTC)  # before the reminder hour
+    runtime.now = TestClock(datetime(2026, 11, 24, 8, 0, tzinfo=UTC))  # before the reminder hour
     try:
         new_case(runtime, OPT_OUT)
-        runtime.now = utcnow
         assert slack_standin.messages(CASES) == []          # nothing posted one by one
         tuesday_10am = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
         assert queue_daily_posts(runtime, tuesday_10am) == ["slack-reminder:2026-11-24",
                                                             "slack-digest:2026-11-24"]
         assert queue_daily_posts(runtime, tuesday_10am + timedelta(hours=3)) == []  # once a day
+        runtime.now.set(tuesday_10am)
         poll_once(runtime)
         (digest,) = slack_standin.messages(CASES)
         assert "1 opt-out(s) applied automatically" in digest["text"]
@@ -147,11 +162,12 @@ def test_opt_outs_can_be_posted_as_a_daily_digest(sqlite_url, smtp_server, slack
     (datetime(2026, 12, 18, 10, 0, tzinfo=UTC), "due in"),
     (datetime(2026, 12, 29, 10, 0, tzinfo=UTC), "overdue by"),
 ])
-def test_the_daily_reminder_lists_cases_due_soon_and_overdue(rt, slack_standin, today,
+def test_the_daily_reminder_lists_cases_due_soon_and_overdue(rt, slack_standin, clock, today,
                                                              expected):
+    clock.set(datetime(2026, 11, 23, 9, 30, tzinfo=UTC))   # received on Monday 23 November
     case = new_case(rt, ACCESS)
     new_case(rt, QUESTION)                         # no time limit: never in the reminder
-    rt.now = lambda: today
+    clock.set(today)
     assert queue_daily_posts(rt, today.replace(hour=7)) == []   # before reminder_hour
     rt.config = dataclasses.replace(rt.config, slack=slack_config(slack_standin,
                                                                   reminder_hour=9))

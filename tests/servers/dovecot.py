@@ -16,6 +16,7 @@ import socket
 import subprocess
 import tempfile
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Self
 
@@ -230,11 +231,16 @@ class Dovecot:
                 time.sleep(0.2 * (attempt + 1))
         raise AssertionError("unreachable")
 
-    def append(self, raw: bytes | str, folder: str = "INBOX") -> None:
-        """Deliver one message the way a mail server's LMTP would leave it: unseen, in folder."""
+    def append(self, raw: bytes | str, folder: str = "INBOX",
+               received_at: datetime | None = None) -> None:
+        """Deliver one message the way a mail server's LMTP would leave it: unseen, in folder.
+
+        ``received_at`` sets the INTERNALDATE (the date intake stores as received); a test that
+        compares dates passes its clock's time rather than letting the server use the wall's.
+        """
         data = raw.encode() if isinstance(raw, str) else raw
         with self.client() as client:
-            client.append(folder, data)
+            client.append(folder, data, msg_time=received_at)
 
     def append_many(self, messages: list[bytes], folder: str = "INBOX") -> None:
         with self.client() as client:

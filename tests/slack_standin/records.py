@@ -24,7 +24,7 @@ class Call:
     method: str
     args: dict[str, Any]  # query + form + JSON body, with JSON-encoded fields decoded
     headers: dict[str, str]
-    time: float
+    time: float  # time.monotonic(): for intervals between calls, unaffected by clock changes
     status: int = 200
     response: dict[str, Any] = field(default_factory=dict)
 

@@ -301,7 +301,7 @@ class SlackStandIn:
             else:
                 status, body = self.web.handle(method, args, _token(request, args))
                 headers = {}
-        self.journal.add_call(Call(method, args, dict(request.headers), time.time(), status,
+        self.journal.add_call(Call(method, args, dict(request.headers), time.monotonic(), status,
                                    body))
         logger.debug("Slack stand-in %s -> %s %s", method, status, body.get("error", "ok"))
         return web.json_response(body, status=status, headers=headers)
@@ -354,7 +354,7 @@ class SlackStandIn:
         envelope_id = message.get("envelope_id") if isinstance(message, dict) else None
         if not envelope_id:
             return
-        now = time.time()
+        now = time.monotonic()
         with self._lock:
             envelope = self._envelopes.get(envelope_id)
             if envelope is not None:
@@ -364,7 +364,7 @@ class SlackStandIn:
                                  envelope is not None))
 
     async def _send(self, envelope: _Envelope, ws: web.WebSocketResponse) -> None:
-        now = time.time()
+        now = time.monotonic()
         with self._lock:
             envelope.first_sent = envelope.first_sent or now
             envelope.last_sent = now
@@ -385,7 +385,7 @@ class SlackStandIn:
         """Resend Events API envelopes that were not acknowledged in time, as Slack does."""
         while True:
             await asyncio.sleep(0.05)
-            now = time.time()
+            now = time.monotonic()
             with self._lock:
                 overdue = [
                     e for e in self._envelopes.values()

@@ -131,6 +131,85 @@ def test_previous_unsubscribe_secrets_are_read_as_a_list(tmp_path: Path):
     assert "old1" not in repr(http)
 
 
+@pytest.mark.parametrize(("text", "key", "message"), [
+    ('[database]\nurl = "postgres://u@db/x"\n', "database.url", "use postgresql\\+psycopg://"),
+    ('[database]\nurl = "postgresql://u@db/x"\n', "database.url", "use postgresql\\+psycopg://"),
+    ('[database]\nurl = "not a url"\n', "database.url", "not a database URL"),
+    ('[database]\nurl = "mysql://u@db/x"\n', "database.url", "unsupported database"),
+    ('[imap]\npoll_interval_s = -5\n', "imap.poll_interval_s", "at least 1"),
+    ('[imap]\nidle_renew_s = 900\n', "imap.idle_renew_s", "between 1 and 600"),
+    ('[imap]\nport = 0\n', "imap.port", "between 1 and 65535"),
+    ('[smtp]\nport = 70000\n', "smtp.port", "between 1 and 65535"),
+    ('[http]\nport = -1\n', "http.port", "between 1 and 65535"),
+    ('[slack]\nhttp_port = 65536\n', "slack.http_port", "between 1 and 65535"),
+    ('[slack]\nreminder_hour = 25\n', "slack.reminder_hour", "between 0 and 24"),
+    ('[triage]\nopt_out_threshold = 1.5\n', "triage.opt_out_threshold", "between 0 and 1"),
+    ('[triage]\nopt_out_threshold = -0.1\n', "triage.opt_out_threshold", "between 0 and 1"),
+    ('[outbox]\nmax_attempts = 0\n', "outbox.max_attempts", "at least 1"),
+    ('[outbox]\nbackoff_base_s = -1.0\n', "outbox.backoff_base_s", "at least 0"),
+    ('[triage]\nmodel_path = "no/such/model.joblib"\n', "triage.model_path", "does not exist"),
+    ('[organisation]\nnotice_path = "no/such/notice.md"\n', "organisation.notice_path",
+     "does not exist"),
+    ('[organisation]\ntemplates_dir = "no/such/dir"\n', "organisation.templates_dir",
+     "does not exist"),
+])
+def test_a_value_out_of_range_or_a_missing_path_is_refused_naming_file_and_key(
+        tmp_path: Path, monkeypatch, text: str, key: str, message: str):
+    monkeypatch.chdir(tmp_path)
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError, match=message) as err:
+        load_config(path, environ={})
+    assert str(path) in str(err.value) and err.value.key == key
+
+
+def test_values_at_the_edges_of_their_ranges_and_existing_paths_are_accepted(tmp_path: Path,
+                                                                            monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "notice.md").write_text("# Privacy notice\n")
+    (tmp_path / "templates").mkdir()
+    path = write(tmp_path, (
+        '[database]\nurl = "postgresql+psycopg://u@db/x"\n'
+        '[imap]\nidle_renew_s = 600\nport = 65535\n'
+        '[triage]\nopt_out_threshold = 1.0\n'
+        '[slack]\nreminder_hour = 24\n'
+        '[organisation]\nnotice_path = "notice.md"\ntemplates_dir = "templates"\n'))
+    config = load_config(path, environ={})
+    assert config.imap.idle_renew_s == 600 and config.slack.reminder_hour == 24
+    assert config.organisation.templates_dir == "templates"
+
+
+def test_the_example_config_and_the_built_in_defaults_pass_the_checks(tmp_path: Path,
+                                                                      monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert load_config(environ={}).path is None
+    assert load_config(EXAMPLE, environ={"PRIVACY_TRIAGE_IMAP_PASSWORD": "x",
+                                         "PRIVACY_TRIAGE_SMTP_PASSWORD": "x",
+                                         "SLACK_BOT_TOKEN": "x", "SLACK_APP_TOKEN": "x",
+                                         "SLACK_SIGNING_SECRET": "x"}).path == str(EXAMPLE)
+
+
+def test_an_unreachable_database_stops_poll_naming_the_key(tmp_path: Path, capsys):
+    from bot.cli import main
+
+    path = write(tmp_path, '[database]\nurl = "postgresql+psycopg://nobody@127.0.0.1:1/x"\n')
+    assert main(["--config", str(path), "poll", "--once"]) == 2
+    err = capsys.readouterr().err
+    assert str(path) in err and "'database.url'" in err and "cannot open the database" in err
+
+
+def test_run_with_the_web_part_on_and_no_unsubscribe_secret_refuses_to_start(tmp_path: Path,
+                                                                             monkeypatch,
+                                                                             capsys):
+    from bot.cli import main
+
+    monkeypatch.delenv("PRIVACY_TRIAGE_UNSUBSCRIBE_SECRET", raising=False)
+    path = write(tmp_path, f'[database]\nurl = "sqlite:///{tmp_path / "t.sqlite3"}"\n')
+    assert main(["--config", str(path), "run"]) == 2
+    err = capsys.readouterr().err
+    assert "'http.unsubscribe_secret_env'" in err and "PRIVACY_TRIAGE_UNSUBSCRIBE_SECRET" in err
+    assert "enabled = false" in err
+
+
 def test_a_rate_limit_below_one_is_a_config_error_naming_the_key() -> None:
     from bot.config import config_from_mapping
 
