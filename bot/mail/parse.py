@@ -30,6 +30,9 @@ _BINARY_CONTROL_SHARE = 0.05
 _MIN_READABLE_SHARE = 0.7
 _SAMPLE_BYTES = 8192
 _TEXT_CONTROLS = frozenset(b"\t\n\r\f\x1b")
+#: The stdlib parser's cost grows with the square of the multipart nesting depth and it hits
+#: the recursion limit near 1,000 levels; real mail (digests included) declares far fewer.
+MAX_BOUNDARIES = 200
 #: Column sizes of :class:`bot.store.models.Message` (PostgreSQL refuses longer values).
 MAX_ADDRESS_CHARS = 320
 MAX_NAME_CHARS = 500
@@ -146,7 +149,8 @@ def to_message(raw: bytes, *, own_addresses: Iterable[str] = ()) -> ParsedMessag
     """Parse raw RFC 822 bytes into a :class:`ParsedMessage`.
 
     Steps:
-    1. Refuse bytes that are empty or binary without any header.
+    1. Refuse bytes that are empty, binary without any header, or nested past
+       :data:`MAX_BOUNDARIES` multipart boundaries.
     2. Parse with ``email.policy.default`` (header values bounded for speed); defects are
        kept, never fatal.
     3. Read headers defensively (:mod:`bot.mail.headers`).
@@ -169,6 +173,9 @@ def to_message(raw: bytes, *, own_addresses: Iterable[str] = ()) -> ParsedMessag
     raw = bytes(raw)
     if not raw.strip():
         raise MessageParseError("empty message")
+    boundaries = raw.lower().count(b"boundary=")
+    if boundaries > MAX_BOUNDARIES:
+        raise MessageParseError(f"{boundaries} multipart boundaries (limit {MAX_BOUNDARIES})")
     try:
         msg = BytesParser(policy=headers.BOUNDED_POLICY).parsebytes(raw)
     except Exception as exc:  # the parser is lenient; anything here is fatal
