@@ -1,4 +1,4 @@
-"""The newest reply in a message body: quoted history, signature and disclaimers removed.
+r"""The newest reply in a message body: quoted history, signature and disclaimers removed.
 
 The language patterns for reply headers ("On ... wrote:", "Am ... schrieb ...:", Outlook's
 "From:/Sent:" blocks), signatures and disclaimers come from mail-parser-reply, which is
