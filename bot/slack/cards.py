@@ -97,6 +97,8 @@ class CardData:
     last_action: str | None = None
     follow_ups: int = 0
     notes: Sequence[str] = field(default_factory=tuple)
+    quarantined_message: int | None = None  # its message could not be read automatically
+    quarantine_reason: str | None = None
 
 
 def action_value(case_id: int, version: int) -> str:
@@ -170,6 +172,11 @@ def case_card(data: CardData, redaction: str, today: date) -> tuple[str, list[Bl
                            escape(excerpt(data.body, EXCERPT_CHARS)).splitlines()) or "> (empty)"
         blocks.append(SectionBlock(text=_mrkdwn(
             shorten(f"*Subject:* {subject}\n{quoted}", SECTION_LIMIT))))
+    if data.quarantined_message is not None:
+        blocks.append(SectionBlock(text=_mrkdwn(shorten(
+            ":rotating_light: *A person must read this message.* It could not be read "
+            f"automatically ({escape(one_line(data.quarantine_reason or 'quarantined'))}): see "
+            f"`privacy-triage messages show {data.quarantined_message}`", SECTION_LIMIT))))
     if data.review_reasons:
         reasons = "; ".join(escape(one_line(r)) for r in data.review_reasons)
         blocks.append(ContextBlock(elements=[_mrkdwn(
@@ -188,6 +195,14 @@ def case_card(data: CardData, redaction: str, today: date) -> tuple[str, list[Bl
     else:
         blocks.append(SectionBlock(text=_mrkdwn(_outcome(data))))
     return fallback_text(data, redaction), blocks
+
+
+def minimal_card(case_id: int, message_id: int | None) -> tuple[str, list[Block]]:
+    """The card shown when the real one could not be rendered: enough to send a person."""
+    where = (f"`privacy-triage messages show {message_id}`" if message_id is not None
+             else f"`privacy-triage cases list` (case {case_id})")
+    text = f"Could not render case {case_id}; see {where}"
+    return text, [SectionBlock(text=_mrkdwn(f":warning: {text}"))]
 
 
 def _draft_blocks(data: CardData) -> list[Block]:

@@ -38,4 +38,7 @@ def card_data(session: Session, case_id: int) -> CardData | None:
         draft_subject=draft.subject if draft else "", draft_text=draft.text if draft else "",
         channel=case.channel, last_actor=last.actor if last else None,
         last_action=last.action if last else None, follow_ups=max(0, follow_ups),
+        quarantined_message=(first.id if first is not None and first.quarantine_reason
+                             else None),
+        quarantine_reason=first.quarantine_reason if first is not None else None,
     )
