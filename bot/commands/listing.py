@@ -14,11 +14,10 @@ from email.parser import BytesHeaderParser
 from pathlib import Path
 from typing import Any
 
-from bot.commands import open_runtime
+from bot.commands import case_views, open_runtime
 from bot.mail.charset import clean_text
 from bot.mail.headers import BOUNDED_POLICY
 from bot.pipeline.ingest import HEADER_BYTES
-from bot.store import cases as case_store
 from bot.store import messages as message_store
 from bot.store.models import Case, Message
 
@@ -34,6 +33,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         listing.set_defaults(func=handler)
         if noun == "messages":
             _register_message_actions(actions)
+        if noun == "cases":
+            case_views.add_list_filters(listing)
+            case_views.add_show(actions)
 
 
 def _register_message_actions(actions: argparse._SubParsersAction) -> None:
@@ -167,6 +169,6 @@ def handle_message_export_raw(args: argparse.Namespace) -> int:
 
 def handle_cases(args: argparse.Namespace) -> int:
     with open_runtime(args) as rt, rt.store.sessions() as session:
-        rows = [case_row(c) for c in case_store.list_cases(session)]
+        rows = [case_row(c) for c in case_views.filtered_cases(session, args)]
     _print(rows, ("id", "state", "label", "sender", "subject", "received", "due"), args.json)
     return 0

@@ -72,6 +72,7 @@ def test_the_corpora_and_their_broken_variants_are_stored_once_by_two_polls(
         ssl = false
         username = "{dovecot.user}"
         password_env = "TEST_IMAP_PASSWORD"
+        start = "all"
         [http]
         enabled = false
     """))
