@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 #: Small real-looking messages to mutate (tests must not need ../shared).
 SEEDS: tuple[bytes, ...] = (
-    b"From: Alice Smith <alice@example.org>\r\nTo: support@caplus.org.uk\r\n"
-    b"Subject: Please remove me\r\nMessage-ID: <seed-1@example.org>\r\n"
-    b"Date: Mon, 05 Jan 2026 10:00:00 +0000\r\n\r\nPlease remove me from your mailing list.\r\n",
+    (b"From: Alice Smith <alice@example.org>\r\nTo: support@caplus.org.uk\r\n"
+     b"Subject: Please remove me\r\nMessage-ID: <seed-1@example.org>\r\n"
+     b"Date: Mon, 05 Jan 2026 10:00:00 +0000\r\n\r\nPlease remove me from your mailing list.\r\n"),
     "From: Jürgen Müller <juergen@exämple.de>\r\nTo: support@caplus.org.uk\r\n"
     "Subject: Auskunft über meine Daten\r\nMessage-ID: <seed-2@example.de>\r\n"
     "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"

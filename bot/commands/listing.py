@@ -129,8 +129,8 @@ def handle_message_show(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(detail, indent=2, ensure_ascii=False))
         return 0
-    lines = [f"Message {detail['id']} ({detail['source']}, {detail['size']} bytes, "
-             f"received {detail['received']})"]
+    lines = [(f"Message {detail['id']} ({detail['source']}, {detail['size']} bytes, "
+              f"received {detail['received']})")]
     if detail["quarantine_reason"]:
         lines.append(f"QUARANTINED: {detail['quarantine_reason']}")
         lines.append("A person must read this message: export it with "

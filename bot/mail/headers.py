@@ -19,7 +19,7 @@ from email.utils import getaddresses, parsedate_to_datetime
 from functools import lru_cache
 from typing import Any
 
-from bot.mail.charset import clean_optional, clean_text
+from bot.mail.charset import clean_text
 
 logger = logging.getLogger(__name__)
 

@@ -46,7 +46,7 @@ MAX_HEADER_LINE_CHARS = 500
 #: Wall-clock budget for all pattern matching on one message.
 MAX_SPLIT_SECONDS = 0.5
 
-_LONG_LINE = re.compile(r"[^\n]{%d,}" % (MAX_HEADER_LINE_CHARS + 1))
+_LONG_LINE = re.compile(rf"[^\n]{{{MAX_HEADER_LINE_CHARS + 1},}}")
 
 _QUOTE_PREFIX = re.compile(r"^(?:> ?)+")
 _SEPARATOR_LINE = re.compile(r"^(?:[-_]{2}|[-_]{32,})$")

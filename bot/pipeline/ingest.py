@@ -107,7 +107,7 @@ def _quarantined_fields(raw: bytes, own: tuple[str, ...], max_bytes: int | None
                         ) -> dict[str, Any]:
     try:
         return message_fields(raw, own_addresses=own, max_bytes=max_bytes)
-    except Exception as exc:  # noqa: BLE001 - one message must never stop the batch
+    except Exception as exc:
         logger.exception("Parsing a message failed; storing it raw and quarantined")
         return _headers_only(raw, failure_reason("parsing", exc))
 
@@ -122,7 +122,7 @@ def _insert(session: Session, raw: bytes, fields: dict[str, Any], **where: Any
     try:
         with session.begin_nested():
             return message_store.insert_once(session, **{**fields, **where, "raw": raw})
-    except Exception as exc:  # noqa: BLE001 - e.g. a value the database driver refuses
+    except Exception as exc:
         logger.exception("Storing a message failed; storing it raw and quarantined")
         bare = {"quarantine_reason": failure_reason("storing", exc), "dedup_key": _digest(raw),
                 "subject": "", "message_id": None, "sender": None}

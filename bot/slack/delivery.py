@@ -100,7 +100,7 @@ class SlackChannel:
             else:
                 text, blocks = cards.case_card(data, self._cfg.redaction, today)
             as_dicts(blocks)  # Block Kit validation errors come out here, not at Slack
-        except Exception:  # noqa: BLE001 - one bad card must not fail its outbox row for good
+        except Exception:
             logger.exception("Card of case %s could not be rendered; posting a minimal one",
                              case_id)
             with self.rt.store.sessions() as session:
