@@ -1,14 +1,23 @@
-"""``messages list`` and ``cases list``: what is stored, as a table or JSON."""
+"""``messages list|show|export-raw`` and ``cases list``: what is stored, as a table or JSON.
+
+``messages show`` and ``export-raw`` let a person deal with a quarantined message without SQL.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import re
+import sys
 from collections.abc import Sequence
+from email.parser import BytesHeaderParser
+from pathlib import Path
 from typing import Any
 
 from bot.commands import case_views, open_runtime
+from bot.mail.charset import clean_text
+from bot.mail.headers import BOUNDED_POLICY
+from bot.pipeline.ingest import HEADER_BYTES
 from bot.store import messages as message_store
 from bot.store.models import Case, Message
 
@@ -24,9 +33,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         listing.set_defaults(func=handler)
         if noun == "messages":
             register_retry(actions)
+            _register_message_actions(actions)
         if noun == "cases":
             case_views.add_list_filters(listing)
             case_views.add_show(actions)
+
+
+def _register_message_actions(actions: argparse._SubParsersAction) -> None:
+    show = actions.add_parser("show", help="one message: headers, flags, quarantine reason, text")
+    show.add_argument("id", type=int, help="the message id (see 'messages list')")
+    show.add_argument("--json", action="store_true", help="one JSON object")
+    show.set_defaults(func=handle_message_show)
+    export = actions.add_parser("export-raw", help="the exact bytes of one message as received")
+    export.add_argument("id", type=int, help="the message id (see 'messages list')")
+    export.add_argument("--out", metavar="FILE", help="write here instead of standard output")
+    export.set_defaults(func=handle_message_export_raw)
 
 
 def message_row(m: Message) -> dict[str, Any]:
@@ -68,6 +89,82 @@ def handle_messages(args: argparse.Namespace) -> int:
     with open_runtime(args) as rt, rt.store.sessions() as session:
         rows = [message_row(m) for m in message_store.list_messages(session)]
     _print(rows, ("id", "received", "sender", "subject", "flags", "case_id"), args.json)
+    return 0
+
+
+def message_detail(m: Message) -> dict[str, Any]:
+    """Everything a person needs to deal with one message, quarantined or not, without SQL."""
+    return {**message_row(m), "sender_name": m.sender_name, "message_id": m.message_id,
+            "in_reply_to": m.in_reply_to, "size": m.size, "triage_state": m.triage_state,
+            "triage_error": m.triage_error, "defects": list(m.defects or []),
+            "machine_reasons": list(m.machine_reasons or []),
+            "attachments": list(m.attachments or []), "headers": raw_headers(m.raw),
+            "body_text": m.body_text}
+
+
+def raw_headers(raw: bytes) -> list[tuple[str, str]]:
+    """The message's own header lines, decoded by the mail edge's rule (never raises)."""
+    try:
+        parsed = BytesHeaderParser(policy=BOUNDED_POLICY).parsebytes(raw[:HEADER_BYTES])
+        return [(clean_text(k), clean_text(str(v))) for k, v in parsed.raw_items()]
+    except Exception:  # noqa: BLE001 - a quarantined message may break the parser
+        return []
+
+
+def _message_or_error(rt: Any, message_id: int) -> Message | None:
+    with rt.store.sessions() as session:
+        message = session.get(Message, message_id)
+        if message is not None:
+            session.expunge(message)
+    if message is None:
+        print(f"no message with id {message_id}", file=sys.stderr)
+    return message
+
+
+def handle_message_show(args: argparse.Namespace) -> int:
+    with open_runtime(args) as rt:
+        message = _message_or_error(rt, args.id)
+        if message is None:
+            return 1
+        detail = message_detail(message)
+    if args.json:
+        print(json.dumps(detail, indent=2, ensure_ascii=False))
+        return 0
+    lines = [(f"Message {detail['id']} ({detail['source']}, {detail['size']} bytes, "
+              f"received {detail['received']})")]
+    if detail["quarantine_reason"]:
+        lines.append(f"QUARANTINED: {detail['quarantine_reason']}")
+        lines.append("A person must read this message: export it with "
+                     f"'privacy-triage messages export-raw {detail['id']} --out FILE'.")
+    lines.append("Flags: " + (", ".join(detail["flags"]) or "-"))
+    lines.append(f"Triage: {detail['triage_state']}"
+                 + (f" ({detail['triage_error']})" if detail["triage_error"] else "")
+                 + (f", case {detail['case_id']}" if detail["case_id"] else ""))
+    if detail["defects"]:
+        lines.append("Defects: " + ", ".join(detail["defects"]))
+    for attachment in detail["attachments"]:
+        lines.append(f"Attachment: {attachment.get('filename') or '(no name)'} "
+                     f"({attachment.get('content_type')}, {attachment.get('size')} bytes)")
+    lines.append("")
+    lines.extend(f"{name}: {value}" for name, value in detail["headers"])
+    lines.append("")
+    lines.append(detail["body_text"] or "(no decoded text)")
+    print("\n".join(lines))
+    return 0
+
+
+def handle_message_export_raw(args: argparse.Namespace) -> int:
+    with open_runtime(args) as rt:
+        message = _message_or_error(rt, args.id)
+    if message is None:
+        return 1
+    if args.out:
+        Path(args.out).write_bytes(message.raw)
+        print(f"wrote {len(message.raw)} bytes to {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(message.raw)
+        sys.stdout.buffer.flush()
     return 0
 
 

@@ -19,6 +19,8 @@ from email.utils import getaddresses, parsedate_to_datetime
 from functools import lru_cache
 from typing import Any
 
+from bot.mail.charset import clean_text
+
 logger = logging.getLogger(__name__)
 
 #: RFC 5322 caps a line at 998 characters; a longer "id" is not an id.
@@ -45,6 +47,12 @@ class _BoundedPolicy(EmailPolicy):
     The stdlib parses a header again on every access, and reading one MIME part's type,
     charset, disposition and filename reads Content-Type a dozen times.
     """
+
+    def header_source_parse(self, sourcelines: list[str]) -> tuple[str, str]:
+        # Raw 8-bit bytes in a header (unencoded "Jürgen Müller", a latin-1 subject) arrive as
+        # surrogate escapes; decode them by the one rule here, before any header is parsed.
+        name, value = super().header_source_parse(sourcelines)
+        return clean_text(name), clean_text(value)
 
     def header_fetch_parse(self, name: str, value: str) -> Any:
         if hasattr(value, "name"):  # already a header object (set by code, not parsed)

@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
 
 from bot.errors import MessageParseError
 from bot.mail import headers
+from bot.mail.charset import clean_text
 from bot.mail.loops import is_client_unsubscribe, machine_mail_reasons
 from bot.mail.mime import MAX_PARTS, filename, is_body_part, leaf_parts, payload_bytes
 from bot.mail.reply import latest_reply
-from bot.mail.text import best_text, body_hash
+from bot.mail.text import BodyText, best_text, body_hash
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +30,13 @@ _BINARY_CONTROL_SHARE = 0.05
 _MIN_READABLE_SHARE = 0.7
 _SAMPLE_BYTES = 8192
 _TEXT_CONTROLS = frozenset(b"\t\n\r\f\x1b")
+#: The stdlib parser's cost grows with the square of the multipart nesting depth and it hits
+#: the recursion limit near 1,000 levels; real mail (digests included) declares far fewer.
+MAX_BOUNDARIES = 200
+#: Column sizes of :class:`bot.store.models.Message` (PostgreSQL refuses longer values).
+MAX_ADDRESS_CHARS = 320
+MAX_NAME_CHARS = 500
+MAX_FILENAME_CHARS = 255
 
 
 @dataclass(frozen=True)
@@ -141,7 +149,8 @@ def to_message(raw: bytes, *, own_addresses: Iterable[str] = ()) -> ParsedMessag
     """Parse raw RFC 822 bytes into a :class:`ParsedMessage`.
 
     Steps:
-    1. Refuse bytes that are empty or binary without any header.
+    1. Refuse bytes that are empty, binary without any header, or nested past
+       :data:`MAX_BOUNDARIES` multipart boundaries.
     2. Parse with ``email.policy.default`` (header values bounded for speed); defects are
        kept, never fatal.
     3. Read headers defensively (:mod:`bot.mail.headers`).
@@ -164,6 +173,9 @@ def to_message(raw: bytes, *, own_addresses: Iterable[str] = ()) -> ParsedMessag
     raw = bytes(raw)
     if not raw.strip():
         raise MessageParseError("empty message")
+    boundaries = raw.lower().count(b"boundary=")
+    if boundaries > MAX_BOUNDARIES:
+        raise MessageParseError(f"{boundaries} multipart boundaries (limit {MAX_BOUNDARIES})")
     try:
         msg = BytesParser(policy=headers.BOUNDED_POLICY).parsebytes(raw)
     except Exception as exc:  # the parser is lenient; anything here is fatal
@@ -178,6 +190,11 @@ def to_message(raw: bytes, *, own_addresses: Iterable[str] = ()) -> ParsedMessag
         raise MessageParseError("no headers and no readable text")
 
     own = tuple(own_addresses)
+    return _cleaned(_read(msg, raw, body, has_headers, own))
+
+
+def _read(msg: EmailMessage, raw: bytes, body: BodyText, has_headers: bool,
+          own: tuple[str, ...]) -> ParsedMessage:
     sender_name, sender_address = headers.first_address(msg, ("From", "Sender", "Return-Path"))
     reply_to = headers.first_address(msg, ("Reply-To",))[1]
     in_reply_to = headers.message_id_list(headers.raw_header(msg, "In-Reply-To"))
@@ -202,3 +219,36 @@ def to_message(raw: bytes, *, own_addresses: Iterable[str] = ()) -> ParsedMessag
         defects=tuple(dict.fromkeys(defects)),
         body_hash=body_hash(body.text),
     )
+
+
+def _clean_value(value: object) -> object:
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, tuple):
+        return tuple(_clean_value(item) for item in value)
+    return value
+
+
+def _address(value: str | None) -> str | None:
+    return value if value is None or len(value) <= MAX_ADDRESS_CHARS else None
+
+
+def _cleaned(parsed: ParsedMessage) -> ParsedMessage:
+    """Apply the mail edge's one rule to every text field, and fit the stored column sizes.
+
+    Encoded words can carry anything (NUL, bytes of a charset they do not name), so this runs
+    over the finished result rather than trusting each reader above.
+    """
+    values = {f.name: _clean_value(getattr(parsed, f.name)) for f in fields(parsed)
+              if f.name != "attachments"}
+    values["attachments"] = tuple(
+        replace(a, filename=clean_text(a.filename)[:MAX_FILENAME_CHARS] if a.filename else None,
+                content_type=clean_text(a.content_type)[:MAX_FILENAME_CHARS])
+        for a in parsed.attachments
+    )
+    name = values["sender_name"]
+    values["sender_name"] = name[:MAX_NAME_CHARS] if isinstance(name, str) else None
+    values["sender_address"] = _address(values["sender_address"])  # type: ignore[arg-type]
+    values["reply_to"] = _address(values["reply_to"])  # type: ignore[arg-type]
+    values["to"] = tuple(a for a in values["to"] if _address(a))  # type: ignore[attr-defined]
+    return ParsedMessage(**values)  # type: ignore[arg-type]

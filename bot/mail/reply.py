@@ -1,4 +1,4 @@
-"""The newest reply in a message body: quoted history, signature and disclaimers removed.
+r"""The newest reply in a message body: quoted history, signature and disclaimers removed.
 
 The language patterns for reply headers ("On ... wrote:", "Am ... schrieb ...:", Outlook's
 "From:/Sent:" blocks), signatures and disclaimers come from mail-parser-reply, which is
@@ -12,13 +12,24 @@ maintained and covers a dozen languages. Two parts of it are not used as they st
   looks like a sign-off.
 
 And the result is never empty when the body has words.
+
+The library's header patterns backtrack heavily inside a line (``On\s(.+?\s?.+?)\swrote:``):
+their cost grows with the square of the line length, so a 31 KB single line of "On Mon, 1 Jan
+2026 Bob <b@x.y> " took 10 s. Two bounds keep one message cheap: lines too long to be a reply
+header are hidden from the header search, and every pattern runs under the ``regex`` module's
+timeout, with a budget of :data:`MAX_SPLIT_SECONDS` per message. A message that runs out of
+budget keeps its whole text as the reply (nothing lost; triage just reads more).
 """
 
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
+import regex
 from mailparser_reply.parser import EmailMessage as _Patterns
 
 #: Languages whose reply headers we recognise. English is always included; the others are the
@@ -29,6 +40,13 @@ LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pl", "sv", "da")
 #: Only this much of the body is split; the newest reply is at the top in nearly all mail, and
 #: the library's patterns are too slow to run over a 200k character body.
 MAX_SPLIT_CHARS = 30_000
+#: A reply header ("On <date>, <name> <address> wrote:", one line of an Outlook block) is short;
+#: longer lines are blanked out for the header search (positions kept).
+MAX_HEADER_LINE_CHARS = 500
+#: Wall-clock budget for all pattern matching on one message.
+MAX_SPLIT_SECONDS = 0.5
+
+_LONG_LINE = re.compile(rf"[^\n]{{{MAX_HEADER_LINE_CHARS + 1},}}")
 
 _QUOTE_PREFIX = re.compile(r"^(?:> ?)+")
 _SEPARATOR_LINE = re.compile(r"^(?:[-_]{2}|[-_]{32,})$")
@@ -65,23 +83,79 @@ _ATTRIBUTION = re.compile(
 _MAX_ATTRIBUTION_LINES = 3
 
 
+class _OutOfTime(Exception):
+    """The message's pattern-matching budget ran out."""
+
+
+@dataclass(frozen=True)
+class _Library:
+    """mail-parser-reply's patterns, compiled once with the ``regex`` module (it has timeouts)."""
+
+    header: regex.Pattern[str]
+    signature: regex.Pattern[str]
+    disclaimers: regex.Pattern[str]
+
+
+@lru_cache(maxsize=1)
+def _library() -> _Library:
+    source = _Patterns(text="", languages=list(LANGUAGES), keep_hyphen_lists=True)
+
+    def compiled(pattern: re.Pattern[str]) -> regex.Pattern[str]:
+        return regex.compile(pattern.pattern, pattern.flags | regex.VERSION0)
+
+    return _Library(compiled(source.HEADER_REGEX), compiled(source.SIGNATURE_REGEX),
+                    compiled(source.DISCLAIMERS_REGEX))
+
+
+class _Budget:
+    """The time left for one message's pattern matching."""
+
+    def __init__(self, seconds: float) -> None:
+        self.deadline = time.monotonic() + seconds
+
+    def left(self) -> float:
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            raise _OutOfTime
+        return remaining
+
+    def finditer(self, pattern: regex.Pattern[str], text: str) -> Iterator[regex.Match[str]]:
+        try:
+            yield from pattern.finditer(text, timeout=self.left())
+        except TimeoutError as exc:
+            raise _OutOfTime from exc
+
+    def search(self, pattern: regex.Pattern[str], text: str, pos: int
+               ) -> regex.Match[str] | None:
+        try:
+            return pattern.search(text, pos, timeout=self.left())
+        except TimeoutError as exc:
+            raise _OutOfTime from exc
+
+
+def _blank_long_lines(text: str) -> str:
+    return _LONG_LINE.sub(lambda found: " " * len(found.group()), text)
+
+
 @dataclass(frozen=True)
 class _Segment:
     header: str  # the reply header that opened this segment, "" for the first
     content: str  # the text below the header, up to the next one
 
 
-def _segments(text: str, pattern: re.Pattern[str]) -> list[_Segment]:
+def _segments(text: str, pattern: regex.Pattern[str], budget: _Budget) -> list[_Segment]:
     """Split ``text`` at each whole header or history marker; drop empty segments.
 
     A forward without comment starts with a marker, so its first segment is empty and the
     forwarded message becomes the first segment.
     """
+    searchable = _blank_long_lines(text)
+    found_headers = [(m.start(), m.end()) for m in budget.finditer(pattern, searchable)]
+    found_markers = [(m.start(), m.end()) for m in _HISTORY_MARKER.finditer(searchable)]
     matches = sorted(
-        (found.start(), found.end(), found.group())
-        for regex in (pattern, _HISTORY_MARKER)
-        for found in regex.finditer(text)
-        if found.group().strip()
+        (start, end, text[start:end])
+        for start, end in found_headers + found_markers
+        if text[start:end].strip()
     )
     segments: list[_Segment] = []
     header, start = "", 0
@@ -110,11 +184,11 @@ def _looks_like_sign_off(line: str) -> bool:
     return len(line.split()) <= 5 and not line.endswith(_SENTENCE_END)
 
 
-def _strip_signature(content: str, pattern: re.Pattern[str]) -> str:
+def _strip_signature(content: str, pattern: regex.Pattern[str], budget: _Budget) -> str:
     """Cut ``content`` at the first signature block that opens with a real sign-off."""
     position = 0
     while position < len(content):
-        found = pattern.search(content, position)
+        found = budget.search(pattern, content, position)
         if not found:
             return content
         block = found.group()
@@ -158,12 +232,12 @@ def _is_greeting_only(text: str) -> bool:
     return "\n" not in text and len(text.split()) <= 3 and text.endswith(",")
 
 
-def _clean(segment: _Segment, patterns: _Patterns) -> str:
+def _clean(segment: _Segment, library: _Library, budget: _Budget) -> str:
     """Return a segment without disclaimers, signature and trailing separators or tag line."""
     content = segment.content
-    for disclaimer in patterns.DISCLAIMERS_REGEX.finditer(content):
+    for disclaimer in list(budget.finditer(library.disclaimers, content)):
         content = content.replace(disclaimer.group().strip(), "")
-    content = _strip_signature(content, patterns.SIGNATURE_REGEX).strip()
+    content = _strip_signature(content, library.signature, budget).strip()
     content = _SENT_FROM_TAIL.sub("", content)
     lines = _TRAILING_RULES.sub("", content).strip().split("\n")
     if len(lines) > 1:
@@ -186,17 +260,25 @@ def latest_reply(text: str) -> str:
     """
     if not text.strip():
         return text
+    try:
+        return _latest_reply(text, _Budget(MAX_SPLIT_SECONDS))
+    except _OutOfTime:
+        return text.strip()
+
+
+def _latest_reply(text: str, budget: _Budget) -> str:
     head = text[:MAX_SPLIT_CHARS]
+    library = _library()
     patterns = _Patterns(text=head, languages=list(LANGUAGES), keep_hyphen_lists=True)
-    segments = _segments(patterns.text, patterns.HEADER_REGEX)
+    segments = _segments(patterns.text, library.header, budget)
     if not segments:
         return text.strip()
     # Only the first segment: a later one is someone else's older message ...
-    first = _clean(segments[0], patterns)
+    first = _clean(segments[0], library, budget)
     content = _own_lines(first) or first
     if _is_greeting_only(content) and len(segments) > 1:
         # ... unless the first is "Hi," above quoted text answered inline, below the quotes.
-        second = _clean(segments[1], patterns)
+        second = _clean(segments[1], library, budget)
         if ">" in second and _own_lines(second):
             content = f"{content}\n\n{_own_lines(second)}"
     if not content or (len(text) > len(head) and content == patterns.text.strip()):

@@ -1,13 +1,12 @@
 """Turning MIME body parts into readable text: charsets, HTML, size bounds.
 
 Senders lie about charsets (latin-1 labels on UTF-8 bytes, "utf-8" on windows-1252 bytes) or
-name ones Python does not know. Decoding never raises: it falls back to charset-normalizer's
-guess, then to UTF-8 or latin-1, and reports that it had to.
+name ones Python does not know. Decoding never raises: it follows the one rule of
+:mod:`bot.mail.charset` and reports when it had to fall back.
 """
 
 from __future__ import annotations
 
-import codecs
 import hashlib
 import logging
 import re
@@ -15,40 +14,17 @@ from dataclasses import dataclass
 from email.message import Message
 from html.parser import HTMLParser
 
-import charset_normalizer
 import html2text
 
+from bot.mail.charset import decode_bytes
 from bot.mail.mime import is_body_part, leaf_parts, payload_bytes
 
 logger = logging.getLogger(__name__)
 
 #: Keep at most this much body text; a request that matters fits in far less.
 MAX_TEXT_CHARS = 200_000
-#: Bound the bytes handed to the HTML renderer and the charset guesser (they are the slow ones).
+#: Bound the characters handed to the HTML renderer (the slow part).
 MAX_HTML_CHARS = 1_000_000
-MAX_GUESS_BYTES = 64_000
-
-#: Labels seen in real mail that Python does not know, or knows as a narrower charset.
-#: Mapping latin-1 to windows-1252 follows the WHATWG Encoding Standard, as browsers do.
-_CHARSET_ALIASES = {
-    "iso-8859-1": "cp1252",
-    "iso8859-1": "cp1252",
-    "latin1": "cp1252",
-    "latin-1": "cp1252",
-    "us-ascii": "cp1252",
-    "ascii": "cp1252",
-    "gb2312": "gb18030",
-    "gbk": "gb18030",
-    "ks_c_5601-1987": "cp949",
-    "iso-8859-8-i": "iso-8859-8",
-    "windows-874": "cp874",
-    "utf8": "utf-8",
-}
-#: Labels whose bytes are often really UTF-8 (old clients label everything with these).
-_OFTEN_MISLABELLED = frozenset({"cp1252", "ascii", "latin_1", "iso8859-1"})
-
-#: Charsets whose bytes are all ASCII yet mean something else (ISO-2022-JP mail is common).
-_SEVEN_BIT_CODECS = ("iso2022", "utf-7", "hz")
 
 _ZERO_WIDTH_AND_NBSP = str.maketrans({"\xa0": " ", "\u200b": None, "\ufeff": None, "\x00": None})
 _TRAILING_SPACE = re.compile(r"[ \t]+$", re.MULTILINE)
@@ -69,54 +45,6 @@ class BodyText:
     text: str
     from_html: bool
     notes: tuple[str, ...]
-
-
-def _codec_name(charset: str | None) -> str | None:
-    """Return Python's codec name for a declared charset, None if unknown or absent."""
-    if not charset:
-        return None
-    label = charset.strip().strip("\"'").lower()
-    label = _CHARSET_ALIASES.get(label, label)
-    try:
-        return codecs.lookup(label).name
-    except (LookupError, ValueError):
-        return None
-
-
-def decode_bytes(data: bytes, charset: str | None) -> tuple[str, bool]:
-    """Decode body bytes, trusting the declared charset only as far as the bytes allow.
-
-    Steps:
-    1. Pure ASCII decodes as itself.
-    2. Under a charset that is often a mislabel (none, ASCII, latin-1, windows-1252), valid UTF-8
-       is taken as UTF-8: real latin-1 text is almost never valid UTF-8 by chance.
-    3. The declared charset, strictly.
-    4. charset-normalizer's best guess, then UTF-8 with replacement characters.
-
-    Args:
-        data: the decoded transfer payload.
-        charset: the part's declared charset, possibly None or nonsense.
-
-    Returns:
-        ``(text, fell_back)``; ``fell_back`` is True when step 4 was needed.
-    """
-    codec = _codec_name(charset)
-    if data.isascii() and not (codec or "").startswith(_SEVEN_BIT_CODECS):
-        return data.decode("ascii"), False
-    if codec is None or codec in _OFTEN_MISLABELLED:
-        try:
-            return data.decode("utf-8"), False
-        except UnicodeDecodeError:
-            pass
-    if codec is not None:
-        try:
-            return data.decode(codec), False
-        except (UnicodeDecodeError, LookupError):
-            pass
-    best = charset_normalizer.from_bytes(data[:MAX_GUESS_BYTES]).best()
-    if best is not None and best.encoding:
-        return data.decode(best.encoding, errors="replace"), True
-    return data.decode("utf-8", errors="replace"), True
 
 
 class _TagStripper(HTMLParser):

@@ -15,14 +15,17 @@ from datetime import datetime
 from email.parser import BytesHeaderParser
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from bot.errors import MessageParseError
+from bot.mail.charset import clean_optional, clean_text
 from bot.mail.headers import BOUNDED_POLICY, first_address, normalise_message_id, subject
 from bot.mail.imap import FetchedMessage
-from bot.mail.parse import to_message
+from bot.mail.parse import MAX_ADDRESS_CHARS, MAX_NAME_CHARS, to_message
 from bot.store import mailbox as mailbox_store
 from bot.store import messages as message_store
 from bot.store.db import Store
-from bot.store.models import utcnow
+from bot.store.models import Message, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -79,12 +82,52 @@ def _headers_only(raw: bytes, reason: str) -> dict[str, Any]:
                               "subject": "", "message_id": None, "sender": None}
     try:
         headers = BytesHeaderParser(policy=BOUNDED_POLICY).parsebytes(raw[:HEADER_BYTES])
-        fields["subject"] = subject(headers)
-        fields["message_id"] = normalise_message_id(str(headers.get("Message-ID") or "") or None)
-        fields["sender_name"], fields["sender"] = first_address(headers, ("From", "Sender"))
+        name, sender = first_address(headers, ("From", "Sender"))
+        fields["subject"] = clean_text(subject(headers))
+        fields["message_id"] = clean_optional(
+            normalise_message_id(str(headers.get("Message-ID") or "") or None))
+        fields["sender_name"] = (clean_optional(name) or "")[:MAX_NAME_CHARS] or None
+        sender = clean_optional(sender)
+        fields["sender"] = sender if sender and len(sender) <= MAX_ADDRESS_CHARS else None
     except Exception as exc:  # noqa: BLE001 - headers of a broken message may break anything
-        logger.warning("Could not read headers of a quarantined message: %s", exc)
+        logger.warning("Could not read headers of a quarantined message: %s",
+                       type(exc).__name__)
     return fields
+
+
+def failure_reason(stage: str, exc: BaseException) -> str:
+    """The ``quarantine_reason`` for an unexpected error: the class and the stage, no text.
+
+    The exception's message is left out on purpose: it may quote the message's own text.
+    """
+    return f"{stage} failed: {type(exc).__name__}; a person must read the raw message"
+
+
+def _quarantined_fields(raw: bytes, own: tuple[str, ...], max_bytes: int | None
+                        ) -> dict[str, Any]:
+    try:
+        return message_fields(raw, own_addresses=own, max_bytes=max_bytes)
+    except Exception as exc:
+        logger.exception("Parsing a message failed; storing it raw and quarantined")
+        return _headers_only(raw, failure_reason("parsing", exc))
+
+
+def _insert(session: Session, raw: bytes, fields: dict[str, Any], **where: Any
+            ) -> Message | None:
+    """Insert one message in its own savepoint; on an unexpected error store it raw, flagged.
+
+    Only the bare row (raw bytes, a reason, the bytes' digest) is tried the second time; if even
+    that fails the database itself is in trouble and the error goes up (the batch is retried).
+    """
+    try:
+        with session.begin_nested():
+            return message_store.insert_once(session, **{**fields, **where, "raw": raw})
+    except Exception as exc:
+        logger.exception("Storing a message failed; storing it raw and quarantined")
+        bare = {"quarantine_reason": failure_reason("storing", exc), "dedup_key": _digest(raw),
+                "subject": "", "message_id": None, "sender": None}
+        with session.begin_nested():
+            return message_store.insert_once(session, **{**bare, **where, "raw": raw})
 
 
 def _digest(*parts: str | bytes) -> str:
@@ -113,7 +156,7 @@ def store_imap_batch(store: Store, account: str, folder: str, uidvalidity: int,
     as ordinary IMAP mail instead, confirmations and all).
     """
     own = tuple(own_addresses)
-    prepared = [(m, message_fields(m.raw, own_addresses=own, max_bytes=max_bytes)) for m in batch]
+    prepared = [(m, _quarantined_fields(m.raw, own, max_bytes)) for m in batch]
     stored: list[int] = []
     duplicates = 0
     mailbox_key = f"{account}/{folder}"
@@ -123,11 +166,12 @@ def store_imap_batch(store: Store, account: str, folder: str, uidvalidity: int,
             if fetched.uid <= progress.last_uid and not backfill:
                 duplicates += 1
                 continue
-            row = message_store.insert_once(
-                session, source="backfill" if backfill and not answer_backfill else "imap",
-                mailbox=mailbox_key, uidvalidity=uidvalidity,
-                uid=fetched.uid, raw=fetched.raw, size=fetched.size or len(fetched.raw),
-                received_at=fetched.internal_date or now or utcnow(), **fields)
+            row = _insert(
+                session, fetched.raw, fields,
+                source="backfill" if backfill and not answer_backfill else "imap",
+                mailbox=mailbox_key, uidvalidity=uidvalidity, uid=fetched.uid,
+                size=fetched.size or len(fetched.raw),
+                received_at=fetched.internal_date or now or utcnow())
             if row is None:
                 duplicates += 1
             else:
@@ -143,9 +187,8 @@ def store_raw(store: Store, raw: bytes, *, source: str, own_addresses: Iterable[
               max_bytes: int | None = None, received_at: datetime | None = None,
               **extra: Any) -> int | None:
     """Store one message that did not come over IMAP (a file, a Slack message); None if a copy."""
-    fields = message_fields(raw, own_addresses=own_addresses, max_bytes=max_bytes)
-    fields.update(extra)
+    fields = _quarantined_fields(raw, tuple(own_addresses), max_bytes)
+    where = {"source": source, "size": len(raw), "received_at": received_at or utcnow(), **extra}
     with store.transaction() as session:
-        row = message_store.insert_once(session, source=source, raw=raw, size=len(raw),
-                                        received_at=received_at or utcnow(), **fields)
+        row = _insert(session, raw, fields, **where)
         return row.id if row else None

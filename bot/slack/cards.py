@@ -106,6 +106,8 @@ class CardData:
     draft_language: str | None = None         # the language the draft is in
     unsure_between: tuple[str, str] | None = None   # below the confidence floor
     forwarded_for: str | None = None          # a forward from our own domain: the member
+    quarantined_message: int | None = None  # its message could not be read automatically
+    quarantine_reason: str | None = None
 
 
 HIDDEN = "(hidden)"
@@ -227,6 +229,11 @@ def case_card(data: CardData, redaction: str, today: date) -> tuple[str, list[Bl
                            escape(excerpt(data.body, EXCERPT_CHARS)).splitlines()) or "> (empty)"
         blocks.append(SectionBlock(text=_mrkdwn(
             shorten(f"*Subject:* {subject}\n{quoted}", SECTION_LIMIT))))
+    if data.quarantined_message is not None:
+        blocks.append(SectionBlock(text=_mrkdwn(shorten(
+            ":rotating_light: *A person must read this message.* It could not be read "
+            f"automatically ({escape(one_line(data.quarantine_reason or 'quarantined'))}): see "
+            f"`privacy-triage messages show {data.quarantined_message}`", SECTION_LIMIT))))
     blocks.extend(_triage_lines(data, redaction))
     sender_checks, other_reasons = _split_sender_checks(data.review_reasons)
     if sender_checks:
@@ -301,6 +308,14 @@ def _language_line(data: CardData) -> str:
     if data.draft_language and data.draft_language != data.language:
         return f"{written}; no template in that language, so the draft is in English."
     return written
+
+
+def minimal_card(case_id: int, message_id: int | None) -> tuple[str, list[Block]]:
+    """The card shown when the real one could not be rendered: enough to send a person."""
+    where = (f"`privacy-triage messages show {message_id}`" if message_id is not None
+             else f"`privacy-triage cases list` (case {case_id})")
+    text = f"Could not render case {case_id}; see {where}"
+    return text, [SectionBlock(text=_mrkdwn(f":warning: {text}"))]
 
 
 def _draft_blocks(data: CardData, redaction: str) -> list[Block]:

@@ -39,6 +39,9 @@ def card_data(session: Session, case_id: int) -> CardData | None:
         channel=case.channel, last_actor=last.actor if last else None,
         last_action=last.action if last else None, follow_ups=max(0, follow_ups),
         **_triage_facts(case, first),
+        quarantined_message=(first.id if first is not None and first.quarantine_reason
+                             else None),
+        quarantine_reason=first.quarantine_reason if first is not None else None,
     )
 
 

@@ -95,10 +95,19 @@ class SlackChannel:
             data = card_data(session, case_id)
         if case is None or data is None:
             raise DeliveryError(f"case {case_id} does not exist", permanent=True)
-        if case.state == "auto_resolved":
-            text, blocks = cards.opt_out_notice(data, self._cfg.redaction)
-        else:
-            text, blocks = cards.case_card(data, self._cfg.redaction, today)
+        try:
+            if case.state == "auto_resolved":
+                text, blocks = cards.opt_out_notice(data, self._cfg.redaction)
+            else:
+                text, blocks = cards.case_card(data, self._cfg.redaction, today)
+            as_dicts(blocks)  # Block Kit validation errors come out here, not at Slack
+        except Exception:
+            logger.exception("Card of case %s could not be rendered; posting a minimal one",
+                             case_id)
+            with self.rt.store.sessions() as session:
+                first = staff_store.first_message(session, case_id)
+                message_id = first.id if first is not None else None
+            text, blocks = cards.minimal_card(case_id, message_id)
         return case, text, blocks
 
     def refresh(self, case_id: int) -> dict[str, Any]:
