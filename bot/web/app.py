@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from flask import Flask, Response, current_app, render_template
 
 from bot.pipeline.runtime import Runtime
+from bot.supervise import ThreadHealth
 
 HERE = Path(__file__).resolve().parent
 RUNTIME_KEY = "privacy_triage.runtime"
+HEALTH_KEY = "privacy_triage.health"
+# The service's supervised threads, as ``/healthz`` and ``/readyz`` report them.
+HealthReport = Callable[[], Sequence[ThreadHealth]]
 
 # The pages need nothing but their own stylesheet and their own form: no scripts, images, fonts
 # or frames. ``form-action 'self'`` keeps the unsubscribe form from being re-pointed elsewhere.
@@ -26,8 +31,12 @@ SECURITY_HEADERS = {
 }
 
 
-def create_app(rt: Runtime) -> Flask:
-    """The WSGI app for ``rt``; tests drive it with ``app.test_client()``."""
+def create_app(rt: Runtime, health: HealthReport | None = None) -> Flask:
+    """The WSGI app for ``rt``; tests drive it with ``app.test_client()``.
+
+    ``health`` reports the service's threads; without it (a bare web server) only the database
+    is checked.
+    """
     from bot.web.api import api
     from bot.web.pages import pages
 
@@ -36,6 +45,7 @@ def create_app(rt: Runtime) -> Flask:
     # Forms here are one field; anything bigger is not a browser or a mail client unsubscribing.
     app.config["MAX_CONTENT_LENGTH"] = 16 * 1024
     app.extensions[RUNTIME_KEY] = rt
+    app.extensions[HEALTH_KEY] = health or list
     app.register_blueprint(pages)
     app.register_blueprint(api)
     app.after_request(_add_security_headers)
@@ -48,6 +58,12 @@ def runtime() -> Runtime:
     """The runtime of the app handling the current request."""
     rt: Runtime = current_app.extensions[RUNTIME_KEY]
     return rt
+
+
+def thread_health() -> Sequence[ThreadHealth]:
+    """The health of the service's supervised threads (empty outside ``run``)."""
+    report: HealthReport = current_app.extensions[HEALTH_KEY]
+    return report()
 
 
 def _add_security_headers(response: Response) -> Response:

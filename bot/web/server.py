@@ -18,7 +18,7 @@ from waitress import create_server, wasyncore
 from waitress.server import BaseWSGIServer
 
 from bot.pipeline.runtime import Runtime
-from bot.web.app import create_app
+from bot.web.app import HealthReport, create_app
 
 logger = logging.getLogger(__name__)
 
@@ -65,19 +65,21 @@ def url_prefix(public_url: str) -> str:
     return urlsplit(public_url).path.rstrip("/")
 
 
-def start_server(rt: Runtime, host: str | None = None, port: int | None = None) -> RunningServer:
+def start_server(rt: Runtime, host: str | None = None, port: int | None = None,
+                 health: HealthReport | None = None) -> RunningServer:
     """Bind and start serving in a background thread; port 0 picks a free port.
 
     Args:
         rt: the runtime whose config and store the app uses.
         host, port: override ``[http] host`` and ``port`` (tests pass port 0).
+        health: the service's per-thread health, shown by ``/healthz`` and ``/readyz``.
 
     Raises:
         OSError: when the address cannot be bound (in use, not permitted).
     """
     http = rt.config.http
     loop_map: dict[int, Any] = {}
-    server = create_server(create_app(rt), map=loop_map, host=host or http.host,
+    server = create_server(create_app(rt, health), map=loop_map, host=host or http.host,
                            port=http.port if port is None else port, threads=THREADS,
                            url_prefix=url_prefix(http.public_url), ident="privacy-triage",
                            clear_untrusted_proxy_headers=True)
@@ -91,7 +93,7 @@ def start_server(rt: Runtime, host: str | None = None, port: int | None = None) 
     return RunningServer(server, loop_map, thread, str(bound_host), int(bound_port))
 
 
-def serve(rt: Runtime, stop: threading.Event) -> None:
+def serve(rt: Runtime, stop: threading.Event, health: HealthReport | None = None) -> None:
     """Serve until ``stop`` is set (the service's HTTP thread runs this).
 
     A port that cannot be bound is logged as an error and ends only this thread: mail intake and
@@ -99,7 +101,7 @@ def serve(rt: Runtime, stop: threading.Event) -> None:
     """
     http = rt.config.http
     try:
-        running = start_server(rt)
+        running = start_server(rt, health=health)
     except OSError as exc:
         logger.error("The HTTP front end cannot listen on %s:%s: %s", http.host, http.port, exc)
         return
