@@ -137,13 +137,16 @@ class Service:
         while not self.stop.is_set():
             wake.clear()
             report = deliver_due(self.rt, {kind: channel}, limit=DELIVERY_BATCH)
+            if report.sent:
+                self._wake_delivery(but=kind)  # e.g. the Slack note that a reply went out
             beat()
             if report.sent + report.retried + report.failed < DELIVERY_BATCH:
                 wake.wait(WORKER_TICK_S)
 
-    def _wake_delivery(self) -> None:
-        for event in self.delivery_wake.values():
-            event.set()
+    def _wake_delivery(self, but: str | None = None) -> None:
+        for kind, event in self.delivery_wake.items():
+            if kind != but:
+                event.set()
 
     def shutdown(self, timeout: float = 10.0) -> None:
         self.stop.set()
