@@ -6,10 +6,22 @@ process comes back by itself. Marked slow; the full-size kill run is bench/bench
 
 from __future__ import annotations
 
+import logging
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import make_config
+from tests.integration.chain import (
+    chain_counts,
+    fast_idle,
+    opt_out,
+    running_service,
+    suppressed,
+    wait_until,
+)
 from tests.integration.kill_rounds import run_rounds
 from tests.servers.dovecot import Dovecot
 from tests.servers.smtp import SmtpServer
@@ -38,3 +50,63 @@ def test_kill_9_of_run_at_random_points_loses_nothing_and_repeats_nothing_but_a_
     assert final["cases_carded"] == final["cases_to_card"] >= kinds["request"]
     assert final["cases_carded_twice"] <= rounds
     assert final["outbox_failed"] == 0
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path):
+    """A 2 MB tmpfs, so the SQLite file can really run out of space (needs mount rights)."""
+    mount_point = tmp_path / "disk"
+    mount_point.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount_point)],
+                          check=False, capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+    yield mount_point
+    subprocess.run(["umount", "-l", str(mount_point)], check=False)
+
+
+def fill(directory: Path) -> Path:
+    filler = directory / "filler"
+    with filler.open("wb") as out:
+        try:
+            while True:
+                out.write(b"\0" * 65536)
+                out.flush()
+        except OSError:
+            pass
+    return filler
+
+
+def test_a_full_disk_stops_intake_loudly_once_and_intake_resumes_by_itself_when_freed(
+        small_disk: Path, dovecot: Dovecot, smtp_server: SmtpServer,
+        caplog: pytest.LogCaptureFixture):
+    config = fast_idle(make_config(f"sqlite:///{small_disk / 'triage.sqlite3'}", dovecot,
+                                   smtp=smtp_server))
+    with caplog.at_level(logging.INFO), running_service(config) as service:
+        store = service.rt.store
+        dovecot.append(opt_out(0, "before"))
+        wait_until(lambda: suppressed(store, "person0.before@example.org"), 30, "first opt-out")
+        filler = fill(small_disk)
+        caplog.clear()
+        dovecot.append_many([opt_out(i, "full") for i in range(1, 11)])
+        wait_until(lambda: not health(service)["imap-watcher"], 20, "the watcher marked down")
+        time.sleep(4)  # several restarts with backoff while the disk stays full
+        watcher = next(h for h in service.health() if h.name == "imap-watcher")
+        assert watcher.restarts >= 2 and not watcher.healthy
+        errors = [r for r in caplog.records
+                  if r.levelno >= logging.ERROR and "imap-watcher" in r.getMessage()]
+        assert len(errors) == 1, [r.getMessage() for r in errors]  # once, not per retry
+        assert "full" in errors[0].getMessage()
+        filler.unlink()
+        took = wait_until(lambda: all(suppressed(store, f"person{i}.full@example.org")
+                                      for i in range(1, 11)), 30, "intake after freeing")
+        print(f"\nrecovered {took:.1f} s after the disk was freed")
+        smtp_server.wait_for(11, timeout=30)
+        wait_until(lambda: all(health(service).values()), 15, "health green again")
+        assert chain_counts(store)["messages"] == 11
+    ids = [m["Message-ID"] for m in smtp_server.messages]
+    assert len(ids) == len(set(ids)) == 11
+
+
+def health(service) -> dict[str, bool]:
+    return {h.name: h.healthy for h in service.health()}
