@@ -9,11 +9,12 @@ from __future__ import annotations
 import logging
 import subprocess
 import time
+import uuid
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import make_config
+from tests.conftest import POSTGRES_URL, make_config
 from tests.integration.chain import (
     chain_counts,
     fast_idle,
@@ -110,3 +111,38 @@ def test_a_full_disk_stops_intake_loudly_once_and_intake_resumes_by_itself_when_
 
 def health(service) -> dict[str, bool]:
     return {h.name: h.healthy for h in service.health()}
+
+
+@pytest.mark.postgres
+def test_postgresql_connections_dropped_mid_run_lose_no_opt_out_and_the_service_recovers(
+        postgres_url: str, dovecot: Dovecot, smtp_server: SmtpServer,
+        caplog: pytest.LogCaptureFixture):
+    from sqlalchemy import create_engine, text
+
+    name = f"d2fault{uuid.uuid4().hex[:8]}"
+    url = f"{postgres_url}&application_name={name}"
+    total = 150
+    config = fast_idle(make_config(url, dovecot, smtp=smtp_server))
+    admin = create_engine(POSTGRES_URL)
+    terminated = 0
+    with caplog.at_level(logging.INFO), running_service(config) as service:
+        store = service.rt.store
+        for chunk in range(5):
+            dovecot.append_many([opt_out(i, "pg") for i in range(chunk * 30, chunk * 30 + 30)])
+            time.sleep(0.3)
+            with admin.begin() as conn:  # only this test's own backends
+                terminated += len(conn.execute(text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE application_name = :name"), {"name": name}).all())
+        took = wait_until(lambda: all(suppressed(store, f"person{i}.pg@example.org")
+                                      for i in range(total)), 60, "every opt-out applied")
+        smtp_server.wait_for(total, timeout=60)
+        wait_until(lambda: all(health(service).values()), 20, "health green again")
+        counts = chain_counts(store)
+    admin.dispose()
+    print(f"\n{terminated} backends terminated; all {total} applied {took:.1f} s after the last; "
+          f"{counts}")
+    assert terminated > 0
+    assert counts["messages"] == total and counts["triage_failed"] == 0
+    ids = [m["Message-ID"] for m in smtp_server.messages]
+    assert len(set(ids)) == total
