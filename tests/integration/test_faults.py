@@ -7,6 +7,7 @@ process comes back by itself. Marked slow; the full-size kill run is bench/bench
 from __future__ import annotations
 
 import logging
+import sqlite3
 import subprocess
 import time
 import uuid
@@ -146,3 +147,32 @@ def test_postgresql_connections_dropped_mid_run_lose_no_opt_out_and_the_service_
     assert counts["messages"] == total and counts["triage_failed"] == 0
     ids = [m["Message-ID"] for m in smtp_server.messages]
     assert len(set(ids)) == total
+
+
+def test_sqlite_locked_beyond_the_busy_timeout_is_logged_once_and_intake_resumes_after(
+        sqlite_url: str, dovecot: Dovecot, smtp_server: SmtpServer,
+        caplog: pytest.LogCaptureFixture):
+    config = fast_idle(make_config(sqlite_url, dovecot, smtp=smtp_server))
+    with caplog.at_level(logging.INFO), running_service(config) as service:
+        store = service.rt.store
+        dovecot.append(opt_out(0, "unlocked"))
+        wait_until(lambda: suppressed(store, "person0.unlocked@example.org"), 30, "first")
+        holder = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), isolation_level=None)
+        holder.execute("BEGIN EXCLUSIVE")  # another process holding the write lock
+        try:
+            dovecot.append_many([opt_out(i, "locked") for i in range(1, 6)])
+            # The busy timeout is 30 s: past it the watcher fails, and is restarted.
+            wait_until(lambda: not health(service)["imap-watcher"], 45, "the watcher down")
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        wait_until(lambda: all(suppressed(store, f"person{i}.locked@example.org")
+                               for i in range(1, 6)), 45, "intake after the lock")
+        smtp_server.wait_for(6, timeout=30)
+        wait_until(lambda: all(health(service).values()), 15, "health green again")
+    errors = [r.getMessage() for r in caplog.records
+              if r.levelno >= logging.ERROR and "imap-watcher" in r.getMessage()]
+    assert len(errors) == 1 and "database is locked" in errors[0]
+    assert any("imap-watcher is working again" in r.getMessage() for r in caplog.records)
+    ids = [m["Message-ID"] for m in smtp_server.messages]
+    assert len(ids) == len(set(ids)) == 6
