@@ -18,9 +18,12 @@ from bot.errors import TriageError
 def build_parser() -> argparse.ArgumentParser:
     from bot.commands import (
         audit,
+        backfill,
         db,
         demo,
         listing,
+        outbox,
+        purge,
         run,
         staff_training,
         suppressions,
@@ -38,11 +41,30 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="count", default=0,
                         help="more logging (-vv for wire-level debug)")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (run, triage_files, demo, listing, suppressions, web, audit, db):
+    for module in (run, backfill, triage_files, demo, listing, outbox, purge, suppressions, web,
+                   audit, db):
         module.register(subparsers)
     classifier_cli.register(subparsers)
     staff_training.extend_train(subparsers)
+    _accept_config_after_command(parser)
     return parser
+
+
+def _accept_config_after_command(parser: argparse.ArgumentParser) -> None:
+    """Let ``--config`` follow any subcommand too (``privacy-triage poll --once --config X``).
+
+    People type the option where they think of it; refusing it after the command only teaches
+    them argparse. The subcommands' copy defaults to SUPPRESS, so it never hides one given
+    before the command.
+    """
+    for action in parser._actions:
+        if not isinstance(action, argparse._SubParsersAction):
+            continue
+        for sub in action.choices.values():
+            if "--config" not in sub._option_string_actions:
+                sub.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS,
+                                 help="TOML config (also accepted before the command)")
+            _accept_config_after_command(sub)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

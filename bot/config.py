@@ -16,6 +16,7 @@ import types
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,12 @@ CONFIG_PATH_ENV = "PRIVACY_TRIAGE_CONFIG"
 @dataclass(frozen=True)
 class DatabaseConfig:
     url: str = "sqlite:///privacy-triage.sqlite3"
+
+    def __repr__(self) -> str:
+        # The URL may carry a password; a repr ends up in tracebacks and debug logs.
+        from bot.redact import mask_url
+
+        return f"DatabaseConfig(url={mask_url(self.url)!r})"
 
 
 @dataclass(frozen=True)
@@ -50,6 +57,9 @@ class ImapConfig:
     processed_folder: str = ""
     max_message_bytes: int = 25_000_000
     fetch_batch: int = 200
+    # Where intake starts in a folder it has never seen: "now" (only new mail), "all" (the whole
+    # history), or a date "YYYY-MM-DD" (mail that arrived from that day on).
+    start: str = "now"
     # Resolved from the environment, never from the file.
     secret: str | None = field(default=None, repr=False, metadata={"resolved": True})
 
@@ -111,6 +121,10 @@ class HttpConfig:
     unsubscribe_secret_env: str = "PRIVACY_TRIAGE_UNSUBSCRIBE_SECRET"
     # Comma-separated secrets that signed links already sent, still accepted after a rotation.
     previous_unsubscribe_secrets_env: str = "PRIVACY_TRIAGE_UNSUBSCRIBE_PREVIOUS_SECRETS"
+    # Per client address: POSTs (one-click unsubscribes) and wrong API tokens a minute, beyond
+    # which the answer is 429 with Retry-After.
+    posts_per_minute: int = 30
+    failed_tokens_per_minute: int = 10
     api_token: str | None = field(default=None, repr=False, metadata={"resolved": True})
     unsubscribe_secret: str | None = field(default=None, repr=False, metadata={"resolved": True})
     previous_unsubscribe_secrets: tuple[str, ...] = field(
@@ -140,6 +154,13 @@ class SlackConfig:
 
 
 @dataclass(frozen=True)
+class RetentionConfig:
+    # Raw messages, drafts and names of closed cases are kept this long after the case closed.
+    closed_case_days: int = 730
+    audit_years: int = 6
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration; ``path`` is where it came from (None for built-in defaults)."""
 
@@ -151,6 +172,7 @@ class Config:
     outbox: OutboxConfig = field(default_factory=OutboxConfig)
     http: HttpConfig = field(default_factory=HttpConfig)
     slack: SlackConfig = field(default_factory=SlackConfig)
+    retention: RetentionConfig = field(default_factory=RetentionConfig)
     path: str | None = None
 
     @property
@@ -266,6 +288,7 @@ def _resolve(config: Config, path: str | None, environ: Mapping[str, str]) -> Co
         env_key = "oauth_token_env" if imap.auth == "xoauth2" else "password_env"
         imap = dataclasses.replace(
             imap, secret=_secret(environ, getattr(imap, env_key), f"imap.{env_key}", path))
+        _check_start(imap.start, path)
         if imap.ssl and imap.starttls:
             raise ConfigError("ssl and starttls cannot both be true", path=path, key="imap.starttls")
     smtp = config.smtp
@@ -285,6 +308,10 @@ def _resolve(config: Config, path: str | None, environ: Mapping[str, str]) -> Co
             environ.get(config.http.previous_unsubscribe_secrets_env, "").split(",")
             if part.strip()),
     )
+    for key in ("posts_per_minute", "failed_tokens_per_minute"):
+        if getattr(http, key) < 1:
+            raise ConfigError(f"must be at least 1, not {getattr(http, key)}", path=path,
+                              key=f"http.{key}")
     slack = config.slack
     if slack.enabled:
         slack = dataclasses.replace(
@@ -300,6 +327,16 @@ def _resolve(config: Config, path: str | None, environ: Mapping[str, str]) -> Co
             raise ConfigError("must be set when Slack is enabled", path=path,
                               key="slack.review_channel")
     return dataclasses.replace(config, imap=imap, smtp=smtp, http=http, slack=slack)
+
+
+def _check_start(start: str, path: str | None) -> None:
+    if start in ("now", "all"):
+        return
+    try:
+        date.fromisoformat(start)
+    except ValueError:
+        raise ConfigError(f'must be "now", "all" or a date like "2026-01-31", not {start!r}',
+                          path=path, key="imap.start") from None
 
 
 def _secret(environ: Mapping[str, str], variable: str, key: str, path: str | None) -> str:

@@ -102,7 +102,8 @@ def make_config(database_url: str, dovecot: Dovecot | None = None,
     if dovecot is not None:
         config = dataclasses.replace(config, imap=ImapConfig(
             host=dovecot.host, port=dovecot.port, ssl=False, username=dovecot.user,
-            secret=dovecot.password, poll_interval_s=30, timeout_s=10, fetch_batch=50))
+            secret=dovecot.password, poll_interval_s=30, timeout_s=10, fetch_batch=50,
+            start="all"))  # tests fill the mailbox before the first poll
     if smtp is not None:
         config = dataclasses.replace(config, smtp=SmtpConfig(
             host=smtp.host, port=smtp.port, starttls=False,

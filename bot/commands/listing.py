@@ -8,8 +8,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from bot.commands import open_runtime
-from bot.store import cases as case_store
+from bot.commands import case_views, open_runtime
 from bot.store import messages as message_store
 from bot.store.models import Case, Message
 
@@ -23,6 +22,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         listing = actions.add_parser("list", help=f"print every {noun[:-1]}")
         listing.add_argument("--json", action="store_true", help="one JSON array")
         listing.set_defaults(func=handler)
+        if noun == "cases":
+            case_views.add_list_filters(listing)
+            case_views.add_show(actions)
 
 
 def message_row(m: Message) -> dict[str, Any]:
@@ -69,6 +71,6 @@ def handle_messages(args: argparse.Namespace) -> int:
 
 def handle_cases(args: argparse.Namespace) -> int:
     with open_runtime(args) as rt, rt.store.sessions() as session:
-        rows = [case_row(c) for c in case_store.list_cases(session)]
+        rows = [case_row(c) for c in case_views.filtered_cases(session, args)]
     _print(rows, ("id", "state", "label", "sender", "subject", "received", "due"), args.json)
     return 0

@@ -31,6 +31,9 @@ _MAX_SUBJECT_LENGTH = 1000
 #: are cut to this length by :data:`BOUNDED_POLICY`; long address lists go to the simple parser.
 MAX_STRUCTURED_CHARS = 1_000
 _MAX_RAW_ADDRESS_CHARS = 50_000
+#: A display name is kept to the width of its column (``messages.sender_name``); the address
+#: after it is never cut.
+MAX_DISPLAY_NAME_CHARS = 500
 #: RFC 2231 continuations of a long filename need a dozen or so; a crafted header has hundreds.
 MAX_PARAMETERS = 16
 _PARAMETER_HEADERS = frozenset({"content-type", "content-disposition"})
@@ -159,6 +162,19 @@ def normalise_address(value: str | None) -> str | None:
     return address
 
 
+def _bounded(value: str) -> str:
+    """An over-long address header cut in the middle, keeping its start and its end.
+
+    The address of ``"<50,000 characters>" <victim@example.org>`` is at the end, so cutting the
+    tail would lose exactly the part that matters. The space at the cut keeps the two halves
+    from joining into an address nobody wrote (a cut address is then simply invalid).
+    """
+    if len(value) <= _MAX_RAW_ADDRESS_CHARS:
+        return value
+    half = _MAX_RAW_ADDRESS_CHARS // 2
+    return value[:half] + " " + value[-half:]
+
+
 def addresses(msg: EmailMessage, name: str) -> list[tuple[str | None, str]]:
     """Return ``(display name, address)`` pairs of an address header; bad entries are dropped.
 
@@ -176,7 +192,7 @@ def addresses(msg: EmailMessage, name: str) -> list[tuple[str | None, str]]:
         except Exception:  # noqa: BLE001 - fall back to the lenient stdlib parser below
             pairs = []
     if not pairs:
-        raw_values = [value[:_MAX_RAW_ADDRESS_CHARS] for value in raw_values]
+        raw_values = [_bounded(value) for value in raw_values]
         # Decode names after splitting: a decoded "Smith, Alice" would split in two.
         pairs = [
             (_decode_words(display) if display else None, spec)
@@ -187,6 +203,7 @@ def addresses(msg: EmailMessage, name: str) -> list[tuple[str | None, str]]:
         address = normalise_address(spec)
         if address:
             name_text = _WHITESPACE.sub(" ", display).strip() if display else None
+            name_text = name_text[:MAX_DISPLAY_NAME_CHARS].rstrip() if name_text else None
             result.append((name_text or None, address))
     return result
 

@@ -13,7 +13,7 @@ import socket
 import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Self
 
 from imapclient import IMAPClient
@@ -55,6 +55,7 @@ class Mailbox:
         self.config = config
         self._client: IMAPClient | None = None
         self.uidvalidity: int | None = None
+        self.uidnext: int | None = None
 
     @property
     def account(self) -> str:
@@ -97,6 +98,7 @@ class Mailbox:
         client.normalise_times = False  # keep the server's zone so dates come back aware
         self._client = client
         self.uidvalidity = int(info[b"UIDVALIDITY"])
+        self.uidnext = int(info[b"UIDNEXT"]) if b"UIDNEXT" in info else None
         logger.info("Connected to %s, folder %s (UIDVALIDITY %s)", cfg.host, cfg.folder,
                     self.uidvalidity)
         return self.uidvalidity
@@ -118,6 +120,13 @@ class Mailbox:
         except CONNECTION_ERRORS as exc:
             raise MailboxError(f"UID SEARCH failed: {exc}") from exc
         return sorted(uid for uid in found if uid > last_uid)
+
+    def uids_since(self, day: date) -> list[int]:
+        """UIDs of messages that arrived on or after ``day`` (server's INTERNALDATE), ascending."""
+        try:
+            return sorted(self.client.search(["SINCE", day]))
+        except CONNECTION_ERRORS as exc:
+            raise MailboxError(f"UID SEARCH SINCE failed: {exc}") from exc
 
     def fetch(self, uids: list[int]) -> Iterator[FetchedMessage]:
         """Fetch ``uids`` in batches, in UID order, without setting ``\\Seen``.

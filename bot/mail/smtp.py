@@ -13,6 +13,7 @@ from email.message import EmailMessage
 
 from bot.config import SmtpConfig
 from bot.errors import DeliveryError
+from bot.redact import mask_addresses
 
 logger = logging.getLogger(__name__)
 
@@ -41,13 +42,22 @@ def send_message(config: SmtpConfig, msg: EmailMessage) -> None:
             refused = smtp.send_message(msg, from_addr=config.from_address)
     except smtplib.SMTPRecipientsRefused as exc:
         codes = [code for code, _ in exc.recipients.values()]
-        raise DeliveryError(f"recipient refused: {exc.recipients}",
+        # The message goes into logs, the audit trail and the card: the server's words, with
+        # the address masked (a refusal quotes it, sometimes twice).
+        reasons = "; ".join(f"{code} {_text(reply)}" for code, reply in exc.recipients.values())
+        raise DeliveryError(f"recipient refused: {mask_addresses(reasons)}",
                             permanent=all(c >= 500 for c in codes)) from exc
     except smtplib.SMTPResponseException as exc:
-        raise DeliveryError(f"SMTP {exc.smtp_code}: {exc.smtp_error!r}",
+        raise DeliveryError(f"SMTP {exc.smtp_code}: {mask_addresses(_text(exc.smtp_error))}",
                             permanent=exc.smtp_code >= 500) from exc
     except (smtplib.SMTPException, OSError) as exc:
-        raise DeliveryError(f"SMTP {config.host}:{config.port}: {exc}") from exc
+        raise DeliveryError(f"SMTP {config.host}:{config.port}: {mask_addresses(str(exc))}") from exc
     if refused:
-        raise DeliveryError(f"some recipients refused: {refused}", permanent=True)
+        reasons = "; ".join(f"{code} {_text(reply)}" for code, reply in refused.values())
+        raise DeliveryError(f"some recipients refused: {mask_addresses(reasons)}",
+                            permanent=True)
     logger.info("Sent %s to %s", msg["Message-ID"], msg["To"])
+
+
+def _text(reply: bytes | str) -> str:
+    return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)

@@ -90,8 +90,9 @@ def _auto_opt_out(session: Session, rt: Runtime, message: Message, decision: Dec
         queue_email(session, rt, case, message, draft, key=f"confirm:{message.dedup_key}",
                     auto_submitted="auto-replied")
     elif not decision.send_confirmation:
-        audit.record(session, SYSTEM, "confirmation.withheld", case.id,
-                     reason="loop protection: machine mail")
+        reason = ("imported by backfill: no automatic mail" if message.source == "backfill"
+                  else "loop protection: machine mail")
+        audit.record(session, SYSTEM, "confirmation.withheld", case.id, reason=reason)
     queue_slack(session, rt, "opt_out_notice", case, key=f"slack-notice:{case.id}")
     return Outcome(decision.action, case.id)
 

@@ -28,6 +28,8 @@ class MessageFacts:
     is_unsubscribe_mail: bool = False
     quarantine_reason: str | None = None
     thread_case_id: int | None = None
+    # Imported by `privacy-triage backfill`: old mail gets no automatic email, ever.
+    backfilled: bool = False
 
     @property
     def is_machine_mail(self) -> bool:
@@ -68,7 +70,7 @@ def decide(facts: MessageFacts, prediction: Prediction | None,
                         (f"needs a person: {reason}",))
     if opt_out is not None and opt_out.auto_apply:
         return Decision(Action.AUTO_OPT_OUT, "opt_out", ("opt_out",), opt_out.reasons,
-                        send_confirmation=not facts.is_machine_mail)
+                        send_confirmation=not (facts.is_machine_mail or facts.backfilled))
     if facts.is_machine_mail and not facts.is_unsubscribe_mail:
         return Decision(Action.IGNORE, prediction.label, _present(prediction),
                         tuple(f"machine mail: {r}" for r in facts.machine_reasons))

@@ -97,12 +97,18 @@ def _digest(*parts: str | bytes) -> str:
 
 def store_imap_batch(store: Store, account: str, folder: str, uidvalidity: int,
                      batch: Sequence[FetchedMessage], *, own_addresses: Iterable[str] = (),
-                     max_bytes: int | None = None, up_to_uid: int = 0) -> IngestResult:
+                     max_bytes: int | None = None, up_to_uid: int = 0,
+                     backfill: bool = False, answer_backfill: bool = False) -> IngestResult:
     """Store a batch of fetched messages and advance the folder's last UID, in one transaction.
 
     The progress row is locked first and re-read, so a second worker that fetched the same
     UIDs stores nothing twice. ``up_to_uid`` moves progress past UIDs that were searched but had
     gone by the time of the fetch (expunged by another client).
+
+    With ``backfill`` the messages are older mail below the stored progress (``privacy-triage
+    backfill``): progress is left alone, and they are stored with source "backfill", which
+    triage treats like mail but never answers automatically (``answer_backfill`` stores them
+    as ordinary IMAP mail instead, confirmations and all).
     """
     own = tuple(own_addresses)
     prepared = [(m, message_fields(m.raw, own_addresses=own, max_bytes=max_bytes)) for m in batch]
@@ -112,19 +118,21 @@ def store_imap_batch(store: Store, account: str, folder: str, uidvalidity: int,
     with store.transaction() as session:
         progress = mailbox_store.lock_progress(session, account, folder, uidvalidity)
         for fetched, fields in prepared:
-            if fetched.uid <= progress.last_uid:
+            if fetched.uid <= progress.last_uid and not backfill:
                 duplicates += 1
                 continue
             row = message_store.insert_once(
-                session, source="imap", mailbox=mailbox_key, uidvalidity=uidvalidity,
+                session, source="backfill" if backfill and not answer_backfill else "imap",
+                mailbox=mailbox_key, uidvalidity=uidvalidity,
                 uid=fetched.uid, raw=fetched.raw, size=fetched.size or len(fetched.raw),
                 received_at=fetched.internal_date or utcnow(), **fields)
             if row is None:
                 duplicates += 1
             else:
                 stored.append(row.id)
-        newest = max([up_to_uid, *(m.uid for m in batch)])
-        progress.last_uid = max(progress.last_uid, newest)
+        if not backfill:
+            newest = max([up_to_uid, *(m.uid for m in batch)])
+            progress.last_uid = max(progress.last_uid, newest)
         last = progress.last_uid
     return IngestResult(stored, duplicates, last)
 

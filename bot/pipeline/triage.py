@@ -73,6 +73,7 @@ def _triage_one(rt: Runtime, message_id: int, prediction: Prediction | None) -> 
             is_unsubscribe_mail=message.is_unsubscribe_mail,
             quarantine_reason=message.quarantine_reason,
             thread_case_id=_thread_case(session, message),
+            backfilled=message.source == "backfill",
         )
         opt_out = None
         if prediction is not None:

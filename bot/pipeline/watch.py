@@ -11,6 +11,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from datetime import date
 
 from bot.errors import MailboxError
 from bot.mail.imap import Mailbox
@@ -24,6 +25,24 @@ MAX_BACKOFF_S = 60.0
 CONNECT_ATTEMPTS = 3
 # Length of the first, short IDLE after each catch-up (see Watcher._wait).
 SETTLE_S = 1.0
+
+
+def starting_last_uid(start: str, uidnext: int | None, since_uids: list[int] | None,
+                      all_uids: list[int] | None = None) -> int:
+    """The "last UID already taken" for a folder intake has never seen.
+
+    Args:
+        start: ``[imap] start``: "all", "now" or an ISO date.
+        uidnext: the folder's UIDNEXT from SELECT (None if the server sent none).
+        since_uids: for a date, the UIDs that arrived on or after it.
+        all_uids: every UID, needed only when the server gave no UIDNEXT.
+    """
+    if start == "all":
+        return 0
+    newest = uidnext - 1 if uidnext is not None else max(all_uids or [0])
+    if start == "now":
+        return max(0, newest)
+    return min(since_uids) - 1 if since_uids else max(0, newest)
 
 
 class Watcher:
@@ -46,6 +65,7 @@ class Watcher:
         """Store every message after the stored last UID; returns how many were new."""
         cfg = self.rt.config.imap
         assert mailbox.uidvalidity is not None
+        self._first_contact(mailbox)
         total = 0
         while True:
             with self.rt.store.sessions() as session:
@@ -65,6 +85,28 @@ class Watcher:
             total += len(result.stored)
             if result.stored:
                 self.on_stored(len(result.stored))
+
+    def _first_contact(self, mailbox: Mailbox) -> None:
+        """On the first connection to a folder, record where intake starts (``[imap] start``).
+
+        Without this, pointing the service at an existing mailbox would triage its whole history
+        and mail confirmations for opt-outs written years ago.
+        """
+        cfg = self.rt.config.imap
+        assert mailbox.uidvalidity is not None
+        with self.rt.store.sessions() as session:
+            if mailbox_store.has_progress(session, mailbox.account, cfg.folder):
+                return
+        since = None if cfg.start in ("now", "all") else date.fromisoformat(cfg.start)
+        first = starting_last_uid(cfg.start, mailbox.uidnext,
+                                  mailbox.uids_since(since) if since else None,
+                                  mailbox.uids_after(0) if mailbox.uidnext is None else None)
+        with self.rt.store.transaction() as session:
+            mailbox_store.start_progress(session, mailbox.account, cfg.folder,
+                                         mailbox.uidvalidity, first)
+        if first:
+            logger.info("First contact with folder %s (start = %s): mail up to UID %s is left "
+                        "for `privacy-triage backfill --since DATE`", cfg.folder, cfg.start, first)
 
     def poll_once(self) -> int:
         """Connect, catch up, disconnect. Returns the number of new messages stored."""

@@ -27,8 +27,8 @@ from bot.slack.cards import parse_action_value
 from bot.slack.delivery import SlackChannel
 from bot.staff import actions, rules
 from bot.staff.actions import Result
+from bot.store import audit, suppressions
 from bot.store import staff as staff_store
-from bot.store import suppressions
 from replies.deadlines import receipt_date
 
 logger = logging.getLogger(__name__)
@@ -91,6 +91,30 @@ class SlackApp:
         except SlackApiError as exc:
             logger.warning("Could not tell %s: %s", user, exc.response.get("error"))
 
+    def allowed(self, user: str, action: str, case_id: int | None = None) -> bool:
+        """Whether ``user`` may act now; a refusal is written to the audit trail.
+
+        Asked at the moment of the action (no cache), so a person removed from the review
+        channel is refused from their very next click.
+        """
+        if self.reviewers.may_act(user):
+            return True
+        try:
+            with self.rt.store.transaction() as session:
+                audit.record(session, f"slack:{user}", "slack.refused", case_id, attempted=action,
+                             reason="not a reviewer")
+        except Exception:  # the refusal stands even if it could not be written down
+            logger.exception("Could not audit a refused Slack action")
+        logger.info("Refused %s by %s (not a reviewer)", action, user)
+        return False
+
+    @staticmethod
+    def _case_of(value: str) -> int | None:
+        try:
+            return parse_action_value(value)[0]
+        except ValueError:
+            return None
+
     def settle(self, result: Result, user: str, channel: str | None) -> None:
         """Show the outcome: refresh the card on success or staleness, explain otherwise."""
         if result.status == "done":
@@ -129,7 +153,7 @@ class SlackApp:
     def on_button(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
         user, channel = self._where(body)
-        if not self.reviewers.may_act(user):
+        if not self.allowed(user, action["action_id"], self._case_of(action.get("value", ""))):
             self.tell(user, channel, NOT_ALLOWED)
             return
         case_id, version = parse_action_value(action["value"])
@@ -139,7 +163,8 @@ class SlackApp:
     def on_reclassify(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
         user, channel = self._where(body)
-        if not self.reviewers.may_act(user):
+        value = action["selected_option"]["value"]
+        if not self.allowed(user, "case_reclassify", self._case_of(value.partition("|")[2])):
             self.tell(user, channel, NOT_ALLOWED)
             return
         label, _, value = action["selected_option"]["value"].partition("|")
@@ -155,7 +180,7 @@ class SlackApp:
             return
         user, _ = self._where(body)
         case_id, version = parse_action_value(action["value"])
-        if not self.reviewers.may_act(user):
+        if not self.allowed(user, "case_edit", case_id):
             view = modals.message_view("Not allowed", NOT_ALLOWED)
         else:
             current, draft = actions.draft_for(self.rt, case_id)
@@ -178,7 +203,7 @@ class SlackApp:
         except rules.Refusal as exc:
             ack(response_action="errors", errors={"part_0": str(exc)})
             return
-        if not self.reviewers.may_act(user):
+        if not self.allowed(user, "case_edit.submit", submitted.case_id):
             ack(response_action="errors", errors={"subject": NOT_ALLOWED[:150]})
             return
         ack()
@@ -217,7 +242,7 @@ class SlackApp:
         except rules.Refusal as exc:
             ack(response_action="errors", errors={"reason": str(exc)})
             return
-        if not self.reviewers.may_act(user):
+        if not self.allowed(user, "case_reject.submit", case_id):
             ack(response_action="errors", errors={"reason": NOT_ALLOWED[:150]})
             return
         ack()
@@ -257,7 +282,7 @@ class SlackApp:
     def on_command(self, ack: Ack, command: dict[str, Any]) -> None:
         user = command["user_id"]
         text = (command.get("text") or "").strip()
-        if not self.reviewers.may_act(user):
+        if not self.allowed(user, "/privacy"):
             ack(text=NOT_ALLOWED)
             return
         if text in ("", "help"):

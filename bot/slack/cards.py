@@ -3,11 +3,14 @@
 A card is rebuilt from the case as it is whenever anything changes, so posting, updating after a
 staff action and re-delivering after a crash all produce the same message. Buttons carry
 ``"<case id>:<case version>"``: a click on an out-of-date card is recognised and changes nothing.
-All outside text goes through :mod:`bot.slack.text` (escaped, masked, bounded).
+All outside text goes through :mod:`bot.slack.text` (escaped, masked, bounded), and every card
+and thread post first passes its data through :func:`redacted`, the one place that decides what
+``[slack] redaction`` lets the channel see.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -29,6 +32,7 @@ from slack_sdk.models.blocks import (
     StaticSelectElement,
 )
 
+from bot.redact import mask_addresses
 from bot.slack.text import (
     SECTION_LIMIT,
     escape,
@@ -99,6 +103,36 @@ class CardData:
     notes: Sequence[str] = field(default_factory=tuple)
 
 
+HIDDEN = "(hidden)"
+# Display names come from anyone's mail client; one line of a card is plenty.
+NAME_CHARS = 200
+
+
+def redacted(data: CardData, redaction: str) -> CardData:
+    """``data`` with what ``redaction`` hides taken out, for every card and notice.
+
+    ``full`` leaves nothing of the requester in the channel: no name (so no "Dear <name>" in the
+    draft either), no subject, no quoted body, no draft subject or text (the draft holds the name
+    and often quotes the request; *Edit draft* shows it privately to the person who clicks), and
+    no address in the review reasons, notes or delivery errors. ``partial`` and ``full`` mask the
+    addresses that system texts (SMTP refusals, review reasons) quote. The requester's address
+    itself is masked where it is shown (:func:`_who`), so it is kept here for that.
+    """
+    name = one_line(data.requester_name or "")[:NAME_CHARS * 2] or None  # bounded, never the address
+    if redaction == "none":
+        return dataclasses.replace(data, requester_name=name)
+    masked = dataclasses.replace(
+        data, requester_name=name,
+        review_reasons=tuple(mask_addresses(r) for r in data.review_reasons),
+        delivery_failure=data.delivery_failure and mask_addresses(data.delivery_failure),
+        outcome_note=data.outcome_note and mask_addresses(data.outcome_note),
+        notes=tuple(mask_addresses(n) for n in data.notes))
+    if redaction != "full":
+        return masked
+    return dataclasses.replace(masked, requester_name=None, subject="", body="",
+                               draft_subject=HIDDEN, draft_text="")
+
+
 def action_value(case_id: int, version: int) -> str:
     return f"{case_id}:{version}"
 
@@ -150,6 +184,7 @@ def _intents(data: CardData) -> str:
 
 def case_card(data: CardData, redaction: str, today: date) -> tuple[str, list[Block]]:
     """The card for one case: (fallback text, blocks). Buttons only while the case is open."""
+    data = redacted(data, redaction)
     blocks: list[Block] = [
         HeaderBlock(text=PlainTextObject(
             text=shorten(f"Case {data.case_id} · {label_name(data.label)}", 150))),
@@ -182,7 +217,7 @@ def case_card(data: CardData, redaction: str, today: date) -> tuple[str, list[Bl
             shorten(f":warning: *Delivery failed:* {escape(data.delivery_failure)}",
                     SECTION_LIMIT))))
     blocks.append(DividerBlock())
-    blocks.extend(_draft_blocks(data))
+    blocks.extend(_draft_blocks(data, redaction))
     if data.state in OPEN:
         blocks.extend(_actions(data))
     else:
@@ -190,11 +225,15 @@ def case_card(data: CardData, redaction: str, today: date) -> tuple[str, list[Bl
     return fallback_text(data, redaction), blocks
 
 
-def _draft_blocks(data: CardData) -> list[Block]:
+def _draft_blocks(data: CardData, redaction: str) -> list[Block]:
     if data.draft_version is None:
         return [SectionBlock(text=_mrkdwn("_No drafted reply._"))]
     author = data.draft_author or "model"
     by = mention(author) if author.startswith("staff:") else escape(author)
+    if redaction == "full":
+        return [SectionBlock(text=_mrkdwn(
+            f"*Drafted reply* (v{data.draft_version}, by {by})\n_Hidden in this channel "
+            "(redaction is full): *Edit draft* shows it to you alone._"))]
     head = (f"*Drafted reply* (v{data.draft_version}, by {by})\n"
             f"*Subject:* {escape(shorten(one_line(data.draft_subject), 250))}")
     blocks: list[Block] = [SectionBlock(text=_mrkdwn(head))]
@@ -254,6 +293,7 @@ def _outcome(data: CardData) -> str:
 
 def opt_out_notice(data: CardData, redaction: str) -> tuple[str, list[Block]]:
     """One automatic opt-out, with an Undo button while it stands."""
+    data = redacted(data, redaction)
     who = _who(data, redaction)
     text = f"Opt-out applied automatically for {who} (case {data.case_id})"
     blocks: list[Block] = [SectionBlock(text=_mrkdwn(
@@ -276,7 +316,7 @@ def opt_out_digest(items: Sequence[CardData], redaction: str, day: date) -> tupl
     """All automatic opt-outs since the last digest, each with its own Undo button."""
     text = f"{len(items)} opt-out(s) applied automatically ({day.isoformat()})"
     blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text=shorten(text, 150)))]
-    for data in items[:24]:
+    for data in (redacted(d, redaction) for d in items[:24]):
         blocks.append(SectionBlock(
             text=_mrkdwn(f"Case {data.case_id}: {_who(data, redaction)}"),
             accessory=_button("Undo", "notice_undo", action_value(data.case_id, data.version))))
@@ -296,12 +336,20 @@ def follow_up_message(body: str, received_at: datetime, redaction: str) -> str:
 
 
 def sent_reply_message(actor: str | None, draft_version: int, text: str,
-                       failure: str | None = None) -> str:
-    """A reply we sent (or could not send), for the card's thread."""
+                       failure: str | None = None, redaction: str = "partial") -> str:
+    """A reply we sent (or could not send), for the card's thread.
+
+    The reply holds the requester's name and often their words: ``full`` redaction posts only
+    that it was sent. A failure quotes the mail server, which quotes the address: masked.
+    """
     if failure:
+        if redaction != "none":
+            failure = mask_addresses(failure)
         return (f":warning: Reply v{draft_version} could *not* be delivered: "
                 f"{escape(shorten(failure, 500))}")
     by = f", approved by {mention(actor)}" if actor else ""
+    if redaction == "full":
+        return f":outbox_tray: *Reply v{draft_version} sent*{by} (text hidden: redaction is full)"
     body = escape(shorten(text.strip(), 2500))
     return f":outbox_tray: *Reply v{draft_version} sent*{by}\n```{body}```"
 

@@ -166,7 +166,8 @@ class SlackChannel:
             raise DeliveryError("the reply has not been sent yet", waiting=True)
         version = item.payload.get("draft_version", 0)
         failure = None if state == "sent" else (error or state)
-        return self.post(channel, cards.sent_reply_message(actor, version, text, failure),
+        return self.post(channel, cards.sent_reply_message(actor, version, text, failure,
+                                                          self._cfg.redaction),
                          thread_ts=ts)
 
     def _slack_reply(self, item: OutboxItem) -> Mapping[str, Any]:
@@ -181,7 +182,8 @@ class SlackChannel:
         posted = self.post(payload["channel"], escape(text), thread_ts=payload.get("thread_ts"))
         try:
             channel, ts = self._card_ts(payload["case_id"])
-            self.post(channel, cards.sent_reply_message(actor, payload["draft_version"], text),
+            self.post(channel, cards.sent_reply_message(actor, payload["draft_version"], text,
+                                                     redaction=self._cfg.redaction),
                       thread_ts=ts)
         except DeliveryError:
             pass  # the reply itself went out; the card note is a courtesy

@@ -22,6 +22,7 @@ from bot.pipeline.runtime import Runtime
 from bot.slack.app import SlackApp
 from bot.slack.client import make_web_client
 from bot.slack.jobs import queue_daily_posts
+from bot.slack.signed import MAX_BODY_BYTES, SignedOnly
 
 logger = logging.getLogger(__name__)
 
@@ -31,12 +32,19 @@ JOBS_EVERY_S = 60.0
 SOCKET_PING_S = 10.0
 
 
-def http_server(slack_app: SlackApp, host: str, port: int):
-    """A waitress server for Bolt's WSGI adapter; Slack posts everything to ``/slack/events``."""
+def http_server(slack_app: SlackApp, host: str, port: int, signing_secret: str):
+    """A waitress server for Bolt's WSGI adapter; Slack posts everything to ``/slack/events``.
+
+    The adapter sits behind :class:`~bot.slack.signed.SignedOnly`, so nothing unsigned is parsed,
+    and waitress has the same limits as the public front end (a larger body: Slack's payloads).
+    """
     from waitress import create_server
 
-    return create_server(SlackRequestHandler(slack_app.app), host=host, port=port, threads=4,
-                         ident="privacy-triage")
+    from bot.web.server import LIMITS
+
+    limits = {**LIMITS, "max_request_body_size": MAX_BODY_BYTES}
+    return create_server(SignedOnly(SlackRequestHandler(slack_app.app), signing_secret),
+                         host=host, port=port, threads=4, **limits)
 
 
 def run_slack_app(rt: Runtime, stop: threading.Event,
@@ -53,7 +61,7 @@ def run_slack_app(rt: Runtime, stop: threading.Event,
     slack_app = SlackApp(rt, client)
     if cfg.mode == "http":
         host, port = cfg.http_host, cfg.http_port
-        server = http_server(slack_app, host, port)
+        server = http_server(slack_app, host, port, cfg.signing_secret or "")
         thread = threading.Thread(target=server.run, name="slack-http", daemon=True)
         thread.start()
         logger.info("Slack HTTP endpoint on %s:%s/slack/events", host, server.effective_port)

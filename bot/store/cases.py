@@ -37,10 +37,17 @@ def add_classification(session: Session, case_id: int, message_id: int | None, *
     return row
 
 
-def list_cases(session: Session, states: Sequence[str] | None = None) -> Sequence[Case]:
+def list_cases(session: Session, states: Sequence[str] | None = None, *,
+               labels: Sequence[str] | None = None,
+               due_before: date | None = None) -> Sequence[Case]:
+    """Cases, oldest first; filtered by state, label and a due date before ``due_before``."""
     query = select(Case).order_by(Case.id)
     if states:
         query = query.where(Case.state.in_(states))
+    if labels:
+        query = query.where(Case.label.in_(labels))
+    if due_before is not None:
+        query = query.where(Case.due_date < due_before)
     return session.scalars(query).all()
 
 

@@ -25,7 +25,12 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine for ``url``, creating the SQLite file's folder if needed."""
+    """Create an engine for ``url``, creating the SQLite file's folder if needed.
+
+    ``hide_parameters``: a failing statement's error (and so its traceback in the log) would
+    otherwise print its ``[parameters: ...]``, which are senders, names, subjects and bodies.
+    """
+    kwargs.setdefault("hide_parameters", True)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":

@@ -36,3 +36,19 @@ def last_uid(session: Session, account: str, folder: str, uidvalidity: int) -> i
     if state is None or state.uidvalidity != uidvalidity:
         return 0
     return state.last_uid
+
+
+def has_progress(session: Session, account: str, folder: str) -> bool:
+    """Whether intake has ever committed progress for this folder (first contact if not)."""
+    found = session.scalar(select(MailboxState.id).where(MailboxState.account == account,
+                                                         MailboxState.folder == folder))
+    return found is not None
+
+
+def start_progress(session: Session, account: str, folder: str, uidvalidity: int,
+                   last_uid: int) -> MailboxState:
+    """Record where intake starts in a folder it has never seen; an existing row wins."""
+    state = lock_progress(session, account, folder, uidvalidity)
+    if state.last_uid == 0:
+        state.last_uid = last_uid
+    return state

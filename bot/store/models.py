@@ -119,6 +119,7 @@ class Message(Base):
     slack_channel: Mapped[str | None] = mapped_column(String(50))
     slack_ts: Mapped[str | None] = mapped_column(String(50))
     outbound: Mapped[bool] = mapped_column(default=False)  # a reply we sent, kept for the thread
+    redacted_at: Mapped[datetime | None] = mapped_column()  # content removed by retention
 
     case: Mapped[Case | None] = relationship(back_populates="messages")
 
@@ -140,6 +141,8 @@ class Message(Base):
             flags.append("malformed")
         if self.triage_error:
             flags.append("triage-error")
+        if self.redacted_at:
+            flags.append("redacted")
         return flags
 
 
@@ -172,6 +175,7 @@ class Case(Base):
     slack_ts: Mapped[str | None] = mapped_column(String(50))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    redacted_at: Mapped[datetime | None] = mapped_column()  # name and subject removed
 
     messages: Mapped[list[Message]] = relationship(back_populates="case",
                                                    order_by="Message.id")

@@ -71,3 +71,27 @@ def claim(session: Session, item_id: int, now: datetime, lease: timedelta) -> Ou
 def pending_count(session: Session) -> int:
     return len(session.scalars(select(OutboxItem.id).where(
         OutboxItem.state.in_(("pending", "sending")))).all())
+
+
+def list_items(session: Session, states: Sequence[str] | None = None) -> Sequence[OutboxItem]:
+    """Outbox items, oldest first; only those in ``states`` when given."""
+    query = select(OutboxItem).order_by(OutboxItem.id)
+    if states:
+        query = query.where(OutboxItem.state.in_(states))
+    return session.scalars(query).all()
+
+
+def requeue(session: Session, item_id: int, now: datetime) -> OutboxItem | None:
+    """Make a failed or pending item due now, with a fresh run of attempts.
+
+    A sent item is never requeued (that would deliver it twice), nor one being sent now.
+    Returns the item, or None when it does not exist or is sent or in flight.
+    """
+    result = session.execute(
+        update(OutboxItem)
+        .where(OutboxItem.id == item_id, OutboxItem.state.in_(("pending", "failed")))
+        .values(state="pending", attempts=0, next_attempt_at=now, claimed_at=None)
+    )
+    if result.rowcount != 1:
+        return None
+    return session.get(OutboxItem, item_id, populate_existing=True)

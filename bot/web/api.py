@@ -14,7 +14,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from bot.store import suppressions
 from bot.store.mailer import ping
-from bot.web.app import runtime, thread_health
+from bot.web.app import client_key, limits, runtime, thread_health, too_many
 from bot.web.exports import parse_since, suppression_record
 
 logger = logging.getLogger(__name__)
@@ -50,10 +50,17 @@ def _require_token() -> tuple[Response, int] | None:
     if not http.api_token:
         return _error(503, f"the suppression API is switched off: no token is configured "
                            f"(set the environment variable {http.api_token_env})")
+    # A client that has sent too many wrong tokens waits, even with the right one: otherwise the
+    # limit would only slow guessing down, not stop it.
+    failed = limits().failed_tokens
+    wait = failed.retry_after(client_key())
+    if wait:
+        return too_many(wait)
     given = _bearer_token()
-    if given is None:
-        return _error(401, "send the API token as 'Authorization: Bearer <token>'")
-    if not token_matches(given, http.api_token):
+    if given is None or not token_matches(given, http.api_token):
+        failed.take(client_key())
+        if given is None:
+            return _error(401, "send the API token as 'Authorization: Bearer <token>'")
         return _error(401, "the API token is not valid")
     return None
 
@@ -69,6 +76,15 @@ def list_suppressions() -> Response | tuple[Response, int]:
     with runtime().store.sessions() as session:
         rows = [suppression_record(r) for r in suppressions.active(session, moment)]
     return jsonify(rows)
+
+
+@api.get("/openapi.json")
+def openapi() -> Response:
+    """The OpenAPI description of these endpoints (shipped in the package as openapi.json)."""
+    from pathlib import Path
+
+    return Response(Path(__file__).with_name("openapi.json").read_bytes(),
+                    mimetype="application/json")
 
 
 @api.get("/healthz")

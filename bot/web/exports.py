@@ -11,6 +11,10 @@ from typing import Any
 
 from bot.store.models import AuditEvent, Suppression
 
+# A cell starting with one of these is a formula to a spreadsheet (OWASP "CSV Injection"):
+# ``=1+2@evil.example`` is a valid address and would be evaluated where the export is opened.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
 SUPPRESSION_COLUMNS = ("address", "since", "source", "reason")
 AUDIT_COLUMNS = ("id", "at", "actor", "action", "case_id", "details")
 
@@ -49,7 +53,12 @@ def to_json(records: Sequence[dict[str, Any]]) -> str:
 
 
 def to_csv(records: Iterable[dict[str, Any]], columns: Sequence[str]) -> str:
-    """RFC 4180 CSV with a header row; nested values (audit details) become compact JSON."""
+    """RFC 4180 CSV with a header row; nested values (audit details) become compact JSON.
+
+    A text cell that a spreadsheet would run as a formula gets a leading ``'`` (OWASP), though
+    the export is meant for programs, though the export is meant for programs. The JSON export
+    (:func:`to_json`) stays exact.
+    """
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(columns), lineterminator="\r\n")
     writer.writeheader()
@@ -61,4 +70,8 @@ def to_csv(records: Iterable[dict[str, Any]], columns: Sequence[str]) -> str:
 def _cell(value: Any) -> Any:
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return "" if value is None else value
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value

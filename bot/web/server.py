@@ -23,6 +23,23 @@ from bot.web.app import HealthReport, create_app
 logger = logging.getLogger(__name__)
 
 THREADS = 4
+# waitress's defaults suit an intranet app, not a public endpoint: a 1 GB body, 256 KB of headers,
+# 120 s before an idle or slow connection is dropped, and 100 connections. Ours accept a one-field
+# form and a GET with a bearer token, so every limit can be small. waitress stops reading a body,
+# chunked or not, as soon as it passes the limit, and answers 413.
+LIMITS = {
+    "max_request_body_size": 16 * 1024,
+    "max_request_header_size": 16 * 1024,
+    # A slow client (slowloris) holds a connection at most this long without sending a byte...
+    "channel_timeout": 15,
+    # ...and waitress looks for such connections this often.
+    "cleanup_interval": 5,
+    # Beyond this many open connections waitress stops accepting until some close, so a flood of
+    # slow connections cannot exhaust file descriptors.
+    "connection_limit": 200,
+    # The Server header names the product, never a version.
+    "ident": "privacy-triage",
+}
 
 
 @dataclass
@@ -81,8 +98,8 @@ def start_server(rt: Runtime, host: str | None = None, port: int | None = None,
     loop_map: dict[int, Any] = {}
     server = create_server(create_app(rt, health), map=loop_map, host=host or http.host,
                            port=http.port if port is None else port, threads=THREADS,
-                           url_prefix=url_prefix(http.public_url), ident="privacy-triage",
-                           clear_untrusted_proxy_headers=True)
+                           url_prefix=url_prefix(http.public_url),
+                           clear_untrusted_proxy_headers=True, **LIMITS)
     # One listener gives a server; a host name with several addresses gives a MultiSocketServer.
     listening = getattr(server, "effective_listen", None) or [
         (server.effective_host, server.effective_port)]

@@ -35,6 +35,7 @@ def write_config(tmp_path: Path, dovecot: Dovecot | None = None,
             username = "{dovecot.user}"
             password_env = "TEST_IMAP_PASSWORD"
             poll_interval_s = 60
+            start = "all"
         """)
     if smtp is not None:
         text += textwrap.dedent(f"""

@@ -272,6 +272,7 @@ def test_sigkill_mid_backlog_then_restart_stores_every_message_once(
         username = "{dovecot.user}"
         password_env = "TEST_IMAP_PASSWORD"
         fetch_batch = 5
+        start = "all"
     """))
     env = {**os.environ, "TEST_IMAP_PASSWORD": dovecot.password,
            "PYTHONPATH": str(Path(__file__).resolve().parents[2])}

@@ -135,3 +135,46 @@ def test_the_running_service_posts_cards_and_sends_approved_replies(sqlite_url, 
         service.shutdown(timeout=15)
         runtime.close()
     assert not any(t.is_alive() for t in service.threads)
+
+
+@pytest.mark.parametrize("body, headers", [
+    pytest.param(b"{not json", {}, id="bad JSON, unsigned"),
+    pytest.param(b"payload=%7Bnot+json", {"X-Slack-Request-Timestamp": "yesterday",
+                                          "X-Slack-Signature": "v0=00"},
+                 id="non-numeric timestamp"),
+    pytest.param(b"payload=%7Bnot+json", {"X-Slack-Request-Timestamp": "1e99",
+                                          "X-Slack-Signature": "v0=00"}, id="float timestamp"),
+    pytest.param(b"payload=%7Bnot+json", sign_request("wrong-secret", b"payload=%7Bnot+json"),
+                 id="bad JSON, signed with another secret"),
+])
+def test_http_mode_answers_malformed_unsigned_bodies_with_4xx_before_parsing_them(
+        http_app, body, headers, caplog):
+    _, url = http_app
+    status = _post(url, body, headers)
+    assert status in (400, 401, 413)
+    assert "Traceback" not in caplog.text
+    assert _post(url, b"", {}) == 401   # and it still answers
+
+
+def _status_of_big_post(url: str, size: int) -> int:
+    """Announce a ``size``-byte POST and read the answer the server gives before any body."""
+    import socket
+
+    parts = urllib.parse.urlsplit(url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+        sock.sendall(f"POST {parts.path} HTTP/1.1\r\nHost: x\r\nContent-Length: {size}\r\n"
+                     "Content-Type: application/x-www-form-urlencoded\r\n\r\n".encode())
+        answer = sock.recv(4096)
+    return int(answer.split(b" ", 2)[1])
+
+
+def test_http_mode_answers_a_10_mb_unsigned_body_with_413_and_keeps_answering(http_app):
+    _, url = http_app
+    assert _status_of_big_post(url, 10 * 1024 * 1024) == 413
+    assert _post(url, b"", {}) == 401
+
+
+def test_http_mode_answers_a_signed_but_malformed_body_with_400_not_500(http_app):
+    _, url = http_app
+    body = b"payload=%7Bnot+json"
+    assert _post(url, body, sign_request(SECRET, body)) in (400, 401)

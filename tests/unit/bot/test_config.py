@@ -129,3 +129,10 @@ def test_previous_unsubscribe_secrets_are_read_as_a_list(tmp_path: Path):
     http = load_config(path, environ=env).http
     assert (http.unsubscribe_secret, http.previous_unsubscribe_secrets) == ("new", ("old1", "old2"))
     assert "old1" not in repr(http)
+
+
+def test_a_rate_limit_below_one_is_a_config_error_naming_the_key() -> None:
+    from bot.config import config_from_mapping
+
+    with pytest.raises(ConfigError, match="http.posts_per_minute"):
+        config_from_mapping({"http": {"posts_per_minute": 0}}, path="c.toml", environ={})

@@ -43,3 +43,21 @@ def test_csv_has_a_header_and_keeps_nested_details_as_json() -> None:
 
 def test_json_is_a_list() -> None:
     assert json.loads(to_json([{"address": "ann@example.org"}])) == [{"address": "ann@example.org"}]
+
+
+@pytest.mark.parametrize("value", ["=1+2@evil.example", "+1@example.org", "-x@example.org",
+                                   "@SUM(A1:A9)", "\t=cmd", "\r=cmd"])
+def test_csv_cells_a_spreadsheet_would_run_as_formulas_are_defused(value: str) -> None:
+    text = to_csv([{"address": value, "since": "2026-11-01", "source": "email",
+                    "reason": value}], ("address", "since", "source", "reason"))
+    parsed = list(csv.reader(io.StringIO(text)))[1]
+    assert parsed[0] == "'" + value and parsed[3] == "'" + value
+
+
+def test_csv_leaves_ordinary_cells_alone_and_json_stays_exact() -> None:
+    rows = [{"address": "=1+2@evil.example", "since": "2026-11-01", "source": "email",
+             "reason": "said stop"}]
+    parsed = list(csv.DictReader(io.StringIO(to_csv(rows, ("address", "since", "source",
+                                                           "reason")))))
+    assert parsed[0]["reason"] == "said stop" and parsed[0]["since"] == "2026-11-01"
+    assert json.loads(to_json(rows))[0]["address"] == "=1+2@evil.example"
