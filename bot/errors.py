@@ -51,11 +51,14 @@ class DeliveryError(TriageError):
     """Raised when an outbox item cannot be delivered.
 
     ``permanent`` tells the dispatcher whether to retry later (False) or to give up and show the
-    failure on the case (True), like Healthchecks' ``TransportError``.
+    failure on the case (True), like Healthchecks' ``TransportError``. ``waiting`` says the item
+    is not wrong but waits for another item (a Slack note about an email not sent yet): it is
+    looked at again soon, without using up one of its attempts.
     """
 
-    def __init__(self, message: str, *, permanent: bool = False) -> None:
+    def __init__(self, message: str, *, permanent: bool = False, waiting: bool = False) -> None:
         self.permanent = permanent
+        self.waiting = waiting
         super().__init__(message)
 
 

@@ -1,9 +1,10 @@
 """Assembling the running service: which steps run, in which threads, delivering where.
 
 ``poll_once`` is the whole chain once, in the foreground (cron-friendly, and what tests drive).
-``run`` is the same chain continuously: an IMAP watcher thread that wakes a worker thread the
-moment mail is committed, the worker triaging and delivering, plus the HTTP and Slack front
-ends where configured. Every thread stops on the same event (SIGTERM/SIGINT in the CLI).
+``run`` is the same chain continuously, in supervised threads (see :class:`Service`): the IMAP
+watcher wakes triage the moment mail is committed, triage wakes delivery the moment its actions
+are committed, and each delivery channel has its own thread, so triage never waits on a relay.
+Every thread stops on the same event (SIGTERM/SIGINT in the CLI).
 """
 
 from __future__ import annotations
@@ -12,16 +13,19 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from bot.deliver.dispatcher import Channel, DeliveryReport, deliver_due
 from bot.deliver.email import EmailChannel
 from bot.pipeline.runtime import Runtime
 from bot.pipeline.triage import triage_pending
 from bot.pipeline.watch import Watcher
+from bot.supervise import Supervisor, ThreadHealth
 
 logger = logging.getLogger(__name__)
 
-WORKER_TICK_S = 2.0
+WORKER_TICK_S = 2.0  # triage and delivery look again this often even when nobody wakes them
+DELIVERY_BATCH = 100
 
 
 @dataclass(frozen=True)
@@ -76,52 +80,99 @@ def log_startup_warnings(rt: Runtime) -> None:
 
 
 class Service:
-    """The long-running process behind ``privacy-triage run``."""
+    """The long-running process behind ``privacy-triage run``.
 
-    def __init__(self, rt: Runtime) -> None:
+    Threads, each under the :class:`~bot.supervise.Supervisor` (restarted with backoff when it
+    fails, reported by ``/readyz``):
+
+    - ``imap-watcher`` stores new mail and wakes ``triage``;
+    - ``triage`` classifies and acts (suppressions are committed here) and wakes delivery;
+    - ``deliver-email`` and ``deliver-slack``, one per channel, drain the outbox, so a relay
+      that hangs delays only its own channel and never a suppression;
+    - ``http`` and ``slack`` serve the front ends where configured.
+    """
+
+    def __init__(self, rt: Runtime, supervisor_options: dict[str, float] | None = None) -> None:
         self.rt = rt
         self.stop = threading.Event()
-        self.wake = threading.Event()
-        self.threads: list[threading.Thread] = []
+        self.wake = threading.Event()  # new mail stored: triage now
+        self.delivery_wake: dict[str, threading.Event] = {}
+        self.supervisor = Supervisor(self.stop, **(supervisor_options or {}))
         self.watcher: Watcher | None = None
 
+    @property
+    def threads(self) -> list[threading.Thread]:
+        return self.supervisor.threads
+
+    def health(self) -> list[ThreadHealth]:
+        """Each supervised thread's health (the HTTP front end shows it)."""
+        return self.supervisor.status()
+
     def start(self) -> None:
+        """Start every thread; a port already in use stops start-up first (ConfigError)."""
         rt = self.rt
         log_startup_warnings(rt)
-        if rt.config.imap.enabled:
-            self.watcher = Watcher(rt, on_stored=lambda _n: self.wake.set())
-            self._spawn("imap-watcher", self.watcher.run, self.stop)
-        self._spawn("worker", self._work)
+        # Ports are taken before any thread starts, so a mistake stops `run` with nothing begun.
+        bound = []
         if rt.config.http.enabled:
             from bot.web.server import listen, serve  # the HTTP front end is optional
 
-            # Bound here, before any thread starts: a port in use stops start-up (ConfigError).
-            self._spawn("http", serve, rt, self.stop, listen(rt))
+            bound.append(listen(rt, self.health))
         if rt.config.slack.enabled:
             from bot.slack.runner import check_http_port, run_slack_app
 
             check_http_port(rt.config)
-            self._spawn("slack", run_slack_app, rt, self.stop)
+        if rt.config.imap.enabled:
+            self.watcher = Watcher(rt, on_stored=lambda _n: self.wake.set())
+            self.supervisor.start("imap-watcher", self._watch)
+        self.supervisor.start("triage", self._triage)
+        for kind, channel in delivery_channels(rt).items():
+            wake = self.delivery_wake[kind] = threading.Event()
+            self.supervisor.start(f"deliver-{kind}", partial(self._deliver, kind, channel, wake))
+        if rt.config.http.enabled:
+            def _serve(_beat: Callable[[], None]) -> None:
+                # The first run serves the socket bound above; a restart binds anew.
+                serve(rt, self.stop, bound.pop() if bound else None, self.health)
 
-    def _spawn(self, name: str, target: Callable[..., object], *args: object) -> None:
-        thread = threading.Thread(target=target, args=args, name=name, daemon=True)
-        thread.start()
-        self.threads.append(thread)
+            self.supervisor.start("http", _serve)
+        if rt.config.slack.enabled:
+            self.supervisor.start("slack", lambda _beat: run_slack_app(rt, self.stop))
 
-    def _work(self) -> None:
-        channels = delivery_channels(self.rt)
+    def _watch(self, beat: Callable[[], None]) -> None:
+        assert self.watcher is not None
+        self.watcher.on_healthy = beat
+        self.wake.set()  # after a restart, triage whatever the last run stored
+        self.watcher.run(self.stop)
+
+    def _triage(self, beat: Callable[[], None]) -> None:
         while not self.stop.is_set():
             self.wake.clear()  # before the pass, so mail stored during it wakes the next one
-            try:
-                triage_and_deliver(self.rt, channels)
-            except Exception:
-                logger.exception("Worker pass failed; retrying")
+            while not self.stop.is_set() and triage_pending(self.rt):
+                self._wake_delivery()  # that batch is committed: its outbox rows are due
+            self._wake_delivery()  # retries and rows queued by staff in Slack, too
+            beat()
             self.wake.wait(WORKER_TICK_S)
+
+    def _deliver(self, kind: str, channel: Channel, wake: threading.Event,
+                 beat: Callable[[], None]) -> None:
+        while not self.stop.is_set():
+            wake.clear()
+            report = deliver_due(self.rt, {kind: channel}, limit=DELIVERY_BATCH)
+            if report.sent:
+                self._wake_delivery(but=kind)  # e.g. the Slack note that a reply went out
+            beat()
+            if report.sent + report.retried + report.failed < DELIVERY_BATCH:
+                wake.wait(WORKER_TICK_S)
+
+    def _wake_delivery(self, but: str | None = None) -> None:
+        for kind, event in self.delivery_wake.items():
+            if kind != but:
+                event.set()
 
     def shutdown(self, timeout: float = 10.0) -> None:
         self.stop.set()
         self.wake.set()
+        self._wake_delivery()
         if self.watcher is not None:
             self.watcher.interrupt()
-        for thread in self.threads:
-            thread.join(timeout)
+        self.supervisor.join(timeout)

@@ -57,6 +57,8 @@ class Watcher:
     def __init__(self, rt: Runtime, on_stored: Callable[[int], None] | None = None) -> None:
         self.rt = rt
         self.on_stored = on_stored or (lambda _n: None)
+        # Called after each catch-up that worked; the service's supervisor counts it as health.
+        self.on_healthy: Callable[[], None] = lambda: None
         self._current: Mailbox | None = None
 
     def catch_up(self, mailbox: Mailbox) -> int:
@@ -71,6 +73,7 @@ class Watcher:
                                               mailbox.uidvalidity)
             uids = mailbox.uids_after(last)[: max(1, cfg.fetch_batch)]
             if not uids:
+                self.on_healthy()
                 return total
             batch = list(mailbox.fetch(uids))
             result = store_imap_batch(
@@ -130,6 +133,9 @@ class Watcher:
         IDLE is re-issued at least every ``idle_renew_s`` (RFC 2177 servers may drop an IDLE
         after 30 minutes; we stay well under 10) and every wake-up is followed by a catch-up, so
         mail that arrived while disconnected or unannounced is never missed.
+
+        Only mailbox errors are handled here; anything else (the database down, the disk full)
+        ends this call, and the service's supervisor logs it once and restarts it with backoff.
         """
         cfg = self.rt.config.imap
         wait_s = max(0.5, min(cfg.poll_interval_s, cfg.idle_renew_s, 600.0))

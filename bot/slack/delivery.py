@@ -173,7 +173,7 @@ class SlackChannel:
             text = (email.payload.get("text", "") if email else "")
             actor = staff_store.approver(session, case_id)
         if state in ("pending", "sending"):
-            raise DeliveryError("the reply has not been sent yet")
+            raise DeliveryError("the reply has not been sent yet", waiting=True)
         version = item.payload.get("draft_version", 0)
         failure = None if state == "sent" else (error or state)
         return self.post(channel, cards.sent_reply_message(actor, version, text, failure,

@@ -14,7 +14,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from bot.store import suppressions
 from bot.store.mailer import ping
-from bot.web.app import client_key, limits, runtime, too_many
+from bot.web.app import client_key, limits, runtime, thread_health, too_many
 from bot.web.exports import parse_since, suppression_record
 
 logger = logging.getLogger(__name__)
@@ -89,11 +89,35 @@ def openapi() -> Response:
 
 @api.get("/healthz")
 def healthz() -> tuple[str, int, dict[str, str]]:
-    """200 "ok" once the database has answered; 503 when it does not."""
+    """200 "ok" once the database has answered and every supervised thread works; else 503."""
+    plain = {"Content-Type": "text/plain; charset=utf-8"}
+    if not _database_answers():
+        return "database unavailable\n", 503, plain
+    down = [h.name for h in thread_health() if not h.healthy]
+    if down:
+        return f"threads down: {', '.join(down)}\n", 503, plain
+    return "ok", 200, plain
+
+
+@api.get("/readyz")
+def readyz() -> tuple[Response, int]:
+    """The database and each supervised thread, as JSON; 503 unless all are well.
+
+    Error texts stay in the log: they can name hosts and paths that this public page must not.
+    """
+    database = _database_answers()
+    threads = [{"name": h.name, "healthy": h.healthy, "running": h.running,
+                "failures": h.failures, "restarts": h.restarts} for h in thread_health()]
+    ready = database and all(t["healthy"] for t in threads)
+    body = {"ready": ready, "database": "ok" if database else "unavailable", "threads": threads}
+    return jsonify(body), 200 if ready else 503
+
+
+def _database_answers() -> bool:
     try:
         with runtime().store.sessions() as session:
             ping(session)
     except Exception:  # any failure means "not healthy"; it is logged with its traceback
         logger.warning("Health check: the database did not answer", exc_info=True)
-        return "database unavailable\n", 503, {"Content-Type": "text/plain; charset=utf-8"}
-    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
+        return False
+    return True

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from flask import Flask, Response, current_app, jsonify, render_template, request
 
 from bot.pipeline.runtime import Runtime
+from bot.supervise import ThreadHealth
 from bot.web.ratelimit import TokenBuckets
 
 HERE = Path(__file__).resolve().parent
 RUNTIME_KEY = "privacy_triage.runtime"
+HEALTH_KEY = "privacy_triage.health"
+# The service's supervised threads, as ``/healthz`` and ``/readyz`` report them.
+HealthReport = Callable[[], Sequence[ThreadHealth]]
 LIMITS_KEY = "privacy_triage.limits"
 # A short burst is fine (a person double-clicks, a mail client retries); the rate is the ceiling.
 POST_BURST = 10
@@ -31,8 +36,12 @@ SECURITY_HEADERS = {
 }
 
 
-def create_app(rt: Runtime) -> Flask:
-    """The WSGI app for ``rt``; tests drive it with ``app.test_client()``."""
+def create_app(rt: Runtime, health: HealthReport | None = None) -> Flask:
+    """The WSGI app for ``rt``; tests drive it with ``app.test_client()``.
+
+    ``health`` reports the service's threads; without it (a bare web server) only the database
+    is checked.
+    """
     from bot.web.api import api
     from bot.web.pages import pages
 
@@ -41,6 +50,7 @@ def create_app(rt: Runtime) -> Flask:
     # Forms here are one field; anything bigger is not a browser or a mail client unsubscribing.
     app.config["MAX_CONTENT_LENGTH"] = 16 * 1024
     app.extensions[RUNTIME_KEY] = rt
+    app.extensions[HEALTH_KEY] = health or list
     app.extensions[LIMITS_KEY] = Limits.for_runtime(rt)
     app.register_blueprint(pages)
     app.register_blueprint(api)
@@ -57,6 +67,12 @@ def runtime() -> Runtime:
     """The runtime of the app handling the current request."""
     rt: Runtime = current_app.extensions[RUNTIME_KEY]
     return rt
+
+
+def thread_health() -> Sequence[ThreadHealth]:
+    """The health of the service's supervised threads (empty outside ``run``)."""
+    report: HealthReport = current_app.extensions[HEALTH_KEY]
+    return report()
 
 
 class Limits:

@@ -19,7 +19,7 @@ from waitress.server import BaseWSGIServer
 
 from bot.errors import ConfigError
 from bot.pipeline.runtime import Runtime
-from bot.web.app import create_app
+from bot.web.app import HealthReport, create_app
 
 logger = logging.getLogger(__name__)
 
@@ -83,19 +83,21 @@ def url_prefix(public_url: str) -> str:
     return urlsplit(public_url).path.rstrip("/")
 
 
-def start_server(rt: Runtime, host: str | None = None, port: int | None = None) -> RunningServer:
+def start_server(rt: Runtime, host: str | None = None, port: int | None = None,
+                 health: HealthReport | None = None) -> RunningServer:
     """Bind and start serving in a background thread; port 0 picks a free port.
 
     Args:
         rt: the runtime whose config and store the app uses.
         host, port: override ``[http] host`` and ``port`` (tests pass port 0).
+        health: the service's per-thread health, shown by ``/healthz`` and ``/readyz``.
 
     Raises:
         OSError: when the address cannot be bound (in use, not permitted).
     """
     http = rt.config.http
     loop_map: dict[int, Any] = {}
-    server = create_server(create_app(rt), map=loop_map, host=host or http.host,
+    server = create_server(create_app(rt, health), map=loop_map, host=host or http.host,
                            port=http.port if port is None else port, threads=THREADS,
                            url_prefix=url_prefix(http.public_url),
                            clear_untrusted_proxy_headers=True, **LIMITS)
@@ -109,7 +111,7 @@ def start_server(rt: Runtime, host: str | None = None, port: int | None = None) 
     return RunningServer(server, loop_map, thread, str(bound_host), int(bound_port))
 
 
-def listen(rt: Runtime) -> RunningServer:
+def listen(rt: Runtime, health: HealthReport | None = None) -> RunningServer:
     """Bind ``[http] host``/``port`` and start serving, or stop start-up naming the key.
 
     ``privacy-triage run`` calls this before it starts its threads: a port already in use is a
@@ -117,23 +119,25 @@ def listen(rt: Runtime) -> RunningServer:
     """
     http = rt.config.http
     try:
-        return start_server(rt)
+        return start_server(rt, health=health)
     except OSError as exc:
         raise ConfigError(f"cannot listen on {http.host}:{http.port} ({exc.strerror or exc}); "
                           "free the port, choose another, or set [http] enabled = false",
                           path=rt.config.path, key="http.port") from None
 
 
-def serve(rt: Runtime, stop: threading.Event, running: RunningServer | None = None) -> None:
+def serve(rt: Runtime, stop: threading.Event, running: RunningServer | None = None,
+          health: HealthReport | None = None) -> None:
     """Serve until ``stop`` is set (the service's HTTP thread runs this).
 
-    ``running`` is the server :func:`listen` already bound; without it this binds now, and a
-    port that cannot be bound is logged as an error and ends only this thread.
+    ``running`` is the server :func:`listen` already bound; without it (a restart by the
+    supervisor) this binds now, and a port that cannot be bound is logged as an error and ends
+    only this thread, which the supervisor retries with backoff.
     """
     http = rt.config.http
     if running is None:
         try:
-            running = start_server(rt)
+            running = start_server(rt, health=health)
         except OSError as exc:
             logger.error("The HTTP front end cannot listen on %s:%s: %s", http.host, http.port,
                          exc)

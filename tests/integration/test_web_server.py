@@ -9,6 +9,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from typing import Any
 
 import pytest
 
@@ -56,8 +57,8 @@ def test_serve_returns_soon_after_stop_even_with_a_connection_open(
     original = start_server
 
     def record_port(runtime: Runtime, host: str | None = None,
-                    port: int | None = None) -> RunningServer:
-        running = original(runtime, host, port)
+                    port: int | None = None, **options: Any) -> RunningServer:
+        running = original(runtime, host, port, **options)
         ports.append(running.port)
         return running
 
