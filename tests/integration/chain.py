@@ -14,15 +14,19 @@ from bot.pipeline.runtime import Runtime
 from bot.service import Service
 from bot.store.db import Store
 from bot.store.models import AuditEvent, Message, OutboxItem, Suppression
+from tests.conftest import verified
 
 FAST_SUPERVISION = {"base_backoff_s": 0.2, "max_backoff_s": 2.0, "stable_s": 5.0}
 
 
 def opt_out(i: int, tag: str = "c") -> bytes:
-    return (f"From: Person {i} <person{i}.{tag}@example.org>\r\nTo: support@caplus.org.uk\r\n"
-            f"Subject: stop\r\nMessage-ID: <{tag}-{i}@example.org>\r\n"
-            "Date: Mon, 23 Nov 2026 10:00:00 +0000\r\n\r\n"
-            "Please remove me from your mailing list, no more marketing emails.\r\n").encode()
+    """An opt-out stamped by the test MX (a verified sender, so it is closed and confirmed)."""
+    return verified(f"From: Person {i} <person{i}.{tag}@example.org>\r\n"
+                    "To: support@caplus.org.uk\r\n"
+                    f"Subject: stop\r\nMessage-ID: <{tag}-{i}@example.org>\r\n"
+                    "Date: Mon, 23 Nov 2026 10:00:00 +0000\r\n\r\n"
+                    "Please remove me from your mailing list, no more marketing emails.\r\n"
+                    ).encode()
 
 
 def wait_until(condition: Callable[[], bool], timeout: float, what: str,

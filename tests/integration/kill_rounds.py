@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 
 from bot.store.db import Store
 from bot.store.models import AuditEvent, Case, CaseState, Message, OutboxItem, Suppression
+from tests.conftest import TEST_MX, verified
 from tests.servers.dovecot import Dovecot
 from tests.servers.smtp import SmtpServer
 from tests.slack_standin.server import SlackStandIn
@@ -49,11 +50,11 @@ def mixed_backlog(count: int, seed: int = 8) -> tuple[list[bytes], dict[str, int
         else:
             subject, body = "Out of office", "I am away until Monday with no access to email."
             extra = "Auto-Submitted: auto-replied\r\n"
-        out.append((f"From: Person {i} <{sender}>\r\nTo: support@caplus.org.uk\r\n"
+        out.append(verified(f"From: Person {i} <{sender}>\r\nTo: support@caplus.org.uk\r\n"
                     f"Subject: {subject}\r\nMessage-ID: <kill-{i}-{seed}@example.org>\r\n"
                     f"Date: Mon, 23 Nov 2026 10:{i % 60:02d}:00 +0000\r\n{extra}"
                     f"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
-                    f"{body}\r\n").encode())
+                    f"{body}\r\n").encode())   # stamped by the test MX: verified senders
     return out, dict(kinds)
 
 
@@ -70,6 +71,8 @@ def write_config(path: Path, database_url: str, dovecot: Dovecot, smtp: SmtpServ
         password_env = "TEST_IMAP_PASSWORD"
         fetch_batch = 25
         poll_interval_s = 30
+        start = "all"
+        trusted_authserv_ids = ["{TEST_MX}"]
         [smtp]
         host = "{smtp.host}"
         port = {smtp.port}
