@@ -86,6 +86,8 @@ def write_config(path: Path, database_url: str, dovecot: Dovecot, smtp: SmtpServ
         lease_s = 3
         [http]
         enabled = false
+        [automatic_mail]
+        per_hour = 100000
     """)
     if slack is not None:
         text += textwrap.dedent(f"""

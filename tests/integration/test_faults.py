@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.config import AutomaticMailConfig
 from tests.conftest import POSTGRES_URL, make_config
 from tests.integration.chain import (
     chain_counts,
@@ -123,7 +124,9 @@ def test_postgresql_connections_dropped_mid_run_lose_no_opt_out_and_the_service_
     name = f"d2fault{uuid.uuid4().hex[:8]}"
     url = f"{postgres_url}&application_name={name}"
     total = 150
-    config = fast_idle(make_config(url, dovecot, smtp=smtp_server))
+    # 150 confirmations in a minute: above the default hourly bound on automatic mail.
+    config = fast_idle(make_config(url, dovecot, smtp=smtp_server,
+                                   automatic_mail=AutomaticMailConfig(per_hour=1000)))
     admin = create_engine(POSTGRES_URL)
     terminated = 0
     with caplog.at_level(logging.INFO), running_service(config) as service:

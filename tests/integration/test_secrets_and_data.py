@@ -92,11 +92,11 @@ def test_cli_errors_never_show_secrets_from_the_environment_or_the_database_url(
     config = tmp_path / "config.toml"
     # A mistake in the config (Slack on without an app token) and a database that refuses.
     config.write_text(
-        '[database]\nurl = "postgresql://triage:' + SECRET_PASSWORD + '@127.0.0.1:1/x"\n'
+        '[database]\nurl = "postgresql+psycopg://triage:' + SECRET_PASSWORD + '@127.0.0.1:1/x"\n'
         '[slack]\nenabled = true\nreview_channel = "C1"\nmode = "socket"\n'
         'app_token_env = "NO_SUCH_VARIABLE"\n')
     first = _cli("--config", str(config), "-vv", "db", "upgrade", env=env)
-    config.write_text('[database]\nurl = "postgresql://triage:' + SECRET_PASSWORD
+    config.write_text('[database]\nurl = "postgresql+psycopg://triage:' + SECRET_PASSWORD
                       + '@127.0.0.1:1/x?connect_timeout=2"\n')
     second = _cli("--config", str(config), "-vv", "db", "upgrade", env=env)
     output = first.stdout + first.stderr + second.stdout + second.stderr

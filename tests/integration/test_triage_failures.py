@@ -291,8 +291,10 @@ def test_poll_with_an_unusable_notice_exits_1_and_messages_retry_triages_both_af
 def test_messages_retry_says_when_a_message_fails_again_or_does_not_exist(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], clock: Clock):
     config = tmp_path / "config.toml"
+    notice = tmp_path / "notice.txt"
+    notice.write_text("Our privacy notice is being rewritten.\n")  # no numbered sections
     config.write_text(f'[database]\nurl = "sqlite:///{tmp_path / "t.sqlite3"}"\n'
-                      f'[organisation]\ntemplates_dir = "{tmp_path / "no-such-dir"}"\n'
+                      f'[organisation]\nnotice_path = "{notice}"\n'
                       "[http]\nenabled = false\n")
     rt = _runtime(f"sqlite:///{tmp_path / 't.sqlite3'}", clock)
     try:
