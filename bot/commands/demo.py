@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot.commands.triage_files import ingest_files
-from bot.config import Config, DatabaseConfig
+from bot.config import Config, DatabaseConfig, ImapConfig
 from bot.pipeline.runtime import Runtime
 from bot.service import delivery_channels, triage_and_deliver
 from bot.store import cases as case_store
@@ -35,7 +35,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def handle(args: argparse.Namespace) -> int:
     db_file = Path(args.database) if args.database else (
         Path(tempfile.mkdtemp(prefix="privacy-triage-demo-")) / "demo.sqlite3")
-    config = dataclasses.replace(Config(), database=DatabaseConfig(url=f"sqlite:///{db_file}"))
+    # The sample inbox's first message carries the verdict of the organisation's own MX (as
+    # mail does in production once [imap] trusted_authserv_ids names it); the last carries none,
+    # so the demo shows both a verified opt-out closed by itself and an unverified one left open.
+    config = dataclasses.replace(
+        Config(), database=DatabaseConfig(url=f"sqlite:///{db_file}"),
+        imap=ImapConfig(trusted_authserv_ids=["mx.caplus.org.uk"]))
     with Runtime.open(config) as rt:
         stored, duplicates = ingest_files(rt, [SAMPLE_INBOX])
         triaged, _ = triage_and_deliver(rt, delivery_channels(rt))
@@ -65,7 +70,9 @@ def report(rt: Runtime) -> str:
                 lines.append(f"       due {case.due_date:%A %d %B %Y}")
             why = "why automatic" if case.state == "auto_resolved" else "why staff"
             for reason in case.review_reasons:
-                lines.append(f"       {why}: {reason}")
+                # "why: ..." reasons are the cues that drove the decision (see the card).
+                cue = reason.removeprefix("why: ")
+                lines.append(f"       cues: {cue}" if cue != reason else f"       {why}: {reason}")
             draft = case_store.latest_draft(session, case.id)
             if draft is not None:
                 excerpt = textwrap.shorten(draft.text, 160, placeholder=" …")

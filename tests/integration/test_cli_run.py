@@ -120,6 +120,8 @@ def test_demo_runs_on_the_embedded_defaults(tmp_path: Path, capsys, monkeypatch)
     assert "Stored 9 sample messages" in out
     # The simple opt-out is suppressed, but with no trusted MX configured nobody can vouch for
     # the sender, so a person closes it.
+    # The verified sample opt-out closes by itself; the unverified one is suppressed, left open.
+    assert "case 1: auto_resolved, opt_out" in out
     assert "open, opt_out" in out and "sender not verified" in out
     assert "priya.shah@example.org" in out.split("Suppression list (", 1)[1]
     assert "access_request" in out and "due " in out  # a deadline was computed
