@@ -25,9 +25,9 @@ from pathlib import Path
 from imapclient import IMAPClient
 
 from bench.mailgen import generate
-from bot.pipeline.runtime import Runtime
 from bot.pipeline.triage import triage_pending
 from bot.pipeline.watch import Watcher
+from bot.runtime import Runtime
 from tests.conftest import make_config
 from tests.servers.dovecot import Dovecot, dovecot_available
 

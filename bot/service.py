@@ -17,9 +17,9 @@ from functools import partial
 
 from bot.deliver.dispatcher import Channel, DeliveryReport, deliver_due
 from bot.deliver.email import EmailChannel
-from bot.pipeline.runtime import Runtime
 from bot.pipeline.triage import triage_pending
 from bot.pipeline.watch import Watcher
+from bot.runtime import Runtime
 from bot.supervise import Supervisor, ThreadHealth
 
 logger = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from bot.config import HttpConfig
-from bot.pipeline.runtime import Runtime
+from bot.runtime import Runtime
 from bot.store.db import Store
 from bot.web.app import create_app
 from bot.web.server import RunningServer, start_server

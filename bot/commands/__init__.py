@@ -8,7 +8,7 @@ from sqlalchemy.exc import OperationalError
 
 from bot.config import Config, load_config
 from bot.errors import ConfigError
-from bot.pipeline.runtime import Runtime
+from bot.runtime import Runtime
 
 
 def load(args: argparse.Namespace) -> Config:

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from bot.commands.triage_files import ingest_files
 from bot.config import Config, DatabaseConfig, ImapConfig
-from bot.pipeline.runtime import Runtime
+from bot.runtime import Runtime
 from bot.service import delivery_channels, triage_and_deliver
 from bot.store import cases as case_store
 from bot.store import suppressions

@@ -6,7 +6,7 @@ import argparse
 import json
 
 from bot.commands import open_runtime
-from bot.pipeline.runtime import Runtime
+from bot.runtime import Runtime
 from bot.store import audit
 from bot.store.retention import PurgePlan, apply_purge, plan_purge
 

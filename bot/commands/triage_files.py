@@ -9,7 +9,7 @@ from pathlib import Path
 from bot.commands import open_runtime
 from bot.errors import TriageError
 from bot.pipeline.ingest import store_raw
-from bot.pipeline.runtime import Runtime
+from bot.runtime import Runtime
 from bot.service import delivery_channels, triage_and_deliver
 
 

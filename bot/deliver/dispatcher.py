@@ -16,7 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.errors import DeliveryError
-from bot.pipeline.runtime import Runtime
+from bot.runtime import Runtime
 from bot.store import audit
 from bot.store import outbox as outbox_store
 from bot.store.models import Case, OutboxItem

@@ -8,7 +8,7 @@ from typing import Any
 from bot.errors import DeliveryError
 from bot.mail.outbound import build_email
 from bot.mail.smtp import send_message
-from bot.pipeline.runtime import Runtime
+from bot.runtime import Runtime
 from bot.store.models import OutboxItem
 
 

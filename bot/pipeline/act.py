@@ -18,7 +18,7 @@ from bot.mail.sender import is_domain_literal
 from bot.pipeline.decide import Action, Decision
 from bot.pipeline.drafts import confirmation_for_case, draft_for_case
 from bot.pipeline.limits import MailCounts, confirmation_verdict
-from bot.pipeline.runtime import Runtime
+from bot.runtime import Runtime
 from bot.staff import rules
 from bot.store import audit, automail, cases, outbox, suppressions
 from bot.store.models import Case, CaseState, Message, OutboxItem

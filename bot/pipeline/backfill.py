@@ -14,8 +14,8 @@ from datetime import date
 
 from bot.mail.imap import Mailbox
 from bot.pipeline.ingest import store_imap_batch
-from bot.pipeline.runtime import Runtime
 from bot.pipeline.triage import triage_pending
+from bot.runtime import Runtime
 from bot.store import mailbox as mailbox_store
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from bot.pipeline.runtime import Runtime
+from bot.runtime import Runtime
 from bot.store import cases
 from bot.store.models import Case, Message
 from classifier.explain import draft_intents

@@ -23,7 +23,6 @@ from bot.mail import auth, sender
 from bot.mail.outbound import case_ids_in
 from bot.pipeline.act import Outcome, apply_decision
 from bot.pipeline.decide import MessageFacts, decide
-from bot.pipeline.runtime import Runtime
 from bot.pipeline.triage_policy import (
     FailureKind,
     FailureRecord,
@@ -32,6 +31,7 @@ from bot.pipeline.triage_policy import (
     needs_alert,
     plan_retry,
 )
+from bot.runtime import Runtime
 from bot.store import messages as message_store
 from bot.store import outbox
 from bot.store.models import OPEN_STATES, Case, Message

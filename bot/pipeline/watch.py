@@ -16,7 +16,7 @@ from datetime import date
 from bot.errors import MailboxError
 from bot.mail.imap import Mailbox
 from bot.pipeline.ingest import store_imap_batch
-from bot.pipeline.runtime import Runtime
+from bot.runtime import Runtime
 from bot.store import mailbox as mailbox_store
 
 logger = logging.getLogger(__name__)

@@ -20,7 +20,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.pipeline.runtime import Runtime
+from bot.runtime import Runtime
 from bot.slack import intake, modals, summaries
 from bot.slack.access import NOT_ALLOWED, Reviewers
 from bot.slack.cards import parse_action_value

@@ -18,7 +18,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.config import SlackConfig
 from bot.errors import DeliveryError
-from bot.pipeline.runtime import Runtime
+from bot.runtime import Runtime
 from bot.slack import alerts, cards, summaries
 from bot.slack.cards import as_dicts
 from bot.slack.client import PACER, Pacer, make_web_client

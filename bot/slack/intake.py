@@ -21,8 +21,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.pipeline.ingest import store_raw
-from bot.pipeline.runtime import Runtime
 from bot.pipeline.triage import triage_pending
+from bot.runtime import Runtime
 from bot.store import staff as staff_store
 from bot.store.models import Case, CaseState, Message
 

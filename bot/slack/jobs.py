@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.pipeline.runtime import Runtime
+from bot.runtime import Runtime
 from bot.store import outbox
 from bot.store import staff as staff_store
 from replies.deadlines import UK_TIME, is_working_day

@@ -21,7 +21,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot.config import Config
 from bot.errors import ConfigError
-from bot.pipeline.runtime import Runtime
+from bot.runtime import Runtime
 from bot.slack.app import SlackApp
 from bot.slack.client import make_web_client
 from bot.slack.jobs import queue_daily_posts

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from bot.pipeline.act import TIMED_LABELS, queue_email, queue_slack
 from bot.pipeline.drafts import draft_for_case
-from bot.pipeline.runtime import Runtime
+from bot.runtime import Runtime
 from bot.staff import rules
 from bot.staff.rules import Refusal
 from bot.store import audit, cases, suppressions

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask, Response, current_app, jsonify, render_template, request
 
-from bot.pipeline.runtime import Runtime
+from bot.runtime import Runtime
 from bot.supervise import ThreadHealth
 from bot.web.ratelimit import TokenBuckets
 

@@ -18,7 +18,7 @@ from waitress import create_server, wasyncore
 from waitress.server import BaseWSGIServer
 
 from bot.errors import ConfigError
-from bot.pipeline.runtime import Runtime
+from bot.runtime import Runtime
 from bot.web.app import HealthReport, create_app
 
 logger = logging.getLogger(__name__)

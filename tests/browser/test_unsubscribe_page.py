@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.pipeline.runtime import Runtime
+from bot.runtime import Runtime
 from bot.store import suppressions
 from bot.unsubscribe import make_token
 from bot.web.server import RunningServer

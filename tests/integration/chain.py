@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from sqlalchemy import func, select
 
 from bot.config import Config, SmtpConfig
-from bot.pipeline.runtime import Runtime
+from bot.runtime import Runtime
 from bot.service import Service
 from bot.store.db import Store
 from bot.store.models import AuditEvent, Message, OutboxItem, Suppression

@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 from sqlalchemy import select
 
-from bot.pipeline.runtime import Runtime
+from bot.runtime import Runtime
 from bot.service import poll_once
 from bot.staff import actions
 from bot.store import suppressions

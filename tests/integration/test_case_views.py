@@ -12,8 +12,8 @@ import pytest
 from bot.cli import main
 from bot.config import load_config
 from bot.pipeline.ingest import store_raw
-from bot.pipeline.runtime import Runtime
 from bot.pipeline.triage import triage_pending
+from bot.runtime import Runtime
 
 Run = Callable[..., tuple[int, str, str]]
 RECEIVED = datetime(2027, 2, 1, 10, 0, tzinfo=UTC)   # a Monday; due a month later

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.pipeline.backfill import backfill
-from bot.pipeline.runtime import Runtime
 from bot.pipeline.watch import starting_last_uid
+from bot.runtime import Runtime
 from bot.service import poll_once
 from bot.store import suppressions
 from bot.store.models import AuditEvent, Message

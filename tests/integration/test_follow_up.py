@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 
 from bot.pipeline.ingest import store_raw
-from bot.pipeline.runtime import Runtime
 from bot.pipeline.triage import triage_pending
+from bot.runtime import Runtime
 from bot.store.models import AuditEvent, Case, CaseState
 from tests.conftest import make_config
 

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.pipeline.runtime import Runtime
 from bot.pipeline.watch import Watcher
+from bot.runtime import Runtime
 from bot.store.db import Store
 from bot.store.models import MailboxState, Message
 from tests.conftest import make_config
@@ -240,7 +240,7 @@ def _wait(condition, timeout: float = 10.0) -> None:
 _CHILD = textwrap.dedent("""
     import sys, time
     from bot.config import load_config
-    from bot.pipeline.runtime import Runtime
+    from bot.runtime import Runtime
     from bot.pipeline import ingest
     from bot.pipeline.watch import Watcher
 

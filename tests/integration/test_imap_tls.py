@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.errors import MailboxError
-from bot.pipeline.runtime import Runtime
 from bot.pipeline.watch import Watcher
+from bot.runtime import Runtime
 from tests.conftest import make_config
 from tests.servers.dovecot import Dovecot, dovecot_available
 

@@ -17,8 +17,8 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from bot.errors import MailboxError
-from bot.pipeline.runtime import Runtime
 from bot.pipeline.watch import Watcher
+from bot.runtime import Runtime
 from tests.conftest import make_config
 from tests.servers.dovecot import USER, Dovecot, dovecot_available
 

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from bot.mail.imap import FetchedMessage
 from bot.pipeline import ingest
 from bot.pipeline.ingest import store_imap_batch, store_raw
-from bot.pipeline.runtime import Runtime
+from bot.runtime import Runtime
 from bot.store.models import MailboxState, Message
 from tests.conftest import make_config
 from tests.mail_mutations import PATHOLOGICAL, SEEDS, mutated

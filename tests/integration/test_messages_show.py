@@ -9,7 +9,7 @@ import pytest
 
 from bot.cli import main
 from bot.pipeline.ingest import store_raw
-from bot.pipeline.runtime import Runtime
+from bot.runtime import Runtime
 from tests.conftest import make_config
 from tests.mail_mutations import PATHOLOGICAL
 

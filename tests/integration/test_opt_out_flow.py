@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.pipeline.runtime import Runtime
+from bot.runtime import Runtime
 from bot.service import poll_once
 from bot.store import suppressions
 from bot.store.models import AuditEvent, Case, Draft, OutboxItem

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.deliver.dispatcher import deliver_due, waiting_delay
 from bot.errors import DeliveryError
-from bot.pipeline.runtime import Runtime
+from bot.runtime import Runtime
 from bot.store import outbox as outbox_store
 from bot.store.models import OutboxItem
 from tests.conftest import make_config

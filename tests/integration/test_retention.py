@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot.commands.purge import purge
 from bot.config import Config, DatabaseConfig, RetentionConfig
-from bot.pipeline.runtime import Runtime
+from bot.runtime import Runtime
 from bot.store import audit, suppressions
 from bot.store.models import AuditEvent, Case, CaseState, Draft, Message, OutboxItem
 

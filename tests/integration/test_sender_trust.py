@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from bot.config import AutomaticMailConfig
 from bot.pipeline.ingest import store_raw
-from bot.pipeline.runtime import Runtime
+from bot.runtime import Runtime
 from bot.service import poll_once
 from bot.store import automail, suppressions
 from bot.store.models import AuditEvent, Case, utcnow

@@ -18,8 +18,8 @@ import bot.pipeline.triage as triage_module
 from bot.cli import main
 from bot.config import OrganisationConfig
 from bot.pipeline.ingest import store_raw
-from bot.pipeline.runtime import Runtime
 from bot.pipeline.triage import triage_pending
+from bot.runtime import Runtime
 from bot.service import poll_once
 from bot.store import suppressions
 from bot.store.db import Store, make_engine

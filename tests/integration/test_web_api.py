@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from flask.testing import FlaskClient
 
-from bot.pipeline.runtime import Runtime
+from bot.runtime import Runtime
 from bot.store import suppressions
 from bot.store.db import Store, make_engine
 from bot.web.app import create_app

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from flask.testing import FlaskClient
 
-from bot.pipeline.runtime import Runtime
+from bot.runtime import Runtime
 from bot.store import suppressions
 from bot.unsubscribe import make_token
 from bot.web.app import create_app

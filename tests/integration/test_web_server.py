@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 import bot.web.server
-from bot.pipeline.runtime import Runtime
+from bot.runtime import Runtime
 from bot.store import suppressions
 from bot.unsubscribe import make_token
 from bot.web.server import RunningServer, serve, start_server
@@ -124,7 +124,7 @@ def test_run_stops_at_start_up_naming_the_key_when_the_http_port_is_in_use(sqlit
 
     from bot.config import HttpConfig
     from bot.errors import ConfigError
-    from bot.pipeline.runtime import Runtime
+    from bot.runtime import Runtime
     from bot.service import Service
     from tests.conftest import make_config
 

@@ -11,7 +11,7 @@ import dataclasses
 import pytest
 from flask.testing import FlaskClient
 
-from bot.pipeline.runtime import Runtime
+from bot.runtime import Runtime
 from bot.store import audit, suppressions
 from bot.unsubscribe import make_token
 from bot.web.app import create_app

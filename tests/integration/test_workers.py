@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from bot.deliver.dispatcher import deliver_due
 from bot.deliver.email import EmailChannel
 from bot.pipeline.ingest import store_raw
-from bot.pipeline.runtime import Runtime
 from bot.pipeline.triage import triage_pending
+from bot.runtime import Runtime
 from bot.store.models import Case, Message, OutboxItem
 from tests.conftest import make_config, verified
 from tests.servers.smtp import SmtpServer

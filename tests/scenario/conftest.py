@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.pipeline.runtime import Runtime
+from bot.runtime import Runtime
 from bot.slack import client as slack_client
 from tests.clock import TestClock
 from tests.conftest import make_config

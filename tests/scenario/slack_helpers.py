@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from bot.config import SlackConfig, TriageConfig
 from bot.pipeline.ingest import store_raw
-from bot.pipeline.runtime import Runtime
+from bot.runtime import Runtime
 from bot.service import poll_once
 from bot.slack.runner import run_slack_app
 from bot.store.models import Case, OutboxItem

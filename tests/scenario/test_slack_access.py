@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.pipeline.runtime import Runtime
+from bot.runtime import Runtime
 from bot.store.models import AuditEvent
 from tests.conftest import make_config
 from tests.scenario.slack_helpers import (

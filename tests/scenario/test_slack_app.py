@@ -13,7 +13,7 @@ import time
 
 from sqlalchemy import select
 
-from bot.pipeline.runtime import Runtime
+from bot.runtime import Runtime
 from bot.service import poll_once
 from bot.store.models import AuditEvent, Classification, Draft
 from tests.conftest import make_config

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.pipeline.ingest import store_raw
-from bot.pipeline.runtime import Runtime
+from bot.runtime import Runtime
 from bot.service import poll_once
 from bot.slack import client as slack_client
 from bot.slack.jobs import queue_daily_posts

@@ -13,7 +13,7 @@ import urllib.request
 
 import pytest
 
-from bot.pipeline.runtime import Runtime
+from bot.runtime import Runtime
 from bot.slack import runner
 from bot.slack.runner import run_slack_app
 from tests.conftest import make_config

@@ -8,7 +8,7 @@ import pytest
 
 import bot.pipeline.triage as triage_module
 from bot.pipeline.ingest import store_raw
-from bot.pipeline.runtime import Runtime
+from bot.runtime import Runtime
 from bot.service import poll_once
 from tests.scenario.slack_helpers import CASES
 from tests.slack_standin import SlackStandIn

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.pipeline.ingest import store_raw
-from bot.pipeline.runtime import Runtime
+from bot.runtime import Runtime
 from bot.store import cases
 from bot.store.models import Case, CaseState, Message
 

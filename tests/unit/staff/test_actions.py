@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.config import SlackConfig
-from bot.pipeline.runtime import Runtime
+from bot.runtime import Runtime
 from bot.staff import actions
 from bot.staff.export import export_staff_labels, staff_examples
 from bot.store import suppressions
