@@ -388,7 +388,8 @@ def _resolve(config: Config, path: str | None, environ: Mapping[str, str]) -> Co
             imap, secret=_secret(environ, getattr(imap, env_key), f"imap.{env_key}", path))
         _check_start(imap.start, path)
         if imap.ssl and imap.starttls:
-            raise ConfigError("ssl and starttls cannot both be true", path=path, key="imap.starttls")
+            raise ConfigError("ssl and starttls cannot both be true", path=path,
+                              key="imap.starttls")
     smtp = config.smtp
     if smtp.enabled:
         if not smtp.from_address:

@@ -21,7 +21,8 @@ class ConfigError(TriageError):
     def __init__(self, message: str, *, path: str | None = None, key: str | None = None) -> None:
         self.path = path
         self.key = key
-        where = ", ".join(part for part in (path and f"file {path}", key and f"key {key!r}") if part)
+        parts = (path and f"file {path}", key and f"key {key!r}")
+        where = ", ".join(part for part in parts if part)
         super().__init__(f"{where}: {message}" if where else message)
 
 

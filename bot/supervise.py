@@ -13,8 +13,8 @@ every long-lived thread of ``privacy-triage run`` runs under :class:`Supervisor`
   ``/readyz`` can turn red while a thread is down.
 
 A thread's body is called with a ``beat`` function and proves it is working by calling it after
-each good pass; a thread that has no natural "pass" (the HTTP server) counts as healthy once it has run
-for ``stable_s`` without failing. Clock and sleep are injected so the rules are unit-tested
+each good pass; a thread that has no natural "pass" (the HTTP server) counts as healthy once it has
+run for ``stable_s`` without failing. Clock and sleep are injected so the rules are unit-tested
 without waiting.
 """
 

@@ -41,7 +41,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="extra labelled examples (text, label), e.g. staff reclassifications")
     p.add_argument("--validation", metavar="FILE",
                    help="labelled JSONL used only to choose the opt-out threshold and report")
-    p.add_argument("--out", default=str(DEFAULT_DIR), help="output directory (default: %(default)s)")
+    p.add_argument("--out", default=str(DEFAULT_DIR),
+                   help="output directory (default: %(default)s)")
     p.set_defaults(func=train_command)
 
     p = subparsers.add_parser("evaluate", help="score the model on labelled JSONL, or run the "

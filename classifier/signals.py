@@ -120,7 +120,8 @@ OPT_OUT = _rx(
     r"\bnámitk\w* proti\b", r"\bprotivim\b", r"\binvänd\w* mot\b",
     # fr
     r"\bd[ée]sinscri\w*", r"\bd[ée]sabonn\w*", r"\bretirez[- ]moi\b",
-    r"\bne (?:plus|pas) (?:recevoir|m'envoyer)\b", r"\bplus de (?:mails?|courriels?|newsletters?)\b",
+    r"\bne (?:plus|pas) (?:recevoir|m'envoyer)\b",
+    r"\bplus de (?:mails?|courriels?|newsletters?)\b",
     r"\bm'oppose .{0,40}prospection\b", r"\barr[êe]te[rz]? (?:de m'envoyer|d'envoyer|les)\b",
     # es
     r"\bdar(?:me)? de baja\b", r"\bd[ée]n(?:me)? de baja\b", r"\bbaja\b",

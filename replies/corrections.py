@@ -2,8 +2,8 @@
 
 If it does, the draft confirms what we will change; if not, it asks for the correct details.
 This is a deliberately simple, pure heuristic: a replacement value (an email address, a phone
-number, a UK postcode, a date) or a cue phrase such as "should be" or "is now". Staff read every draft,
-so a wrong guess costs one edit, not a wrong change to someone's record.
+number, a UK postcode, a date) or a cue phrase such as "should be" or "is now". Staff read every
+draft, so a wrong guess costs one edit, not a wrong change to someone's record.
 """
 
 from __future__ import annotations

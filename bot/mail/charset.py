@@ -92,7 +92,7 @@ def decode_bytes(data: bytes, charset: str | None) -> tuple[str, bool]:
             return _replace_unstorable(data.decode(candidate)), False
         except (UnicodeDecodeError, LookupError):
             continue
-        except Exception:  # noqa: BLE001, S112 - some stdlib codecs raise odd errors on bad input
+        except Exception:  # noqa: BLE001 - some stdlib codecs raise odd errors on bad input
             continue
     return _replace_unstorable(_cp1252(data)), True
 

@@ -8,6 +8,7 @@ messages are fetched with ``BODY.PEEK[]`` so the ``\\Seen`` flag is never touche
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import socket
 import ssl
@@ -75,7 +76,8 @@ class Mailbox:
                 context.check_hostname = False
                 context.verify_mode = ssl.CERT_NONE
             if not cfg.ssl and not cfg.starttls and cfg.host not in ("127.0.0.1", "localhost"):
-                logger.warning("IMAP to %s is neither SSL nor STARTTLS: password in clear", cfg.host)
+                logger.warning("IMAP to %s is neither SSL nor STARTTLS: password in clear",
+                               cfg.host)
             client = IMAPClient(cfg.host, port=cfg.port, ssl=cfg.ssl, ssl_context=context,
                                 timeout=cfg.timeout_s)
             if cfg.starttls:
@@ -140,7 +142,8 @@ class Mailbox:
             try:
                 meta = self.client.fetch(chunk, ["RFC822.SIZE", "INTERNALDATE"])
                 sizes = {uid: int(data.get(b"RFC822.SIZE", 0)) for uid, data in meta.items()}
-                normal = [uid for uid in chunk if sizes.get(uid, 0) <= self.config.max_message_bytes]
+                limit = self.config.max_message_bytes
+                normal = [uid for uid in chunk if sizes.get(uid, 0) <= limit]
                 bodies = self.client.fetch(normal, ["BODY.PEEK[]"]) if normal else {}
             except CONNECTION_ERRORS as exc:
                 raise MailboxError(f"FETCH failed: {exc}") from exc
@@ -221,10 +224,8 @@ class Mailbox:
         client = self._client
         if client is None:
             return
-        try:
+        with contextlib.suppress(OSError):
             client.socket().shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
 
     def close(self) -> None:
         client, self._client = self._client, None
@@ -233,10 +234,8 @@ class Mailbox:
         try:
             client.logout()
         except CONNECTION_ERRORS:
-            try:
+            with contextlib.suppress(CONNECTION_ERRORS):
                 client.shutdown()
-            except CONNECTION_ERRORS:
-                pass
 
     def __enter__(self) -> Self:
         self.connect()

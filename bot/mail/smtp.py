@@ -51,7 +51,8 @@ def send_message(config: SmtpConfig, msg: EmailMessage) -> None:
         raise DeliveryError(f"SMTP {exc.smtp_code}: {mask_addresses(_text(exc.smtp_error))}",
                             permanent=exc.smtp_code >= 500) from exc
     except (smtplib.SMTPException, OSError) as exc:
-        raise DeliveryError(f"SMTP {config.host}:{config.port}: {mask_addresses(str(exc))}") from exc
+        raise DeliveryError(
+            f"SMTP {config.host}:{config.port}: {mask_addresses(str(exc))}") from exc
     if refused:
         reasons = "; ".join(f"{code} {_text(reply)}" for code, reply in refused.values())
         raise DeliveryError(f"some recipients refused: {mask_addresses(reasons)}",

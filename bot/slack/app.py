@@ -54,8 +54,10 @@ class SlackApp:
         self.client = client
         self.channel = SlackChannel(rt, client)
         self.reviewers = Reviewers(client, cfg.review_channel, cfg.allowed_user_ids)
-        self.app = App(client=client, signing_secret=signing_secret or cfg.signing_secret
-                       or "socket-mode-does-not-sign", token_verification_enabled=token_verification,
+        self.app = App(client=client,
+                       signing_secret=signing_secret or cfg.signing_secret
+                       or "socket-mode-does-not-sign",
+                       token_verification_enabled=token_verification,
                        process_before_response=False)
         self._register()
 

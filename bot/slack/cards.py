@@ -125,7 +125,8 @@ def redacted(data: CardData, redaction: str) -> CardData:
     addresses that system texts (SMTP refusals, review reasons) quote. The requester's address
     itself is masked where it is shown (:func:`_who`), so it is kept here for that.
     """
-    name = one_line(data.requester_name or "")[:NAME_CHARS * 2] or None  # bounded, never the address
+    # Bounded, and never the address.
+    name = one_line(data.requester_name or "")[:NAME_CHARS * 2] or None
     if redaction == "none":
         return dataclasses.replace(data, requester_name=name)
     masked = dataclasses.replace(
@@ -429,7 +430,8 @@ def follow_up_message(body: str, received_at: datetime, redaction: str) -> str:
         return f":incoming_envelope: The requester wrote again ({received_at:%Y-%m-%d %H:%M} UTC)."
     quoted = "\n".join("> " + line if line else ">"
                        for line in escape(excerpt(body, 2500)).splitlines()) or "> (empty)"
-    return f":incoming_envelope: *The requester wrote again* ({received_at:%Y-%m-%d %H:%M} UTC)\n{quoted}"
+    return (f":incoming_envelope: *The requester wrote again* "
+            f"({received_at:%Y-%m-%d %H:%M} UTC)\n{quoted}")
 
 
 def sent_reply_message(actor: str | None, draft_version: int, text: str,

@@ -64,7 +64,7 @@ def open_cases_assigned_to(session: Session, user: str) -> Sequence[Case]:
 
 def count_by_state(session: Session) -> dict[str, int]:
     rows = session.execute(select(Case.state, func.count()).group_by(Case.state)).all()
-    return {state: n for state, n in rows}
+    return dict(rows)
 
 
 def cases_for_address(session: Session, address: str) -> Sequence[Case]:

@@ -83,16 +83,16 @@ LANGS["de"] = {
             "ja, bitte ich um Auskunft über die Verarbeitungszwecke, die Kategorien der Daten, die "
             "Empfänger, die geplante Speicherdauer und die Herkunft der Daten sowie um eine Kopie "
             "der Daten (Art. 15 Abs. 3 DSGVO)."),
-            ("gestützt auf Artikel 15 der Datenschutz-Grundverordnung verlange ich Auskunft darüber, "
-            "welche Daten zu meiner Person bei Ihnen gespeichert sind, zu welchem Zweck und ob "
-            "eine automatisierte Entscheidungsfindung stattfindet."),
+            ("gestützt auf Artikel 15 der Datenschutz-Grundverordnung verlange ich Auskunft "
+            "darüber, welche Daten zu meiner Person bei Ihnen gespeichert sind, zu welchem Zweck "
+            "und ob eine automatisierte Entscheidungsfindung stattfindet."),
         ],
         "correction": [
             ("ich fordere Sie hiermit auf, die mich betreffenden personenbezogenen Daten gemäß "
             "Art. 17 DSGVO unverzüglich zu löschen. Sollten Sie die Daten an Dritte weitergegeben "
             "haben, informieren Sie diese bitte über die Löschung (Art. 19 DSGVO)."),
-            ("gemäß Art. 16 DSGVO verlange ich die Berichtigung unrichtiger Daten zu meiner Person. "
-            "Bitte ändern Sie meine Anschrift wie folgt: {address}."),
+            ("gemäß Art. 16 DSGVO verlange ich die Berichtigung unrichtiger Daten zu meiner "
+            "Person. Bitte ändern Sie meine Anschrift wie folgt: {address}."),
         ],
         "opt_out": [
             ("hiermit widerspreche ich gemäß Art. 21 Abs. 2 DSGVO der Verarbeitung meiner "
@@ -184,8 +184,8 @@ LANGS["fr"] = {
             "concernant figurant dans vos fichiers."),
         ],
         "correction": [
-            ("en vertu de l'article 17 du RGPD, je vous demande d'effacer sans délai l'ensemble des "
-            "données personnelles me concernant et de m'en confirmer la suppression."),
+            ("en vertu de l'article 17 du RGPD, je vous demande d'effacer sans délai l'ensemble "
+            "des données personnelles me concernant et de m'en confirmer la suppression."),
             ("conformément à l'article 16 du RGPD, je vous demande de rectifier les données "
             "inexactes me concernant. Ma nouvelle adresse est : {address}."),
         ],
@@ -345,8 +345,8 @@ LANGS["it"] = {
     ],
     "formal": {
         "access_request": [
-            ("con la presente esercito il diritto di accesso ai sensi dell'articolo 15 del GDPR. Vi "
-            "chiedo di confermare se è in corso un trattamento di dati personali che mi "
+            ("con la presente esercito il diritto di accesso ai sensi dell'articolo 15 del GDPR. "
+            "Vi chiedo di confermare se è in corso un trattamento di dati personali che mi "
             "riguardano e, in tal caso, di fornirmi copia dei dati, le finalità, i destinatari, "
             "il periodo di conservazione e l'origine dei dati."),
         ],
@@ -432,8 +432,8 @@ LANGS["nl"] = {
         "correction": [
             ("op grond van artikel 17 AVG verzoek ik u mijn persoonsgegevens zonder onredelijke "
             "vertraging te wissen."),
-            ("op grond van artikel 16 AVG verzoek ik u mijn onjuiste gegevens te rectificeren. Mijn "
-            "juiste adres is {address}."),
+            ("op grond van artikel 16 AVG verzoek ik u mijn onjuiste gegevens te rectificeren. "
+            "Mijn juiste adres is {address}."),
         ],
         "opt_out": [
             ("op grond van artikel 21 AVG maak ik bezwaar tegen de verwerking van mijn "

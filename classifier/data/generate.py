@@ -286,7 +286,8 @@ def generate(size: int = DEFAULT_SIZE, seed: int = SEED) -> list[dict]:
 def write_corpus(path: Path = CORPUS_PATH, size: int = DEFAULT_SIZE, seed: int = SEED) -> Path:
     """Write the generated corpus as JSONL (UTF-8, one example a line) and return its path."""
     with open(path, "w", encoding="utf-8", newline="\n") as fh:
-        fh.writelines(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n" for row in generate(size, seed))
+        fh.writelines(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n"
+                      for row in generate(size, seed))
     return path
 
 

@@ -7,6 +7,7 @@ turn each into a message or flag it with MessageParseError, never crash or stall
 
 from __future__ import annotations
 
+import contextlib
 import time
 from pathlib import Path
 
@@ -103,8 +104,6 @@ def test_truncated_and_corrupted_corpus_messages_never_crash() -> None:
         half = raw[: len(raw) // 2]
         flipped = bytes(byte ^ 0x80 if index % 7 == 3 else byte for index, byte in enumerate(raw))
         for variant in (half, flipped, raw.replace(b"\n", b"\r")):
-            try:
+            with contextlib.suppress(MessageParseError):
                 to_message(variant)
-            except MessageParseError:
-                pass
     assert time.monotonic() - started < 20

@@ -1,4 +1,5 @@
-"""An existing mailbox on day one: ``[imap] start`` decides what intake takes, ``backfill`` the rest."""
+"""An existing mailbox on day one: ``[imap] start`` decides what intake takes, ``backfill`` the
+rest."""
 
 from __future__ import annotations
 

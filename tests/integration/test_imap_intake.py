@@ -180,7 +180,8 @@ def test_malformed_oversize_html_and_non_utf8_mail_is_kept_and_flagged(database_
     rt = Runtime.open(config)
     html_only = (b"From: bob@example.net\r\nSubject: html\r\nMessage-ID: <h1@example.net>\r\n"
                  b"Content-Type: text/html; charset=utf-8\r\n\r\n"
-                 b"<html><body><p>Please <b>remove</b> me</p><script>x()</script></body></html>\r\n")
+                 b"<html><body><p>Please <b>remove</b> me</p><script>x()</script>"
+                 b"</body></html>\r\n")
     latin1 = ("From: bob@example.net\r\nSubject: =?iso-8859-1?q?Caf=E9?=\r\n"
               "Message-ID: <l1@example.net>\r\nContent-Type: text/plain; charset=iso-8859-1\r\n"
               "\r\nCaf\xe9 cr\xe8me, je voudrais mes donn\xe9es.\r\n").encode("latin-1")

@@ -37,7 +37,8 @@ def _case(rt: Runtime, sender: str, state: str, closed_at: datetime, label: str 
                     received_at=closed_at - timedelta(days=3), updated_at=closed_at)
         session.add(case)
         session.flush()
-        session.add(Message(source="file", dedup_key=key or f"k-{case.id}", raw=b"From: jo\r\n\r\nhi",
+        session.add(Message(source="file", dedup_key=key or f"k-{case.id}",
+                            raw=b"From: jo\r\n\r\nhi",
                             size=13, received_at=closed_at - timedelta(days=3), sender=sender,
                             sender_name="Jo Bloggs", subject="My home address is 1 High St",
                             body_text="Call me on 07700 900123", reply_text="Call me",

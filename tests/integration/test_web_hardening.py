@@ -66,7 +66,8 @@ def _tampered(token: str) -> str:
 @pytest.mark.parametrize("make", [
     pytest.param(lambda: _tampered(make_token("jo@example.org", SECRET)), id="tampered"),
     pytest.param(lambda: make_token("jo@example.org", "another-secret"), id="other secret"),
-    # A secret rotated out of the previous list: its links stop working (the only way one "expires").
+    # A secret rotated out of the previous list: its links stop working (the only way one
+    # "expires").
     pytest.param(lambda: make_token("jo@example.org", "retired-secret"), id="retired secret"),
     pytest.param(lambda: make_token("jo@example.org", SECRET)[:-3], id="truncated"),
     pytest.param(lambda: "x" * 5000, id="overlong"),

@@ -111,7 +111,8 @@ def test_a_follow_up_email_appears_in_the_cards_thread(rt, slack_standin):
         received_at=rt.now())
     poll_once(rt)
     (note,) = thread_of(slack_standin, case)
-    assert "wrote again" in note["text"] and "1 &lt;b&gt;High&lt;/b&gt; Street &amp;" in note["text"]
+    assert "wrote again" in note["text"]
+    assert "1 &lt;b&gt;High&lt;/b&gt; Street &amp;" in note["text"]
     assert "<!channel>" not in note["text"]
     now = case_now(rt, case.id)
     assert now.version == case.version + 1

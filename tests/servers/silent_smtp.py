@@ -6,6 +6,7 @@ tests use it to show that a hanging relay delays only its own delivery thread.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 from typing import Self
@@ -41,10 +42,8 @@ class SilentSmtpServer:
                 self._held.append(conn)
 
     def stop(self) -> None:
-        try:
+        with contextlib.suppress(OSError):
             self._listener.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept() on Linux
-        except OSError:
-            pass
         self._listener.close()
         with self._lock:
             for conn in self._held:

@@ -15,6 +15,7 @@ the app must open a new connection.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import threading
@@ -90,10 +91,10 @@ async def _parse_args(request: web.Request) -> dict[str, Any]:
                 args[key] = value if isinstance(value, str) else getattr(value, "filename", "")
     for key in _JSON_FIELDS:
         if isinstance(args.get(key), str):
-            try:
+            # Left as a string if it is not JSON: the method answers invalid_blocks_format /
+            # invalid_arguments then.
+            with contextlib.suppress(json.JSONDecodeError):
                 args[key] = json.loads(args[key])
-            except json.JSONDecodeError:
-                pass  # left as a string: the method answers invalid_blocks_format / arguments
     return args
 
 
@@ -393,7 +394,8 @@ class SlackStandIn:
                     and now - e.last_sent >= self.ack_timeout
                 ]
                 for envelope in overdue:
-                    if envelope.type in self.redeliver_types and envelope.attempt < self.max_retries:
+                    if (envelope.type in self.redeliver_types
+                            and envelope.attempt < self.max_retries):
                         envelope.attempt += 1
                         envelope.last_sent = None  # due again
                     else:

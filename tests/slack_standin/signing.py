@@ -22,7 +22,8 @@ def signature(signing_secret: str, body: bytes, timestamp: int) -> str:
         timestamp: Unix time in seconds.
 
     Returns:
-        The header value, e.g. ``"v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503"``.
+        The header value, e.g.
+        ``"v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503"``.
     """
     basestring = b"v0:" + str(timestamp).encode("ascii") + b":" + body
     digest = hmac.new(signing_secret.encode("utf-8"), basestring, hashlib.sha256).hexdigest()

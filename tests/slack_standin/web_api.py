@@ -380,5 +380,6 @@ class WebApi:
             return _error("invalid_cursor")
         page = members[start:start + limit]
         end = start + len(page)
-        next_cursor = base64.b64encode(f"user:{end}".encode()).decode() if end < len(members) else ""
+        next_cursor = (base64.b64encode(f"user:{end}".encode()).decode()
+                       if end < len(members) else "")
         return _ok(members=page, response_metadata={"next_cursor": next_cursor})

@@ -96,8 +96,8 @@ def test_the_same_failure_is_logged_once_with_its_traceback_not_once_per_retry(c
 
 
 def test_a_different_failure_and_a_failure_after_recovery_are_logged_again(caplog):
-    handle, _, _ = make([fail("locked"), fail("locked"), fail("disk full"), work_then_fail("locked"),
-                         fail("locked")])
+    handle, _, _ = make([fail("locked"), fail("locked"), fail("disk full"),
+                         work_then_fail("locked"), fail("locked")])
     with caplog.at_level(logging.INFO, logger="bot.supervise"):
         handle.run()
     errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]

@@ -15,7 +15,7 @@ def model():
 def make_prediction(top: str = "opt_out", p: float = 0.999, *, others: dict | None = None,
                     present: tuple[str, ...] | None = None) -> Prediction:
     """A Prediction built by hand, so policy tests do not depend on the model."""
-    intents = {lab: 0.01 for lab in LABELS}
+    intents = dict.fromkeys(LABELS, 0.01)
     intents[top] = p
     intents.update(others or {})
     return Prediction(label=top, confidence=p, intents=intents,

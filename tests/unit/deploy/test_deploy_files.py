@@ -30,7 +30,8 @@ def test_docker_compose_accepts_the_compose_file():
     docker = shutil.which("docker")
     if docker is None:
         pytest.skip("docker is not installed here")
-    probe = subprocess.run([docker, "compose", "version"], check=False, capture_output=True, text=True)
+    probe = subprocess.run([docker, "compose", "version"], check=False, capture_output=True,
+                           text=True)
     if probe.returncode != 0:
         pytest.skip("the docker compose plugin is not installed here")
     env_file = ROOT / ".env"
@@ -59,7 +60,8 @@ def test_the_systemd_unit_passes_systemd_analyze():
     if analyze is None:
         pytest.skip("systemd-analyze is not installed here")
     unit = ROOT / "deploy" / "privacy-triage.service"
-    result = subprocess.run([analyze, "verify", str(unit)], check=False, capture_output=True, text=True)
+    result = subprocess.run([analyze, "verify", str(unit)], check=False, capture_output=True,
+                            text=True)
     # The program path exists only on a host where it is installed; everything else must pass.
     problems = [line for line in (result.stdout + result.stderr).splitlines()
                 if line.strip() and "is not executable" not in line]

@@ -11,7 +11,8 @@ from bot.mail.text import decode_bytes, html_to_text, tidy, unflow
 def _message(charset: str, body: bytes, cte: str = "8bit") -> bytes:
     return (
         b"From: alice@example.org\nSubject: charset\nMIME-Version: 1.0\n"
-        + f"Content-Type: text/plain; charset={charset}\nContent-Transfer-Encoding: {cte}\n\n".encode()
+        + f"Content-Type: text/plain; charset={charset}\n".encode()
+        + f"Content-Transfer-Encoding: {cte}\n\n".encode()
         + body
     )
 

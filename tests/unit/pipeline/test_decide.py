@@ -10,7 +10,7 @@ from classifier.policy import OptOutDecision
 
 
 def prediction(label: str, p: float = 0.97, *, also: tuple[str, ...] = ()) -> Prediction:
-    intents = {name: 0.01 for name in ("opt_out", "correction", "access_request", "general_query")}
+    intents = dict.fromkeys(("opt_out", "correction", "access_request", "general_query"), 0.01)
     intents[label] = p
     for other in also:
         intents[other] = 0.9

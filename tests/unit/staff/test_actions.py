@@ -57,7 +57,8 @@ def test_approve_queues_the_reply_once_and_resolves_the_case(rt):
     email = next(i for i in _outbox(rt) if i.kind == "email")
     assert email.payload["to"] == "alice@example.org" and "Draft." in email.payload["text"]
     with rt.store.sessions() as session:
-        event = session.scalars(select(AuditEvent).where(AuditEvent.action == "case.approved")).one()
+        event = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "case.approved")).one()
     assert event.actor == ALICE and event.case_id == case_id
 
     again = actions.approve(rt, case_id, 1, ALICE)      # the double click
