@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from email import policy as email_policy
 from email.utils import parseaddr
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from classifier.errors import ModelError, TrainingDataError
 from classifier.explain import explain
@@ -25,7 +25,7 @@ from classifier.policy import decide_opt_out
 logger = logging.getLogger(__name__)
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the classifier's subcommands to the main CLI's subparsers."""
     p = subparsers.add_parser("classify", help="classify messages from JSONL or .eml files")
     p.add_argument("path", nargs="?", default="-",
@@ -63,7 +63,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=evaluate_command)
 
 
-def _from_eml(path: Path) -> dict:
+def _from_eml(path: Path) -> dict[str, Any]:
     """Subject, sender and plain text of one .eml file (text/plain part, or the whole body)."""
     msg = email.message_from_bytes(path.read_bytes(), policy=email_policy.default)
     part = msg.get_body(preferencelist=("plain",))
@@ -78,7 +78,7 @@ def _from_eml(path: Path) -> dict:
             "is_unsubscribe_mail": False}
 
 
-def read_inputs(path: str, stdin: TextIO | None = None) -> Iterator[dict]:
+def read_inputs(path: str, stdin: TextIO | None = None) -> Iterator[dict[str, Any]]:
     """Yield input records from JSONL (a file or ``-``), one .eml file, or a directory of them.
 
     Raises:
@@ -104,7 +104,8 @@ def read_inputs(path: str, stdin: TextIO | None = None) -> Iterator[dict]:
     yield from parse_jsonl(lines)
 
 
-def classify_records(records: list[dict], model_dir: str | None = None) -> list[dict]:
+def classify_records(records: list[dict[str, Any]],
+                     model_dir: str | None = None) -> list[dict[str, Any]]:
     """Classify records and apply the opt-out policy; return one output dict per record."""
     model = load_model(model_dir)
     predictions = model.predict([r["text"] for r in records],

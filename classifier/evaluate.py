@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
 
@@ -106,7 +107,7 @@ def score(gold: Sequence[str], predictions: Sequence[Prediction], texts: Sequenc
     )
 
 
-def evaluate_rows(model: TriageModel, rows: Sequence[dict]) -> EvalReport:
+def evaluate_rows(model: TriageModel, rows: Sequence[dict[str, Any]]) -> EvalReport:
     """Score ``model`` on rows with ``text``, ``label`` and optional ``subject`` and ``lang``."""
     texts = [str(r["text"]) for r in rows]
     predictions = model.predict(texts, [r.get("subject") for r in rows])

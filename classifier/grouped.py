@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from sklearn.metrics import confusion_matrix, f1_score
@@ -58,13 +59,13 @@ def group_of(source: str) -> str:
     return source.split(":", 1)[0].strip() or "unknown"
 
 
-def _read(path: Path) -> list[dict]:
+def _read(path: Path) -> list[dict[str, Any]]:
     from classifier.train import read_jsonl  # one reader for all JSONL in the project
 
     return read_jsonl(path)
 
 
-def _labels(record: dict) -> tuple[str, ...]:
+def _labels(record: dict[str, Any]) -> tuple[str, ...]:
     labels = record.get("labels") or ([record["label"]] if record.get("label") else [])
     return tuple(dict.fromkeys(labels))
 
@@ -264,7 +265,7 @@ def format_grouped(report: GroupedReport) -> str:
     return "\n".join(lines)
 
 
-def as_json(report: GroupedReport) -> dict:
+def as_json(report: GroupedReport) -> dict[str, Any]:
     """The report as a JSON-ready dict (for the model card and docs)."""
     return {
         "macro_f1": {k: round(v, 4) for k, v in report.macro_f1.items()},

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import skops.io as sio
@@ -81,7 +82,7 @@ class TriageModel:
     """
 
     pipeline: object
-    card: dict = field(default_factory=dict)
+    card: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if "opt_out_auto" in self.card.get("thresholds", {}):
@@ -181,7 +182,7 @@ def model_bytes(pipeline: object) -> bytes:
     return _canonical_zip(sio.dumps(pipeline))
 
 
-def save_model(pipeline: object, card: dict, out_dir: str | Path) -> Path:
+def save_model(pipeline: object, card: dict[str, Any], out_dir: str | Path) -> Path:
     """Write ``triage.skops`` and ``card.json`` into ``out_dir``; return the directory.
 
     The card gains ``model_sha256``, the hash of the written model file.

@@ -13,6 +13,7 @@ import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import sklearn
@@ -46,7 +47,7 @@ class TrainedModel:
     """A freshly fitted pipeline and its model card (not yet written to disk)."""
 
     pipeline: object
-    card: dict
+    card: dict[str, Any]
 
     def to_triage_model(self) -> TriageModel:
         return TriageModel(pipeline=self.pipeline, card=self.card)
@@ -56,7 +57,7 @@ class TrainedModel:
         return save_model(self.pipeline, self.card, out_dir)
 
 
-def parse_jsonl(lines: Iterable[str], source: str = "") -> Iterator[dict]:
+def parse_jsonl(lines: Iterable[str], source: str = "") -> Iterator[dict[str, Any]]:
     """Records from JSONL lines: one object with a ``text`` string per non-blank line.
 
     Raises:
@@ -75,7 +76,7 @@ def parse_jsonl(lines: Iterable[str], source: str = "") -> Iterator[dict]:
         yield row
 
 
-def read_jsonl(path: str | Path) -> list[dict]:
+def read_jsonl(path: str | Path) -> list[dict[str, Any]]:
     """Read a JSONL file into dicts.
 
     Raises:
@@ -88,7 +89,7 @@ def read_jsonl(path: str | Path) -> list[dict]:
         raise TrainingDataError(f"cannot read {path}: {exc}") from exc
 
 
-def to_examples(rows: Iterable[dict]) -> list[Example]:
+def to_examples(rows: Iterable[dict[str, Any]]) -> list[Example]:
     """Turn records with ``text``, ``label`` or ``labels`` and optional ``subject`` into examples.
 
     Raises:
@@ -142,7 +143,7 @@ def _present_thresholds(y_true: np.ndarray, probs: np.ndarray) -> dict[str, floa
     return out
 
 
-def choose_auto_threshold(model: TriageModel, rows: Sequence[dict],
+def choose_auto_threshold(model: TriageModel, rows: Sequence[dict[str, Any]],
                           target: float = TARGET_AUTO_PRECISION) -> float:
     """Lowest opt-out threshold whose auto-apply precision on ``rows`` reaches ``target``.
 
@@ -163,7 +164,7 @@ def choose_auto_threshold(model: TriageModel, rows: Sequence[dict],
 
 
 def train_model(examples: Iterable[Example] | None = None, extra: Iterable[Example] = (),
-                validation: Sequence[dict] | None = None, *, progress: bool = False,
+                validation: Sequence[dict[str, Any]] | None = None, *, progress: bool = False,
                 random_state: int = RANDOM_STATE) -> TrainedModel:
     """Fit the pipeline on all the data and build the model card.
 

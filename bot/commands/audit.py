@@ -10,7 +10,7 @@ from bot.store import audit
 from bot.web.exports import AUDIT_COLUMNS, audit_record, to_csv, to_json
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("audit", help="the audit trail of every automatic and "
                                                  "staff action")
     actions = parser.add_subparsers(dest="audit_command", required=True, metavar="ACTION")

@@ -13,7 +13,7 @@ from bot.errors import ConfigError
 from bot.pipeline.backfill import backfill
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "backfill", help="store and triage older mail from the mailbox; sends no automatic mail")
     parser.add_argument("--since", required=True, type=date.fromisoformat, metavar="YYYY-MM-DD",

@@ -31,7 +31,7 @@ def add_list_filters(listing: argparse.ArgumentParser) -> None:
                          help="only cases due before this day")
 
 
-def add_show(actions: argparse._SubParsersAction) -> None:
+def add_show(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     show = actions.add_parser("show", help="one case: class, intents, reasons, draft, "
                                            "deadline, history")
     show.add_argument("id", type=int, help="the case id (see 'cases list')")

@@ -8,7 +8,7 @@ from bot.commands import load
 from bot.store.db import make_engine, upgrade
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     db = subparsers.add_parser("db", help="database maintenance")
     actions = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     up = actions.add_parser("upgrade", help="migrate the database to the current schema")

@@ -25,7 +25,7 @@ from bot.store.models import Case, Message, OutboxItem
 SAMPLE_INBOX = Path(__file__).resolve().parents[1] / "demo" / "inbox"
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("demo", help="run the pipeline over a shipped sample inbox")
     parser.add_argument("--database", metavar="FILE",
                         help="SQLite file to create (default: a new temporary file)")

@@ -24,7 +24,7 @@ from bot.store.models import Case, Message
 _ISO_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d")
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     for noun, handler in (("messages", handle_messages), ("cases", handle_cases)):
         parser = subparsers.add_parser(noun, help=f"show stored {noun}")
         actions = parser.add_subparsers(dest=f"{noun}_command", required=True, metavar="ACTION")
@@ -39,7 +39,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             case_views.add_show(actions)
 
 
-def _register_message_actions(actions: argparse._SubParsersAction) -> None:
+def _register_message_actions(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     show = actions.add_parser("show", help="one message: headers, flags, quarantine reason, text")
     show.add_argument("id", type=int, help="the message id (see 'messages list')")
     show.add_argument("--json", action="store_true", help="one JSON object")
@@ -175,7 +175,7 @@ def handle_cases(args: argparse.Namespace) -> int:
     return 0
 
 
-def register_retry(actions: argparse._SubParsersAction) -> None:
+def register_retry(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """``messages retry``: triage failed messages again now, after their cause is fixed."""
     retry = actions.add_parser("retry", help="triage failed messages again now and say how it went")
     which = retry.add_mutually_exclusive_group(required=True)

@@ -18,7 +18,7 @@ from bot.store.models import OutboxItem
 ACTOR = "cli"
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("outbox", help="emails and Slack posts waiting or failed")
     actions = parser.add_subparsers(dest="outbox_command", required=True, metavar="ACTION")
     listing = actions.add_parser("list", help="print outbox items (default: all)")

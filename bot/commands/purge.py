@@ -13,7 +13,7 @@ from bot.store.retention import PurgePlan, apply_purge, plan_purge
 ACTOR = "retention"
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("purge", help="redact or delete what [retention] says is due")
     parser.add_argument("--dry-run", action="store_true",
                         help="print what would be purged; change nothing")

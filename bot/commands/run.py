@@ -12,7 +12,7 @@ from bot.service import Service, log_startup_warnings, poll_once
 from bot.store import messages as message_store
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     poll = subparsers.add_parser("poll", help="fetch new mail, triage, act and deliver, then exit")
     poll.add_argument("--once", action="store_true", required=True,
                       help="one pass (the only mode; continuous watching is `run`)")

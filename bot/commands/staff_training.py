@@ -17,7 +17,7 @@ from bot.staff.export import export_staff_labels_to
 from bot.store.db import Store
 
 
-def extend_train(subparsers: argparse._SubParsersAction) -> None:
+def extend_train(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Give the classifier's ``train`` subcommand a ``--from-database`` option."""
     train = subparsers.choices["train"]
     train.add_argument("--from-database", action="store_true",

@@ -121,7 +121,7 @@ def as_json(status: Status) -> dict[str, Any]:
     return asdict(status)
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "status", help="intake, backlog, outbox, cases due this week and failed messages")
     parser.add_argument("--json", action="store_true", help="one JSON object")

@@ -27,7 +27,7 @@ from bot.web.exports import (
 SOURCE = "cli"
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "suppressions", help="the suppression list: addresses the mailer must never mail")
     actions = parser.add_subparsers(dest="suppressions_command", required=True, metavar="ACTION")

@@ -13,7 +13,7 @@ from bot.runtime import Runtime
 from bot.service import delivery_channels, triage_and_deliver
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("triage", help="triage .eml files or a Maildir (no IMAP)")
     parser.add_argument("paths", nargs="+", metavar="PATH",
                         help=".eml file, folder of files, or Maildir")

@@ -11,7 +11,7 @@ from bot.errors import ConfigError
 from bot.unsubscribe import list_unsubscribe_headers
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "unsubscribe-headers",
         help="print the List-Unsubscribe and List-Unsubscribe-Post headers for one recipient")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -45,7 +46,7 @@ def card_data(session: Session, case_id: int) -> CardData | None:
     )
 
 
-def _triage_facts(case: Case, first: object | None) -> dict:
+def _triage_facts(case: Case, first: object | None) -> dict[str, Any]:
     """Sub-intent, language, doubt and forward, re-read from the first message's words."""
     from classifier.explain import hesitation, sub_intent_for
     from classifier.language import detect_language

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, formataddr
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -82,7 +83,7 @@ def answer_for(state: str | None, joined: bool, email: str | None) -> str:
     return "Thanks, a member of staff will reply here."
 
 
-def take_message(rt: Runtime, client: WebClient, event: dict, team: str) -> str | None:
+def take_message(rt: Runtime, client: WebClient, event: dict[str, Any], team: str) -> str | None:
     """Store, triage and answer one chat message; returns the answer (None for a repeat).
 
     Steps:

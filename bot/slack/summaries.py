@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from slack_sdk.models.blocks import (
     Block,
@@ -77,7 +78,7 @@ def counts_text(counts: Mapping[str, int]) -> str:
 
 
 def home_view(user: str, assigned: Sequence[ReminderRow], counts: Mapping[str, int],
-              due_soon: int, overdue: int, today: date) -> dict:
+              due_soon: int, overdue: int, today: date) -> dict[str, Any]:
     """The App Home tab for ``user``: their open cases and the team's counts."""
     blocks: list[Block] = [
         HeaderBlock(text=PlainTextObject(text="Privacy requests")),

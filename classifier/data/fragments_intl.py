@@ -8,7 +8,9 @@ get fewer so the model at least recognises their request vocabulary.
 
 from __future__ import annotations
 
-LANGS: dict[str, dict] = {}
+from typing import Any
+
+LANGS: dict[str, dict[str, Any]] = {}
 
 LANGS["de"] = {
     "greetings": ["Sehr geehrte Damen und Herren,", "Hallo,", "Guten Tag,", "Liebes Team,",

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import random
 from pathlib import Path
+from typing import Any
 
 from classifier.data import fragments_en as en
 from classifier.data.fragments_intl import (
@@ -245,7 +246,7 @@ def _pick_style(rng: random.Random, lang: str, labels: tuple[str, ...]) -> str:
     return "mail"
 
 
-def generate(size: int = DEFAULT_SIZE, seed: int = SEED) -> list[dict]:
+def generate(size: int = DEFAULT_SIZE, seed: int = SEED) -> list[dict[str, Any]]:
     """Compose ``size`` distinct examples deterministically.
 
     Args:
@@ -259,7 +260,7 @@ def generate(size: int = DEFAULT_SIZE, seed: int = SEED) -> list[dict]:
     langs = ["en"] + list(_MAIN) + list(_MINOR)
     weights = [50] + [6.5] * len(_MAIN) + [1.8] * len(_MINOR)
     seen: set[str] = set()
-    out: list[dict] = []
+    out: list[dict[str, Any]] = []
     attempts = 0
     while len(out) < size and attempts < size * 20:
         attempts += 1

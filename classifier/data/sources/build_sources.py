@@ -17,6 +17,7 @@ import random
 import re
 import subprocess
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).parent
 
@@ -93,7 +94,7 @@ def render_template(text: str, lang: str, variant: int) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip() + f"\n\n{name}"
 
 
-def datenanfragen(repo: Path) -> list[dict]:
+def datenanfragen(repo: Path) -> list[dict[str, Any]]:
     commit = COMMITS["datenanfragen/data"]
     rows = []
     for path in _git_ls(repo, commit, "templates"):
@@ -109,7 +110,8 @@ def datenanfragen(repo: Path) -> list[dict]:
     return rows
 
 
-def _row(text: str, label: str, sub: str | None, lang: str, source: str, kind: str) -> dict:
+def _row(text: str, label: str, sub: str | None, lang: str, source: str,
+         kind: str) -> dict[str, Any]:
     row = {"text": text, "label": label, "lang": lang, "source": source, "kind": kind}
     if sub:
         row["sub_intent"] = sub
@@ -122,7 +124,7 @@ BANKING_MAP = {
 }
 
 
-def banking77(repo: Path, per_other: int = 6) -> list[dict]:
+def banking77(repo: Path, per_other: int = 6) -> list[dict[str, Any]]:
     commit = COMMITS["PolyAI-LDN/task-specific-datasets"]
     rng = random.Random(77)
     rows = []
@@ -144,7 +146,7 @@ def banking77(repo: Path, per_other: int = 6) -> list[dict]:
     return rows
 
 
-def clinc(repo: Path, per_other: int = 3) -> list[dict]:
+def clinc(repo: Path, per_other: int = 3) -> list[dict[str, Any]]:
     commit = COMMITS["clinc/oos-eval"]
     data = json.loads(_git_show(repo, commit, "data/data_full.json"))
     rng = random.Random(150)
@@ -172,7 +174,7 @@ _RIGHTS_WORDS = re.compile(r"\b(delet|remov|eras|opt.?out|unsubscrib|correct|cha
                            r"copy|download|export|stop)", re.IGNORECASE)
 
 
-def privacyqa(repo: Path, keep: int = 400) -> list[dict]:
+def privacyqa(repo: Path, keep: int = 400) -> list[dict[str, Any]]:
     commit = COMMITS["AbhilashaRavichander/PrivacyQA_EMNLP"]
     rows = []
     for split in ("train", "test"):
@@ -188,7 +190,7 @@ def privacyqa(repo: Path, keep: int = 400) -> list[dict]:
     return random.Random(115).sample(rows, min(keep, len(rows)))
 
 
-def write(rows: list[dict], name: str) -> None:
+def write(rows: list[dict[str, Any]], name: str) -> None:
     with open(HERE / name, "w", encoding="utf-8") as fh:
         fh.writelines(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n" for row in rows)
     print(f"{name}: {len(rows)} rows")
