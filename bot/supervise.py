@@ -88,7 +88,7 @@ class Supervised:
 
     def next_backoff(self) -> float:
         """The wait before the next restart, after ``failures`` consecutive failures."""
-        return min(self.max_backoff_s, self.base_backoff_s * 2 ** max(0, self._failures - 1))
+        return min(self.max_backoff_s, self.base_backoff_s * 2.0 ** max(0, self._failures - 1))
 
     def run(self) -> None:
         """Run the target until the stop event is set, restarting it whenever it fails."""

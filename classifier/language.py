@@ -10,6 +10,10 @@ English with the card saying so.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from py3langid.langid import LanguageIdentifier
 
 SUPPORTED = ("en", "de", "fr", "es", "it", "nl", "pt", "pl", "sv", "cs", "da", "el", "hr", "ro",
              "fi", "sk", "hu")
@@ -21,7 +25,7 @@ MIN_LETTERS = 12
 
 
 @lru_cache(maxsize=1)
-def _identifier():  # loading the model costs about a second: once per process
+def _identifier() -> LanguageIdentifier:  # loading the model costs about a second: once per process
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     identifier = LanguageIdentifier.from_model_file(MODEL_FILE)

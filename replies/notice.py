@@ -178,7 +178,8 @@ _STEMMER = snowballstemmer.stemmer("english")
 def _terms(text: str) -> list[str]:
     """Lower-case, drop stop words and stem: the analyzer shared by sections and queries."""
     words = [w for w in _WORD.findall(text.lower()) if w not in _STOPWORDS]
-    return _STEMMER.stemWords(words)
+    stems: list[str] = _STEMMER.stemWords(words)
+    return stems
 
 
 def _searchable_text(section: Section) -> str:

@@ -234,7 +234,7 @@ class Mailbox:
         try:
             client.logout()
         except CONNECTION_ERRORS:
-            with contextlib.suppress(CONNECTION_ERRORS):
+            with contextlib.suppress(*CONNECTION_ERRORS):
                 client.shutdown()
 
     def __enter__(self) -> Self:

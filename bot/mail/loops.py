@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from email.message import EmailMessage
+from email.utils import collapse_rfc2231_value
 
 from bot.mail import headers
 from bot.mail.text import best_text
@@ -91,7 +92,8 @@ def machine_mail_reasons(msg: EmailMessage, own_addresses: Iterable[str] = ()) -
     elif _NO_REPLY_LOCAL_PART.match(local):
         reasons.append("sender:no-reply")
     if msg.get_content_type() == "multipart/report":
-        report_type = (msg.get_param("report-type") or "unknown").lower()
+        # An RFC 2231 parameter may come back as (charset, language, value); collapse it.
+        report_type = collapse_rfc2231_value(msg.get_param("report-type") or "unknown").lower()
         reasons.append(f"report:{report_type}")
     if any(headers.raw_header(msg, name) is not None for name in _LIST_HEADERS):
         reasons.append("mailing-list")

@@ -41,7 +41,8 @@ def leaf_parts(msg: Message) -> Iterator[Message]:
             and depth < MAX_DEPTH
         ):
             # Reversed so the stack pops children in document order.
-            stack.extend((child, depth + 1) for child in reversed(payload))
+            stack.extend((child, depth + 1) for child in reversed(payload)
+                         if isinstance(child, Message))
             continue
         if part.get_content_maintype() == "multipart" and depth < MAX_DEPTH:
             children = _split_unparsed_multipart(part)
@@ -119,7 +120,7 @@ def payload_bytes(part: Message) -> bytes:
         try:
             inner = part.get_payload()
             if isinstance(inner, list):
-                return b"".join(m.as_bytes() for m in inner)
+                return b"".join(m.as_bytes() for m in inner if isinstance(m, Message))
             return str(inner).encode("utf-8", "surrogateescape")
         except Exception:  # noqa: BLE001 - re-serialising a broken message can fail
             return b""

@@ -16,7 +16,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import CursorResult, Result, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 logger = logging.getLogger(__name__)
@@ -98,3 +98,15 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def rows_matched(result: Result[Any]) -> int:
+    """How many rows an UPDATE matched: the conditional updates that claim a row or bump a
+    version read it to know whether they won.
+
+    ``Session.execute`` is typed as returning ``Result``; for an UPDATE or DELETE it returns the
+    ``CursorResult`` that alone carries ``rowcount``.
+    """
+    if not isinstance(result, CursorResult):
+        raise TypeError(f"expected the result of an UPDATE or DELETE, got {type(result).__name__}")
+    return result.rowcount

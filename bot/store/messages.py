@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.store.db import rows_matched
 from bot.store.models import OPEN_STATES, Case, Message, utcnow
 
 
@@ -62,7 +63,7 @@ def claim_for_triage(session: Session, message_id: int, now: datetime | None = N
                 triage_next_at=None, triage_failed_at=None, triage_attempts=0)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    return rows_matched(result) == 1
 
 
 def earlier_failure(session: Session,
@@ -89,7 +90,7 @@ def record_triage_failure(session: Session, message_id: int, *, attempts: int,
                 triage_attempts=attempts, triage_next_at=next_at, triage_failed_at=failed_at)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    return rows_matched(result) == 1
 
 
 def failed_triage(session: Session) -> Sequence[Message]:

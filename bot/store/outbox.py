@@ -15,6 +15,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.store.db import rows_matched
 from bot.store.models import OutboxItem, utcnow
 
 
@@ -69,7 +70,7 @@ def claim(session: Session, item_id: int, now: datetime, lease: timedelta) -> Ou
         ))
         .values(state="sending", claimed_at=now, attempts=OutboxItem.attempts + 1)
     )
-    if result.rowcount != 1:
+    if rows_matched(result) != 1:
         return None
     return session.get(OutboxItem, item_id, populate_existing=True)
 
@@ -116,6 +117,6 @@ def requeue(session: Session, item_id: int, now: datetime) -> OutboxItem | None:
         .where(OutboxItem.id == item_id, OutboxItem.state.in_(("pending", "failed")))
         .values(state="pending", attempts=0, next_attempt_at=now, claimed_at=None)
     )
-    if result.rowcount != 1:
+    if rows_matched(result) != 1:
         return None
     return session.get(OutboxItem, item_id, populate_existing=True)

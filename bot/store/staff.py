@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from bot.store.db import rows_matched
 from bot.store.models import OPEN_STATES, AuditEvent, Case, Draft, Message, OutboxItem, utcnow
 
 
@@ -26,7 +27,7 @@ def bump_version(session: Session, case_id: int, version: int,
         update(Case).where(Case.id == case_id, Case.version == version)
         .values(version=Case.version + 1, updated_at=now or utcnow())
     )
-    if result.rowcount != 1:
+    if rows_matched(result) != 1:
         return None
     return session.get(Case, case_id, populate_existing=True)
 
@@ -119,7 +120,7 @@ def settle(session: Session, key: str, result: dict[str, Any], now: datetime) ->
     changed = session.execute(
         update(OutboxItem).where(OutboxItem.idempotency_key == key, OutboxItem.state == "pending")
         .values(state="sent", sent_at=now, result=result, last_error=None))
-    return changed.rowcount == 1
+    return rows_matched(changed) == 1
 
 
 def card_channel(session: Session, case_id: int) -> str | None:

@@ -106,11 +106,13 @@ def _core(rng: random.Random, lang: str, intent: str, style: str) -> str:
     """One sentence (or paragraph, for formal letters) expressing ``intent`` in ``lang``."""
     if lang == "en":
         if style == "formal" and intent in FORMAL_EN:
-            return rng.choice(FORMAL_EN[intent])
+            formal: str = rng.choice(FORMAL_EN[intent])
+            return formal
         pool = en.GENERAL if intent == "general_query" else en.PHRASES[intent]
         if rng.random() < (0.55 if style == "short" else 0.3):
             return _combo(rng, intent)
-        return rng.choice(pool)
+        phrase: str = rng.choice(pool)
+        return phrase
     frag = LANGS[lang]
     if style == "formal" and intent in frag["formal"]:
         text = rng.choice(frag["formal"][intent])
@@ -140,7 +142,8 @@ def _subject(rng: random.Random, lang: str, labels: tuple[str, ...]) -> str | No
     roll = rng.random()
     pool = en.SUBJECTS if lang == "en" else LANGS[lang]["subjects"]
     if roll < 0.35 and labels[0] in pool:
-        return rng.choice(pool[labels[0]])
+        fitting: str = rng.choice(pool[labels[0]])
+        return fitting
     if roll < 0.6:
         return rng.choice(en.MISLEADING_SUBJECTS)
     return None
