@@ -70,7 +70,8 @@ def _from_eml(path: Path) -> dict[str, Any]:
     if part is not None:
         text = part.get_content()
     else:
-        payload = msg.get_payload(decode=True) or b""
+        payload = msg.get_payload(decode=True)  # None for a multipart without a text part
+        payload = payload if isinstance(payload, bytes) else b""
         text = payload.decode(msg.get_content_charset() or "utf-8", errors="replace")
     sender = msg.get("From")
     addr = parseaddr(str(sender))[1] if sender else None

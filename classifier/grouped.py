@@ -15,10 +15,11 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 from sklearn.metrics import confusion_matrix, f1_score
+from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MultiLabelBinarizer
 
 from classifier.data.generate import CORPUS_PATH
@@ -37,7 +38,16 @@ DEFAULT_DEV_PATH = Path(__file__).resolve().parents[2] / "shared" / "data" / "de
 # Thresholds used for every fold: a fixed rule, the same one the shipped model's card records.
 # Detection ("present") at 0.5 is the natural cut of a probability; automatic opt-outs need 0.9,
 # the floor the project has used since the first model.
-FIXED_RULE = {"present": dict.fromkeys(LABELS, 0.5), "opt_out_auto": 0.9}
+
+
+class ThresholdRule(TypedDict):
+    """Detection threshold per label, and the opt-out probability that acts without a person."""
+
+    present: dict[str, float]
+    opt_out_auto: float
+
+
+FIXED_RULE: ThresholdRule = {"present": dict.fromkeys(LABELS, 0.5), "opt_out_auto": 0.9}
 
 ECE_BINS = 10
 
@@ -99,7 +109,7 @@ def load_groups(dev_path: Path | None = None, *, corpus_path: Path = CORPUS_PATH
 
 
 def fit_fixed_rule(examples: Sequence[tuple[str, tuple[str, ...]]],
-                   build: Callable[[], object] = build_pipeline) -> TriageModel:
+                   build: Callable[[], Pipeline] = build_pipeline) -> TriageModel:
     """Fit a pipeline on (composed text, labels) pairs and attach the fixed-rule thresholds."""
     y = MultiLabelBinarizer(classes=LABELS).fit_transform([labels for _, labels in examples])
     pipeline = build()
@@ -124,7 +134,7 @@ class GroupedReport:
     """
 
     macro_f1: dict[str, float]
-    per_group: dict[str, dict[str, float]]
+    per_group: dict[str, dict[str, int | float]]
     confusion: list[list[int]]
     ece: float
     reliability: list[tuple[float, float, float, int]]
@@ -187,7 +197,7 @@ def score_pooled(rows: Sequence[Row], predictions: Sequence[Prediction],
         slices[f"kind:{kind}"] = [i for i, r in enumerate(rows) if r.kind == kind]
     macro = {name: macro_of(idx) for name, idx in slices.items() if idx}
 
-    per_group = {}
+    per_group: dict[str, dict[str, int | float]] = {}
     for group in sorted({r.group for r in rows}):
         idx = [i for i, r in enumerate(rows) if r.group == group]
         per_group[group] = {"n": len(idx), "macro_f1": macro_of(idx),

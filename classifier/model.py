@@ -15,13 +15,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import skops.io as sio
 
 from classifier.errors import ModelError
 from classifier.features import compose
+
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
 
 LABELS = ("opt_out", "correction", "access_request", "general_query")
 DEFAULT_DIR = Path(__file__).with_name("model")
@@ -81,7 +84,7 @@ class TriageModel:
             thresholds and ``card["thresholds"]["opt_out_auto"]`` is the auto-apply threshold.
     """
 
-    pipeline: object
+    pipeline: Pipeline
     card: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

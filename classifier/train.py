@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import sklearn
 from sklearn.metrics import f1_score
+from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MultiLabelBinarizer
 from tqdm import tqdm
 
@@ -46,7 +47,7 @@ Example = tuple[str, tuple[str, ...]]
 class TrainedModel:
     """A freshly fitted pipeline and its model card (not yet written to disk)."""
 
-    pipeline: object
+    pipeline: Pipeline
     card: dict[str, Any]
 
     def to_triage_model(self) -> TriageModel:

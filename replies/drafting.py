@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import (
+    BaseLoader,
     ChoiceLoader,
     FileSystemLoader,
     PackageLoader,
@@ -166,7 +167,7 @@ class Drafter:
     """
 
     def __init__(self, notice: Notice, templates_dir: Path | None = None) -> None:
-        loaders = [PackageLoader("replies", "templates")]
+        loaders: list[BaseLoader] = [PackageLoader("replies", "templates")]
         if templates_dir is not None:
             if not Path(templates_dir).is_dir():
                 raise ValueError(f"templates_dir {templates_dir} is not a directory")

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from email.header import decode_header, make_header
-from email.message import EmailMessage
+from email.message import Message
 from email.policy import EmailPolicy
 from email.utils import getaddresses, parsedate_to_datetime
 from functools import lru_cache
@@ -79,7 +79,7 @@ _WHITESPACE = re.compile(r"\s+")
 _FOLD = re.compile(r"\r?\n(?=[ \t])")
 
 
-def raw_header(msg: EmailMessage, name: str) -> str | None:
+def raw_header(msg: Message, name: str) -> str | None:
     """Return the first ``name`` header as an unparsed string, or None when absent.
 
     ``raw_items`` bypasses the policy's header classes, so it works on headers that would make
@@ -92,7 +92,7 @@ def raw_header(msg: EmailMessage, name: str) -> str | None:
     return None
 
 
-def header_text(msg: EmailMessage, name: str) -> str | None:
+def header_text(msg: Message, name: str) -> str | None:
     """Return the first ``name`` header decoded (RFC 2047) to one line, or None when absent."""
     try:
         value = msg.get(name)
@@ -115,7 +115,7 @@ def _decode_words(raw: str) -> str:
         return raw
 
 
-def subject(msg: EmailMessage) -> str:
+def subject(msg: Message) -> str:
     """Return the decoded subject on one line, "" when there is none."""
     return (header_text(msg, "Subject") or "")[:_MAX_SUBJECT_LENGTH]
 
@@ -183,7 +183,7 @@ def _bounded(value: str) -> str:
     return value[:half] + " " + value[-half:]
 
 
-def addresses(msg: EmailMessage, name: str) -> list[tuple[str | None, str]]:
+def addresses(msg: Message, name: str) -> list[tuple[str | None, str]]:
     """Return ``(display name, address)`` pairs of an address header; bad entries are dropped.
 
     Args:
@@ -216,7 +216,7 @@ def addresses(msg: EmailMessage, name: str) -> list[tuple[str | None, str]]:
     return result
 
 
-def first_address(msg: EmailMessage, names: Iterable[str]) -> tuple[str | None, str | None]:
+def first_address(msg: Message, names: Iterable[str]) -> tuple[str | None, str | None]:
     """Return ``(display name, address)`` from the first of ``names`` that holds an address."""
     for name in names:
         found = addresses(msg, name)
@@ -225,7 +225,7 @@ def first_address(msg: EmailMessage, names: Iterable[str]) -> tuple[str | None, 
     return None, None
 
 
-def date(msg: EmailMessage) -> datetime | None:
+def date(msg: Message) -> datetime | None:
     """Return the Date header as an aware datetime (UTC when no zone), None if unreadable."""
     raw = raw_header(msg, "Date")
     if not raw:

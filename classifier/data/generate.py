@@ -115,9 +115,10 @@ def _core(rng: random.Random, lang: str, intent: str, style: str) -> str:
         return phrase
     frag = LANGS[lang]
     if style == "formal" and intent in frag["formal"]:
-        text = rng.choice(frag["formal"][intent])
+        text: str = rng.choice(frag["formal"][intent])
         return text[0].upper() + text[1:]
-    return rng.choice(frag[intent])
+    phrase_in_lang: str = rng.choice(frag[intent])
+    return phrase_in_lang
 
 
 def _pick_labels(rng: random.Random) -> tuple[str, ...]:
