@@ -18,6 +18,7 @@ from bot.commands import case_views, open_runtime
 from bot.mail.charset import clean_text
 from bot.mail.headers import BOUNDED_POLICY
 from bot.pipeline.ingest import HEADER_BYTES
+from bot.runtime import Runtime
 from bot.store import messages as message_store
 from bot.store.models import Case, Message
 
@@ -111,7 +112,7 @@ def raw_headers(raw: bytes) -> list[tuple[str, str]]:
         return []
 
 
-def _message_or_error(rt: Any, message_id: int) -> Message | None:
+def _message_or_error(rt: Runtime, message_id: int) -> Message | None:
     with rt.store.sessions() as session:
         message = session.get(Message, message_id)
         if message is not None:

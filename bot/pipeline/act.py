@@ -22,6 +22,7 @@ from bot.runtime import Runtime
 from bot.staff import rules
 from bot.store import audit, automail, cases, outbox, suppressions
 from bot.store.models import Case, CaseState, Message, OutboxItem
+from bot.store.models import Draft as StoredDraft
 from classifier import Prediction
 from classifier.explain import draft_intents
 from replies.deadlines import due_date, receipt_date
@@ -185,8 +186,9 @@ def _join_case(session: Session, rt: Runtime, message: Message, decision: Decisi
     return Outcome(decision.action, case.id)
 
 
-def queue_email(session: Session, rt: Runtime, case: Case, message: Message | None, draft: Draft,
-                *, key: str, auto_submitted: str | None = None) -> OutboxItem | None:
+def queue_email(session: Session, rt: Runtime, case: Case, message: Message | None,
+                draft: Draft | StoredDraft, *, key: str,
+                auto_submitted: str | None = None) -> OutboxItem | None:
     """Queue an email to the case's requester (never to an address taken from a message body).
 
     Returns the new outbox row, or None when nothing was queued (no address, or a repeat).

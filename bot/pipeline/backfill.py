@@ -27,7 +27,7 @@ class BackfillReport:
 
 
 def backfill(rt: Runtime, since: date, *, answer: bool = False,
-             progress: Callable[[int], None] = lambda _n: None) -> BackfillReport:
+             progress: Callable[[int], object] = lambda _n: None) -> BackfillReport:
     """Store and triage every message since ``since`` that intake has not taken yet.
 
     Args:

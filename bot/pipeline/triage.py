@@ -15,6 +15,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypedDict
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -155,7 +156,15 @@ def _triage_one(rt: Runtime, message_id: int, prediction: Prediction | None,
         return outcome
 
 
-def sender_facts(rt: Runtime, message: Message) -> dict[str, object]:
+class SenderFacts(TypedDict, total=False):
+    """The sender-trust fields of :class:`MessageFacts` (Slack messages carry only the last)."""
+
+    sender_blockers: tuple[str, ...]
+    sender_unverified: str | None
+    replies_to_our_mail: bool
+
+
+def sender_facts(rt: Runtime, message: Message) -> SenderFacts:
     """The sender-trust fields of MessageFacts, read from the stored raw headers.
 
     Slack messages come from a signed-in workspace member: there is no mail header to doubt.
@@ -253,7 +262,7 @@ def record_failure(rt: Runtime, message_id: int, exc: Exception, now: datetime,
 def _error_text(exc: Exception) -> str:
     """The exception's own words, without SQLAlchemy's statement and parameters."""
     if isinstance(exc, DBAPIError) and exc.orig is not None:
-        exc = exc.orig  # type: ignore[assignment]
+        exc = exc.orig
     text = str(exc).strip()
     return text.splitlines()[0] if text else ""
 

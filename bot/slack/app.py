@@ -228,7 +228,9 @@ class SlackApp:
     def open_modal(self, body: dict[str, Any], view: dict[str, Any]) -> dict[str, Any] | None:
         """views.open with the click's trigger_id; a private note if Slack refuses it."""
         try:
-            return self.client.views_open(trigger_id=body["trigger_id"], view=view)["view"]
+            opened: dict[str, Any] = self.client.views_open(trigger_id=body["trigger_id"],
+                                                            view=view)["view"]
+            return opened
         except SlackApiError as exc:
             error = exc.response.get("error")
             logger.warning("views.open failed: %s", error)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from bot.slack.cards import CardData
 from bot.store import cases
 from bot.store import staff as staff_store
-from bot.store.models import Case
+from bot.store.models import Case, Message
 
 
 def card_data(session: Session, case_id: int) -> CardData | None:
@@ -46,7 +46,7 @@ def card_data(session: Session, case_id: int) -> CardData | None:
     )
 
 
-def _triage_facts(case: Case, first: object | None) -> dict[str, Any]:
+def _triage_facts(case: Case, first: Message | None) -> dict[str, Any]:
     """Sub-intent, language, doubt and forward, re-read from the first message's words."""
     from classifier.explain import hesitation, sub_intent_for
     from classifier.language import detect_language

@@ -15,6 +15,7 @@ import logging
 import socket
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
@@ -27,6 +28,9 @@ from bot.slack.client import make_web_client
 from bot.slack.jobs import queue_daily_posts
 from bot.slack.signed import MAX_BODY_BYTES, SignedOnly
 
+if TYPE_CHECKING:
+    from waitress.server import BaseWSGIServer, MultiSocketServer
+
 logger = logging.getLogger(__name__)
 
 JOBS_EVERY_S = 60.0
@@ -35,7 +39,8 @@ JOBS_EVERY_S = 60.0
 SOCKET_PING_S = 10.0
 
 
-def http_server(slack_app: SlackApp, host: str, port: int, signing_secret: str):
+def http_server(slack_app: SlackApp, host: str, port: int,
+                signing_secret: str) -> BaseWSGIServer | MultiSocketServer:
     """A waitress server for Bolt's WSGI adapter; Slack posts everything to ``/slack/events``.
 
     The adapter sits behind :class:`~bot.slack.signed.SignedOnly`, so nothing unsigned is parsed,
