@@ -124,7 +124,7 @@ class Service:
             check_http_port(rt.config)
         if rt.config.imap.enabled:
             self.watcher = Watcher(rt, on_stored=lambda _n: self.wake.set())
-            self.supervisor.start("imap-watcher", self._watch)
+            self.supervisor.start("imap-watcher", partial(self._watch, self.watcher))
         self.supervisor.start("triage", self._triage)
         for kind, channel in delivery_channels(rt).items():
             wake = self.delivery_wake[kind] = threading.Event()
@@ -138,11 +138,10 @@ class Service:
         if rt.config.slack.enabled:
             self.supervisor.start("slack", lambda _beat: run_slack_app(rt, self.stop))
 
-    def _watch(self, beat: Callable[[], None]) -> None:
-        assert self.watcher is not None
-        self.watcher.on_healthy = beat
+    def _watch(self, watcher: Watcher, beat: Callable[[], None]) -> None:
+        watcher.on_healthy = beat
         self.wake.set()  # after a restart, triage whatever the last run stored
-        self.watcher.run(self.stop)
+        watcher.run(self.stop)
 
     def _triage(self, beat: Callable[[], None]) -> None:
         while not self.stop.is_set():

@@ -13,11 +13,11 @@ import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from email.header import decode_header, make_header
-from email.message import Message
+from email.message import EmailMessage, Message
 from email.policy import EmailPolicy
 from email.utils import getaddresses, parsedate_to_datetime
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.mail.charset import clean_text
 
@@ -40,8 +40,15 @@ MAX_DISPLAY_NAME_CHARS = 500
 MAX_PARAMETERS = 16
 _PARAMETER_HEADERS = frozenset({"content-type", "content-disposition"})
 
+# typeshed's EmailPolicy is generic in the class of message it makes, so the parser's result is
+# typed EmailMessage; at run time EmailPolicy is a plain class and cannot be subscripted.
+if TYPE_CHECKING:
+    _EmailPolicy = EmailPolicy[EmailMessage]
+else:
+    _EmailPolicy = EmailPolicy
 
-class _BoundedPolicy(EmailPolicy):
+
+class _BoundedPolicy(_EmailPolicy):
     """``policy.default``, with header values cut short and each distinct value parsed once.
 
     The stdlib parses a header again on every access, and reading one MIME part's type,

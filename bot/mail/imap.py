@@ -111,6 +111,13 @@ class Mailbox:
             raise MailboxError("not connected")
         return self._client
 
+    @property
+    def selected_uidvalidity(self) -> int:
+        """The UIDVALIDITY that :meth:`connect` read; stored progress is keyed by it."""
+        if self.uidvalidity is None:
+            raise MailboxError("not connected")
+        return self.uidvalidity
+
     def uids_after(self, last_uid: int) -> list[int]:
         """UIDs greater than ``last_uid``, ascending.
 

@@ -180,7 +180,6 @@ def to_message(raw: bytes, *, own_addresses: Iterable[str] = ()) -> ParsedMessag
         msg = BytesParser(policy=headers.BOUNDED_POLICY).parsebytes(raw)
     except Exception as exc:  # the parser is lenient; anything here is fatal
         raise MessageParseError(f"unparseable: {type(exc).__name__}") from exc
-    assert isinstance(msg, EmailMessage)
     has_headers = bool(msg.keys())
     if not has_headers and _looks_binary(raw):
         raise MessageParseError("binary data without headers")

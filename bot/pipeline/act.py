@@ -59,7 +59,8 @@ def apply_decision(session: Session, rt: Runtime, message: Message, decision: De
         case Action.SUPPRESS_AND_OPEN:
             outcome = _open_case(session, rt, message, decision, prediction,
                                  opt_out_applied=True)
-            assert message.sender, "the policy never suppresses without a sender"
+            if not message.sender:
+                raise ValueError("the policy never suppresses without a sender")
             _, newly = suppressions.suppress(session, message.sender, reason="opt-out request",
                                              source="email" if message.source != "slack"
                                              else "slack", case_id=outcome.case_id)
@@ -99,7 +100,8 @@ def _new_case(session: Session, message: Message, decision: Decision,
 
 def _auto_opt_out(session: Session, rt: Runtime, message: Message, decision: Decision,
                   prediction: Prediction | None) -> Outcome:
-    assert message.sender, "the policy never auto-applies without a sender"
+    if not message.sender:
+        raise ValueError("the policy never auto-applies without a sender")
     channel = message.source if message.source == "slack" else "email"
     # An unverified sender's opt-out is applied (harmless) but a person closes the case.
     state = CaseState.OPEN if decision.keep_open else CaseState.AUTO_RESOLVED

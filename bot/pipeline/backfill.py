@@ -39,17 +39,17 @@ def backfill(rt: Runtime, since: date, *, answer: bool = False,
     cfg = rt.config.imap
     stored = 0
     with Mailbox(cfg) as mailbox:   # connects
-        assert mailbox.uidvalidity is not None
+        uidvalidity = mailbox.selected_uidvalidity
         with rt.store.sessions() as session:
             taken_up_to = mailbox_store.last_uid(session, mailbox.account, cfg.folder,
-                                                 mailbox.uidvalidity)
+                                                 uidvalidity)
         # Mail above the stored progress is the watcher's; importing it here would race it.
         uids = [uid for uid in mailbox.uids_since(since) if uid <= taken_up_to]
         batch_size = max(1, cfg.fetch_batch)
         for start in range(0, len(uids), batch_size):
             batch = list(mailbox.fetch(uids[start:start + batch_size]))
             result = store_imap_batch(
-                rt.store, mailbox.account, cfg.folder, mailbox.uidvalidity, batch,
+                rt.store, mailbox.account, cfg.folder, uidvalidity, batch,
                 own_addresses=rt.config.own_addresses, max_bytes=cfg.max_message_bytes,
                 backfill=True, answer_backfill=answer)
             stored += len(result.stored)

@@ -125,8 +125,7 @@ def _triage_one(rt: Runtime, message_id: int, prediction: Prediction | None,
     with rt.store.transaction() as session:
         if not message_store.claim_for_triage(session, message_id, now):
             return None  # another worker triaged it
-        message = session.get(Message, message_id)
-        assert message is not None
+        message = session.get_one(Message, message_id)  # the claim above found the row
         facts = MessageFacts(
             sender=message.sender,
             machine_reasons=tuple(message.machine_reasons or ()),

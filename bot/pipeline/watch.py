@@ -64,20 +64,19 @@ class Watcher:
     def catch_up(self, mailbox: Mailbox) -> int:
         """Store every message after the stored last UID; returns how many were new."""
         cfg = self.rt.config.imap
-        assert mailbox.uidvalidity is not None
+        uidvalidity = mailbox.selected_uidvalidity
         self._first_contact(mailbox)
         total = 0
         while True:
             with self.rt.store.sessions() as session:
-                last = mailbox_store.last_uid(session, mailbox.account, cfg.folder,
-                                              mailbox.uidvalidity)
+                last = mailbox_store.last_uid(session, mailbox.account, cfg.folder, uidvalidity)
             uids = mailbox.uids_after(last)[: max(1, cfg.fetch_batch)]
             if not uids:
                 self.on_healthy()
                 return total
             batch = list(mailbox.fetch(uids))
             result = store_imap_batch(
-                self.rt.store, mailbox.account, cfg.folder, mailbox.uidvalidity, batch,
+                self.rt.store, mailbox.account, cfg.folder, uidvalidity, batch,
                 own_addresses=self.rt.config.own_addresses, max_bytes=cfg.max_message_bytes,
                 up_to_uid=uids[-1], now=self.rt.now())
             # Only now, with the commit done, may the server copy be moved.
@@ -93,7 +92,7 @@ class Watcher:
         and mail confirmations for opt-outs written years ago.
         """
         cfg = self.rt.config.imap
-        assert mailbox.uidvalidity is not None
+        uidvalidity = mailbox.selected_uidvalidity
         with self.rt.store.sessions() as session:
             if mailbox_store.has_progress(session, mailbox.account, cfg.folder):
                 return
@@ -102,8 +101,7 @@ class Watcher:
                                   mailbox.uids_since(since) if since else None,
                                   mailbox.uids_after(0) if mailbox.uidnext is None else None)
         with self.rt.store.transaction() as session:
-            mailbox_store.start_progress(session, mailbox.account, cfg.folder,
-                                         mailbox.uidvalidity, first)
+            mailbox_store.start_progress(session, mailbox.account, cfg.folder, uidvalidity, first)
         if first:
             logger.info("First contact with folder %s (start = %s): mail up to UID %s is left "
                         "for `privacy-triage backfill --since DATE`", cfg.folder, cfg.start, first)

@@ -48,8 +48,8 @@ def suppress(session: Session, address: str, *, reason: str, source: str,
             session.add(row)
             session.flush()
     except IntegrityError:  # another worker suppressed it a moment ago
-        existing = session.scalar(select(Suppression).where(Suppression.address == normalised))
-        assert existing is not None
+        existing = session.scalars(
+            select(Suppression).where(Suppression.address == normalised)).one()
         return existing, False
     return row, True
 
