@@ -28,6 +28,7 @@ from bot.slack.delivery import SlackChannel
 from bot.staff import actions, rules
 from bot.staff.actions import Result
 from bot.store import audit, suppressions
+from bot.store import outbox as outbox_store
 from bot.store import staff as staff_store
 from replies.deadlines import receipt_date
 
@@ -140,7 +141,7 @@ class SlackApp:
             return
         if version is not None:
             with self.rt.store.transaction() as session:
-                staff_store.settle(session, f"slack-update:{case_id}:{version}", dict(facts),
+                outbox_store.settle(session, f"slack-update:{case_id}:{version}", dict(facts),
                                    self.rt.now())
 
     @staticmethod
