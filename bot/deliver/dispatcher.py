@@ -40,12 +40,33 @@ def backoff(attempts: int, base_s: float, max_s: float) -> timedelta:
 
 
 def deliver_due(rt: Runtime, channels: Mapping[str, Channel], limit: int = 100) -> DeliveryReport:
-    """Deliver every due outbox item of the kinds in ``channels``, once each."""
-    cfg = rt.config.outbox
-    lease = timedelta(seconds=cfg.lease_s)
+    """Deliver every due outbox item of the kinds in ``channels``, once each (``limit`` in all).
+
+    Marking an item sent or failed may queue its follow-ups (the note under a card that follows
+    an email), due at once: after such a mark the pass looks again for items it has not seen, so
+    ``poll --once`` delivers the email and its note together.
+    """
+    lease = timedelta(seconds=rt.config.outbox.lease_s)
     sent = retried = failed = 0
-    with rt.store.transaction() as session:
-        candidates = outbox_store.due_ids(session, rt.now(), lease, list(channels), limit)
+    seen: set[int] = set()
+    while len(seen) < limit:
+        with rt.store.transaction() as session:
+            due = outbox_store.due_ids(session, rt.now(), lease, list(channels),
+                                       len(seen) + limit)
+        candidates = [i for i in due if i not in seen][:limit - len(seen)]
+        seen.update(candidates)
+        report = _deliver_each(rt, channels, candidates, lease)
+        sent, retried, failed = (sent + report.sent, retried + report.retried,
+                                 failed + report.failed)
+        if not report.sent + report.failed:
+            break  # nothing marked, so nothing new follows
+    return DeliveryReport(sent, retried, failed)
+
+
+def _deliver_each(rt: Runtime, channels: Mapping[str, Channel], candidates: list[int],
+                  lease: timedelta) -> DeliveryReport:
+    cfg = rt.config.outbox
+    sent = retried = failed = 0
     for item_id in candidates:
         with rt.store.transaction() as session:
             item = outbox_store.claim(session, item_id, rt.now(), lease)
