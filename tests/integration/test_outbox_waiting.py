@@ -46,7 +46,7 @@ class FakeSlack:
     def __init__(self) -> None:
         self.posts: list[dict[str, Any]] = []
 
-    def chat_postMessage(self, **kwargs: Any) -> dict[str, Any]:  # noqa: N802 (slack_sdk's name)
+    def chat_postMessage(self, **kwargs: Any) -> dict[str, Any]:
         self.posts.append(kwargs)
         return {"channel": kwargs["channel"], "ts": f"{len(self.posts)}.000100"}
 
