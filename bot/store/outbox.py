@@ -19,9 +19,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, Update, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -132,15 +132,22 @@ def due_ids(session: Session, now: datetime, lease: timedelta, kinds: Sequence[s
 
 def claim(session: Session, item_id: int, now: datetime, lease: timedelta) -> OutboxItem | None:
     """Take one item for sending; None when another dispatcher got there first."""
-    result = session.execute(
+    changed = _rows_changed(
+        session,
         update(OutboxItem)
         .where(OutboxItem.id == item_id, OutboxItem.state.in_(CLAIM.sources))
         .where(_claimable(now, lease))
         .values(state=CLAIM.target, claimed_at=now, attempts=OutboxItem.attempts + 1)
     )
-    if result.rowcount != 1:
+    if changed != 1:
         return None
     return session.get(OutboxItem, item_id, populate_existing=True)
+
+
+def _rows_changed(session: Session, statement: Update) -> int:
+    """How many rows a conditional UPDATE changed: 1 means this caller made the move."""
+    result = cast(CursorResult[Any], session.execute(statement))
+    return result.rowcount
 
 
 def _claimed(session: Session, item_id: int, transition: Transition) -> OutboxItem:
@@ -188,11 +195,11 @@ def settle(session: Session, key: str, result: dict[str, Any], now: datetime) ->
     claimed the row meanwhile, it is left alone (it will repeat an idempotent update). Only for
     items without follow-ups (a card update has none). Returns whether the row was changed.
     """
-    changed = session.execute(
+    return _rows_changed(
+        session,
         update(OutboxItem)
         .where(OutboxItem.idempotency_key == key, OutboxItem.state.in_(SETTLE.sources))
-        .values(state=SETTLE.target, sent_at=now, result=result, last_error=None))
-    return changed.rowcount == 1
+        .values(state=SETTLE.target, sent_at=now, result=result, last_error=None)) == 1
 
 
 def pending_count(session: Session) -> int:
@@ -232,11 +239,12 @@ def requeue(session: Session, item_id: int, now: datetime) -> OutboxItem | None:
     A sent item is never requeued (that would deliver it twice), nor one being sent now.
     Returns the item, or None when it does not exist or is sent or in flight.
     """
-    result = session.execute(
+    changed = _rows_changed(
+        session,
         update(OutboxItem)
         .where(OutboxItem.id == item_id, OutboxItem.state.in_(REQUEUE.sources))
         .values(state=REQUEUE.target, attempts=0, next_attempt_at=now, claimed_at=None)
     )
-    if result.rowcount != 1:
+    if changed != 1:
         return None
     return session.get(OutboxItem, item_id, populate_existing=True)
