@@ -181,8 +181,9 @@ class Service:
         while not self.stop.is_set():
             wake.clear()
             report = deliver_due(self.rt, {kind: channel}, limit=DELIVERY_BATCH)
-            if report.sent:
-                self._wake_delivery(but=kind)  # e.g. the Slack note that a reply went out
+            if report.sent or report.failed:
+                # Their follow-ups are queued now, e.g. the Slack note that a reply went out.
+                self._wake_delivery(but=kind)
             beat()
             if report.sent + report.retried + report.failed < DELIVERY_BATCH:
                 wake.wait(WORKER_TICK_S)
