@@ -22,11 +22,11 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from bot.errors import Refusal
 from bot.pipeline.act import TIMED_LABELS, queue_email, queue_slack
 from bot.pipeline.drafts import draft_for_case
 from bot.runtime import Runtime
 from bot.staff import rules
-from bot.staff.rules import Refusal
 from bot.store import audit, cases, suppressions
 from bot.store import staff as staff_store
 from bot.store.models import Case, CaseState, Draft, Message

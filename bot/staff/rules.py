@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from bot.errors import Refusal
 from bot.store.models import OPEN_STATES, CaseState
 from replies.deadlines import ClockStoppedError, DeadlineError, Pause, due_date, extended_due_date
 from replies.drafting import LABELS
@@ -19,10 +20,6 @@ MAX_REASON_CHARS = 2000
 MAX_DRAFT_CHARS = 100_000
 # Labels with a statutory clock (UK GDPR Art. 12(3)): these may be extended.
 TIMED_LABELS = ("access_request", "correction")
-
-
-class Refusal(Exception):
-    """A staff action that cannot happen; the message is shown to the person who tried."""
 
 
 def actionable(state: str) -> None:

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
+from bot.errors import Refusal
 from bot.staff import rules
-from bot.staff.rules import Refusal
 from replies.deadlines import Pause
 
 
