@@ -13,26 +13,21 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from bot.mail.outbound import our_message_id
+from bot.cases import clock
+from bot.cases.drafts import confirmation_for_case, draft_for_case
+from bot.cases.outgoing import queue_email, queue_slack
 from bot.mail.sender import is_domain_literal
 from bot.pipeline.decide import Action, Decision
-from bot.pipeline.drafts import confirmation_for_case, draft_for_case
 from bot.pipeline.limits import MailCounts, confirmation_verdict
 from bot.runtime import Runtime
-from bot.staff import rules
-from bot.store import audit, automail, cases, outbox, suppressions
-from bot.store.models import Case, CaseState, Message, OutboxItem
+from bot.store import audit, automail, cases, suppressions
+from bot.store.audit import SYSTEM
+from bot.store.models import Case, CaseState, Message
 from classifier import Prediction
 from classifier.explain import draft_intents
-from replies.deadlines import due_date, receipt_date
-from replies.drafting import Draft
 
 logger = logging.getLogger(__name__)
 
-SYSTEM = "system"
-# Labels whose statutory clock starts at receipt: access (Art. 15), rectification and erasure
-# (Art. 16, 17). An opt-out needs no deadline: it is applied at once or on approval.
-TIMED_LABELS = ("access_request", "correction")
 
 
 @dataclass(frozen=True)
@@ -83,8 +78,7 @@ def _new_case(session: Session, message: Message, decision: Decision,
         requester=message.sender, requester_name=message.sender_name, subject=message.subject,
         received_at=message.received_at,
         review_reasons=[*decision.reasons, *(f"why: {w}" for w in decision.why)])
-    if decision.label in TIMED_LABELS or any(i in TIMED_LABELS for i in present):
-        case.due_date = due_date(receipt_date(message.received_at))
+    case.due_date = clock.opening_due_date((decision.label, *present), message.received_at)
     session.add(case)
     session.flush()
     message.case_id = case.id
@@ -171,11 +165,9 @@ def _join_case(session: Session, rt: Runtime, message: Message, decision: Decisi
     message.case_id = case.id
     if case.state == CaseState.AWAITING_REQUESTER:
         # The requester answered: the stopped clock restarts on the day their reply arrived.
-        timed = bool(set(case.present) & set(TIMED_LABELS))
-        restart = rules.restart_clock(rules.pauses_of(case.pauses),
-                                      receipt_date(case.received_at),
-                                      receipt_date(message.received_at), case.extended, timed)
-        case.pauses = rules.pauses_to_json(restart.pauses)
+        restart = clock.restart_case_clock(case.present, case.pauses, case.received_at,
+                                           message.received_at, case.extended)
+        case.pauses = clock.pauses_to_json(restart.pauses)
         case.due_date = restart.due or case.due_date
         case.state = CaseState.OPEN
     case.version += 1
@@ -183,34 +175,3 @@ def _join_case(session: Session, rt: Runtime, message: Message, decision: Decisi
     queue_slack(session, rt, "thread_message", case, key=f"slack-thread:{message.id}",
                 message_id=message.id)
     return Outcome(decision.action, case.id)
-
-
-def queue_email(session: Session, rt: Runtime, case: Case, message: Message | None, draft: Draft,
-                *, key: str, auto_submitted: str | None = None) -> OutboxItem | None:
-    """Queue an email to the case's requester (never to an address taken from a message body).
-
-    Returns the new outbox row, or None when nothing was queued (no address, or a repeat).
-    """
-    if not case.requester:
-        audit.record(session, SYSTEM, "email.not_queued", case.id, reason="no sender address")
-        return None
-    parent = message.message_id if message is not None else None
-    references = list(message.references or []) if message is not None else []
-    payload = {
-        "to": case.requester, "subject": draft.subject, "text": draft.text, "html": draft.html,
-        "message_id": our_message_id(case.id, key, rt.mail_domain),
-        "in_reply_to": parent, "references": references,
-        "auto_submitted": auto_submitted,
-    }
-    return outbox.enqueue(session, "email", key, payload, case.id, now=rt.now())
-
-
-def queue_slack(session: Session, rt: Runtime, kind: str, case: Case, *, key: str,
-                **extra: object) -> None:
-    """Queue a Slack post; the card is rendered at delivery time from the case as it is then."""
-    if not rt.config.slack.enabled:
-        return
-    if kind == "opt_out_notice" and rt.config.slack.opt_out_notices == "none":
-        return
-    outbox.enqueue(session, "slack", key, {"type": kind, "case_id": case.id, **extra}, case.id,
-                   now=rt.now())
