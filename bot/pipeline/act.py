@@ -53,13 +53,7 @@ def apply_decision(session: Session, rt: Runtime, message: Message, decision: De
         case Action.SUPPRESS_AND_OPEN:
             outcome = _open_case(session, rt, message, decision, prediction,
                                  opt_out_applied=True)
-            assert message.sender, "the policy never suppresses without a sender"
-            _, newly = suppressions.suppress(session, message.sender, reason="opt-out request",
-                                             source="email" if message.source != "slack"
-                                             else "slack", case_id=outcome.case_id)
-            audit.record(session, SYSTEM, "opt_out.applied", outcome.case_id,
-                         message=message.id, already_suppressed=not newly, case_open=True,
-                         reasons=list(decision.reasons))
+            _suppress_sender(session, rt, message, outcome.case_id, decision, case_open=True)
             return outcome
     raise ValueError(f"unknown action {decision.action!r}")
 
@@ -92,15 +86,11 @@ def _new_case(session: Session, message: Message, decision: Decision,
 
 def _auto_opt_out(session: Session, rt: Runtime, message: Message, decision: Decision,
                   prediction: Prediction | None) -> Outcome:
-    assert message.sender, "the policy never auto-applies without a sender"
-    channel = message.source if message.source == "slack" else "email"
+    channel = _channel(message)
     # An unverified sender's opt-out is applied (harmless) but a person closes the case.
     state = CaseState.OPEN if decision.keep_open else CaseState.AUTO_RESOLVED
     case = _new_case(session, message, decision, prediction, state, channel, now=rt.now())
-    _, newly = suppressions.suppress(session, message.sender, reason="opt-out request",
-                                     source=channel, case_id=case.id, now=rt.now())
-    audit.record(session, SYSTEM, "opt_out.applied", case.id, message=message.id,
-                 already_suppressed=not newly, reasons=list(decision.reasons))
+    newly = _suppress_sender(session, rt, message, case.id, decision)
     if decision.send_confirmation and message.source != "slack":
         withheld = _confirmation_withheld(session, rt, case, newly)
         if withheld is None:
@@ -129,6 +119,28 @@ def _auto_opt_out(session: Session, rt: Runtime, message: Message, decision: Dec
     return Outcome(decision.action, case.id)
 
 
+def _channel(message: Message) -> str:
+    """Where the message came from, as cases and suppressions record it."""
+    return message.source if message.source == "slack" else "email"
+
+
+def _suppress_sender(session: Session, rt: Runtime, message: Message, case_id: int | None,
+                     decision: Decision, **details: object) -> bool:
+    """Suppress the sender of an opt-out, the one thing the service does by itself, and
+    record it; ``details`` go into the audit event. Returns whether the address is newly
+    suppressed (False when it already was).
+
+    Both opt-out paths come here, the one that closes the case and the one that leaves it
+    open for staff, so they suppress and record alike.
+    """
+    assert message.sender, "the policy never suppresses without a sender"
+    _, newly = suppressions.suppress(session, message.sender, reason="opt-out request",
+                                     source=_channel(message), case_id=case_id, now=rt.now())
+    audit.record(session, SYSTEM, "opt_out.applied", case_id, message=message.id,
+                 already_suppressed=not newly, **details, reasons=list(decision.reasons))
+    return newly
+
+
 def _confirmation_withheld(session: Session, rt: Runtime, case: Case, newly: bool) -> str | None:
     """Why no confirmation may go to the case's requester now, or None when one may."""
     if not newly:
@@ -144,8 +156,7 @@ def _confirmation_withheld(session: Session, rt: Runtime, case: Case, newly: boo
 
 def _open_case(session: Session, rt: Runtime, message: Message, decision: Decision,
                prediction: Prediction | None, *, opt_out_applied: bool = False) -> Outcome:
-    channel = message.source if message.source == "slack" else "email"
-    case = _new_case(session, message, decision, prediction, CaseState.OPEN, channel,
+    case = _new_case(session, message, decision, prediction, CaseState.OPEN, _channel(message),
                      now=rt.now())
     intents = decision.intents or (decision.label,)
     draft = draft_for_case(rt, session, case, message, intents=intents,
