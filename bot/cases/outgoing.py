@@ -6,6 +6,8 @@ acts on one; each is an outbox row written in the caller's transaction, delivere
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from sqlalchemy.orm import Session
 
 from bot.mail.outbound import our_message_id
@@ -13,11 +15,23 @@ from bot.runtime import Runtime
 from bot.store import audit, outbox
 from bot.store.audit import SYSTEM
 from bot.store.models import Case, Message, OutboxItem
-from replies.drafting import Draft
 
 
-def queue_email(session: Session, rt: Runtime, case: Case, message: Message | None, draft: Draft,
-                *, key: str, auto_submitted: str | None = None) -> OutboxItem | None:
+class ReplyText(Protocol):
+    """What an email needs of a reply: a freshly drafted one (:class:`replies.drafting.Draft`)
+    or the stored version staff approved (:class:`bot.store.models.Draft`)."""
+
+    @property
+    def subject(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def html(self) -> str: ...
+
+
+def queue_email(session: Session, rt: Runtime, case: Case, message: Message | None,
+                draft: ReplyText, *, key: str,
+                auto_submitted: str | None = None) -> OutboxItem | None:
     """Queue an email to the case's requester (never to an address taken from a message body).
 
     Returns the new outbox row, or None when nothing was queued (no address, or a repeat).
