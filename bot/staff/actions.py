@@ -24,11 +24,11 @@ from sqlalchemy.orm import Session
 
 from bot.cases import clock
 from bot.cases.drafts import draft_for_case
-from bot.cases.outgoing import queue_email, queue_slack
+from bot.cases.outgoing import queue_email, queue_slack, slack_post
 from bot.errors import Refusal
 from bot.runtime import Runtime
 from bot.staff import rules
-from bot.store import audit, cases, suppressions
+from bot.store import audit, cases, outbox, suppressions
 from bot.store import staff as staff_store
 from bot.store.models import Case, CaseState, Draft, Message
 from classifier.explain import sub_intent_for
@@ -106,9 +106,15 @@ def approve(rt: Runtime, case_id: int, version: int, actor: str) -> Result:
             queue_slack(session, rt, "slack_reply", case, key=key, draft_version=draft.version,
                         channel=first.slack_channel, thread_ts=first.slack_ts)
         else:
-            queue_email(session, rt, case, message, draft, key=key)
-            queue_slack(session, rt, "sent_reply", case, key=f"slack-sent:{case.id}:"
-                        f"{draft.version}", email_key=key, draft_version=draft.version)
+            # The note under the card follows the email, sent or failed; with no email to
+            # wait for (no address) it goes now and says the reply was never queued.
+            sent_note = slack_post(rt, "sent_reply", case, key=f"slack-sent:{case.id}:"
+                                   f"{draft.version}", email_key=key, draft_version=draft.version)
+            notes = [sent_note] if sent_note is not None else []
+            if queue_email(session, rt, case, message, draft, key=key, then=notes) is None:
+                for post in notes:
+                    outbox.enqueue(session, post.kind, post.key, post.payload, case.id,
+                                   now=rt.now())
         asks_identity = _asks_identity(rt, session, case)
         text = (first.reply_text or first.body_text) if first is not None else ""
         asks_details = "correction" in case.present and not correction_details_given(text)
