@@ -3,8 +3,9 @@
 Each labelled source is a group: a public dataset or template collection (its origin
 repository), the generated corpus, and, when present, the groups of the shared dev set. For each
 group a model is fitted on all the other groups and scores the held-out one; the out-of-group
-predictions are then pooled and scored. Thresholds come from a fixed rule (:data:`FIXED_RULE`),
-never from the group being scored, so nothing is tuned on what is measured.
+predictions are then pooled and scored. Thresholds come from a fixed rule
+(:data:`classifier.model.FIXED_RULE`), never from the group being scored, so nothing is tuned on
+what is measured.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Any
 
 import numpy as np
 from sklearn.metrics import confusion_matrix, f1_score
@@ -25,7 +26,8 @@ from sklearn.preprocessing import MultiLabelBinarizer
 from classifier.data.generate import CORPUS_PATH
 from classifier.evaluate import auto_applied, auto_closed
 from classifier.features import compose
-from classifier.model import LABELS, Prediction, TriageModel
+from classifier.jsonl import read_jsonl
+from classifier.model import FIXED_RULE, LABELS, Prediction, TriageModel
 from classifier.pipeline import build_pipeline
 
 logger = logging.getLogger(__name__)
@@ -34,20 +36,6 @@ SOURCES_DIR = Path(__file__).with_name("data") / "sources"
 GENERATED_GROUP = "generated"
 # The shared dev set sits beside the repository (../shared), where the project keeps it.
 DEFAULT_DEV_PATH = Path(__file__).resolve().parents[2] / "shared" / "data" / "dev.jsonl"
-
-# Thresholds used for every fold: a fixed rule, the same one the shipped model's card records.
-# Detection ("present") at 0.5 is the natural cut of a probability; automatic opt-outs need 0.9,
-# the floor the project has used since the first model.
-
-
-class ThresholdRule(TypedDict):
-    """Detection threshold per label, and the opt-out probability that acts without a person."""
-
-    present: dict[str, float]
-    opt_out_auto: float
-
-
-FIXED_RULE: ThresholdRule = {"present": dict.fromkeys(LABELS, 0.5), "opt_out_auto": 0.9}
 
 ECE_BINS = 10
 
@@ -70,8 +58,6 @@ def group_of(source: str) -> str:
 
 
 def _read(path: Path) -> list[dict[str, Any]]:
-    from classifier.train import read_jsonl  # one reader for all JSONL in the project
-
     return read_jsonl(path)
 
 
