@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from classifier import signals
+from classifier.labels import Label
 from classifier.model import Prediction, opt_out_threshold_for
 
 # Requests made for another person, in the corpus languages. A match blocks automation only; the
@@ -167,7 +168,7 @@ def decide_opt_out(prediction: Prediction, *, text: str, sender: str | None,
         an OptOutDecision; ``reasons`` lists every failed condition, or why it passed.
     """
     limit = opt_out_threshold_for(prediction.model_version) if threshold is None else threshold
-    p_opt_out = prediction.intents.get("opt_out", 0.0)
+    p_opt_out = prediction.intents.get(Label.OPT_OUT, 0.0)
     facts = read_wording(text, subject)
 
     # 1. A client-generated unsubscribe message is an opt-out by construction.
@@ -218,9 +219,9 @@ def decide_opt_out(prediction: Prediction, *, text: str, sender: str | None,
         # a person to judge.
         holds.append(f"mentions {len(extra)} other email address(es)")
     if not short:
-        if prediction.label != "opt_out":
+        if prediction.label != Label.OPT_OUT:
             holds.append(f"top intent is {prediction.label}, not opt_out")
-        others = [lab for lab in prediction.present if lab != "opt_out"]
+        others = [lab for lab in prediction.present if lab != Label.OPT_OUT]
         if others:
             holds.append("other intents present: " + ", ".join(others))
     passed = ("short reply to our mailing: " + ", ".join(f"'{p}'" for p in facts.opt_out[:2])

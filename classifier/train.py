@@ -24,7 +24,8 @@ from classifier.data.generate import CORPUS_PATH
 from classifier.errors import TrainingDataError
 from classifier.evaluate import auto_applied, score
 from classifier.features import compose
-from classifier.model import LABELS, TriageModel, save_model
+from classifier.labels import LABELS, Label
+from classifier.model import TriageModel, save_model
 from classifier.pipeline import RANDOM_STATE, build_pipeline
 
 logger = logging.getLogger(__name__)
@@ -156,7 +157,7 @@ def choose_auto_threshold(model: TriageModel, rows: Sequence[dict],
     for t in np.round(np.arange(MIN_AUTO_THRESHOLD, 0.9995, 0.0025), 4):
         auto = auto_applied(predictions, texts, float(t))
         n_auto = sum(auto)
-        hits = sum(1 for a, g in zip(auto, gold, strict=True) if a and g == "opt_out")
+        hits = sum(1 for a, g in zip(auto, gold, strict=True) if a and g == Label.OPT_OUT)
         if n_auto and hits / n_auto >= target:
             return float(t)
     return 0.999

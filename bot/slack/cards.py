@@ -44,12 +44,13 @@ from bot.slack.text import (
     one_line,
     shorten,
 )
+from classifier.labels import Label
 
 LABEL_NAMES = {
-    "opt_out": "Opt-out",
-    "correction": "Correction",
-    "access_request": "Access request",
-    "general_query": "General query",
+    Label.OPT_OUT: "Opt-out",
+    Label.CORRECTION: "Correction",
+    Label.ACCESS_REQUEST: "Access request",
+    Label.GENERAL_QUERY: "General query",
 }
 STATE_NAMES = {
     "open": "Open",
@@ -363,10 +364,10 @@ def _actions(data: CardData) -> list[Block]:
                           for label, name in LABEL_NAMES.items() if label != data.label])]
     second = [_button("Assign to me", "case_assign", value),
               _button("Reject…", "case_reject", value, "danger")]
-    timed = {"access_request", "correction"} & set(data.present)
+    timed = {Label.ACCESS_REQUEST, Label.CORRECTION} & set(data.present)
     if timed and not data.extended:
         second.append(_button("Extend deadline", "case_extend", value))
-    if "access_request" in data.present and not data.identity_verified:
+    if Label.ACCESS_REQUEST in data.present and not data.identity_verified:
         second.append(_button("Mark identity verified", "case_verify", value))
     if data.sub_intent == "erasure":
         second.append(_button("Mark erased", "case_erased", value, confirm=ConfirmObject(

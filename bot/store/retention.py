@@ -20,6 +20,7 @@ from sqlalchemy import delete, select, text, update
 from sqlalchemy.orm import Session
 
 from bot.store.models import OPEN_STATES, AuditEvent, Case, Draft, Message, OutboxItem
+from classifier.labels import Label
 
 #: Outbox states after which the payload is no longer needed to deliver anything.
 _DONE_OUTBOX = ("sent", "failed")
@@ -85,7 +86,7 @@ def _people_with_open_access_requests(session: Session) -> set[str]:
     rows = session.execute(select(Case.requester, Case.label, Case.present)
                            .where(Case.state.in_(OPEN_STATES))).all()
     return {requester for requester, label, present in rows
-            if requester and (label == "access_request" or "access_request" in (present or []))}
+            if requester and (label == Label.ACCESS_REQUEST or Label.ACCESS_REQUEST in (present or []))}
 
 
 def apply_purge(session: Session, plan: PurgePlan, now: datetime) -> None:
