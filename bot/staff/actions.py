@@ -15,6 +15,7 @@ they are testable with a database alone, and the Slack handlers only translate c
 
 from __future__ import annotations
 
+import enum
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -40,18 +41,27 @@ from replies.drafting import identity_check_needed
 logger = logging.getLogger(__name__)
 
 
+class Outcome(enum.StrEnum):
+    """How a staff action ended; the Slack app answers the person differently for each."""
+
+    DONE = "done"
+    STALE = "stale"          # the case changed since the person saw it
+    REFUSED = "refused"      # a rule said no (a Refusal); nothing was written
+    MISSING = "missing"      # no such case
+
+
 @dataclass(frozen=True)
 class Result:
-    """What happened: ``status`` is done, stale (the case changed), refused or missing."""
+    """What happened: ``status`` says how the action ended, ``message`` what to tell the person."""
 
-    status: str
+    status: Outcome
     message: str
     case_id: int
     version: int | None = None   # the case's version after the action
 
     @property
     def ok(self) -> bool:
-        return self.status == "done"
+        return self.status is Outcome.DONE
 
 
 def _user(actor: str) -> str:
@@ -66,22 +76,22 @@ def _run(rt: Runtime, case_id: int, version: int, actor: str, action: str,
         with rt.store.transaction() as session:
             case = session.get(Case, case_id)
             if case is None:
-                return Result("missing", f"case {case_id} does not exist", case_id)
+                return Result(Outcome.MISSING, f"case {case_id} does not exist", case_id)
             if case.version != version:
-                return Result("stale", f"it is now at version {case.version}, not {version}",
+                return Result(Outcome.STALE, f"it is now at version {case.version}, not {version}",
                               case_id, case.version)
             claimed = staff_store.bump_version(session, case_id, version, now)
             if claimed is None:  # someone else's change committed between our read and here
-                return Result("stale", "someone else acted on it a moment ago", case_id)
+                return Result(Outcome.STALE, "someone else acted on it a moment ago", case_id)
             outcome = change(session, claimed, now)  # a Refusal rolls everything back
             audit.record(session, actor, action, case_id, version=claimed.version,
                          outcome=outcome)
             queue_slack(session, rt, "card_update", claimed,
                         key=f"slack-update:{case_id}:{claimed.version}")
             logger.info("Case %s: %s by %s (version %s)", case_id, action, actor, claimed.version)
-            return Result("done", outcome, case_id, claimed.version)
+            return Result(Outcome.DONE, outcome, case_id, claimed.version)
     except Refusal as exc:
-        return Result("refused", str(exc), case_id, version)
+        return Result(Outcome.REFUSED, str(exc), case_id, version)
 
 
 def approve(rt: Runtime, case_id: int, version: int, actor: str) -> Result:
