@@ -44,6 +44,7 @@ from bot.slack.text import (
     one_line,
     shorten,
 )
+from bot.store.models import OPEN_STATES, CaseState
 from classifier.labels import Label
 
 LABEL_NAMES = {
@@ -53,14 +54,13 @@ LABEL_NAMES = {
     Label.GENERAL_QUERY: "General query",
 }
 STATE_NAMES = {
-    "open": "Open",
-    "awaiting_requester": "Waiting for the requester (clock stopped)",
-    "auto_resolved": "Done automatically",
-    "resolved": "Resolved",
-    "rejected": "Rejected",
-    "ignored": "Ignored",
+    CaseState.OPEN: "Open",
+    CaseState.AWAITING_REQUESTER: "Waiting for the requester (clock stopped)",
+    CaseState.AUTO_RESOLVED: "Done automatically",
+    CaseState.RESOLVED: "Resolved",
+    CaseState.REJECTED: "Rejected",
+    CaseState.IGNORED: "Ignored",
 }
-OPEN = ("open", "awaiting_requester")
 MAX_DRAFT_BLOCKS = 8            # 8 x 3000 characters; the modal shows the rest
 EXCERPT_CHARS = 700
 
@@ -263,7 +263,7 @@ def case_card(data: CardData, redaction: str, today: date) -> tuple[str, list[Bl
                     SECTION_LIMIT))))
     blocks.append(DividerBlock())
     blocks.extend(_draft_blocks(data, redaction))
-    if data.state in OPEN:
+    if data.state in OPEN_STATES:
         blocks.extend(_actions(data))
     else:
         blocks.append(SectionBlock(text=_mrkdwn(_outcome(data))))
@@ -381,7 +381,7 @@ def _outcome(data: CardData) -> str:
     state = STATE_NAMES.get(data.state, escape(data.state))
     who = f" by {mention(data.last_actor)}" if data.last_actor else ""
     note = ""
-    if data.state == "rejected" and data.outcome_note:
+    if data.state == CaseState.REJECTED and data.outcome_note:
         note = f"\n*Reason:* {escape(shorten(data.outcome_note, 1500))}"
     elif data.outcome_note:
         note = "\n" + _ACTOR.sub(lambda m: f"<@{m.group(1)}>",

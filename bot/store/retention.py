@@ -19,7 +19,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.orm import Session
 
-from bot.store.models import OPEN_STATES, AuditEvent, Case, Draft, Message, OutboxItem
+from bot.store.models import (
+    OPEN_STATES,
+    AuditEvent,
+    Case,
+    Draft,
+    Message,
+    OutboxItem,
+    TriageState,
+)
 from classifier.labels import Label
 
 #: Outbox states after which the payload is no longer needed to deliver anything.
@@ -68,7 +76,7 @@ def plan_purge(session: Session, now: datetime, *, closed_case_days: int,
     closed_ids = set(case_ids)
     messages = session.scalars(
         select(Message).where(Message.redacted_at.is_(None), Message.received_at < content_before,
-                              Message.triage_state == "done"))
+                              Message.triage_state == TriageState.DONE))
     message_ids = [m.id for m in messages
                    if m.sender not in protected and m.case_id not in open_case_ids
                    and (m.case_id is None or m.case_id in closed_ids)]
