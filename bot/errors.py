@@ -51,15 +51,20 @@ class DeliveryError(TriageError):
     """Raised when an outbox item cannot be delivered.
 
     ``permanent`` tells the dispatcher whether to retry later (False) or to give up and show the
-    failure on the case (True), like Healthchecks' ``TransportError``. ``waiting`` says the item
-    is not wrong but waits for another item (a Slack note about an email not sent yet): it is
-    looked at again soon, without using up one of its attempts.
+    failure on the case (True), like Healthchecks' ``TransportError``.
     """
 
-    def __init__(self, message: str, *, permanent: bool = False, waiting: bool = False) -> None:
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
         self.permanent = permanent
-        self.waiting = waiting
         super().__init__(message)
+
+
+class OutboxTransitionError(TriageError):
+    """Raised when an outbox row is asked to move to a state its current one does not allow.
+
+    The usual cause is a race the caller should survive (another dispatcher finished the row
+    after our lease ran out), so callers log it rather than crash; a bug shows up here too.
+    """
 
 
 class StaleVersionError(TriageError):

@@ -8,6 +8,7 @@ derived from the message and the case, so repeating a step finds the row already
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -186,9 +187,11 @@ def _join_case(session: Session, rt: Runtime, message: Message, decision: Decisi
 
 
 def queue_email(session: Session, rt: Runtime, case: Case, message: Message | None, draft: Draft,
-                *, key: str, auto_submitted: str | None = None) -> OutboxItem | None:
+                *, key: str, auto_submitted: str | None = None,
+                then: Sequence[outbox.FollowUp] = ()) -> OutboxItem | None:
     """Queue an email to the case's requester (never to an address taken from a message body).
 
+    ``then`` are queued once the email is sent or has failed (e.g. the note under the card).
     Returns the new outbox row, or None when nothing was queued (no address, or a repeat).
     """
     if not case.requester:
@@ -202,15 +205,22 @@ def queue_email(session: Session, rt: Runtime, case: Case, message: Message | No
         "in_reply_to": parent, "references": references,
         "auto_submitted": auto_submitted,
     }
-    return outbox.enqueue(session, "email", key, payload, case.id, now=rt.now())
+    return outbox.enqueue(session, "email", key, payload, case.id, now=rt.now(), then=then)
+
+
+def slack_post(rt: Runtime, kind: str, case: Case, *, key: str,
+               **extra: object) -> outbox.FollowUp | None:
+    """The Slack post to queue, now or after another item; None when Slack is not to see it."""
+    if not rt.config.slack.enabled:
+        return None
+    if kind == "opt_out_notice" and rt.config.slack.opt_out_notices == "none":
+        return None
+    return outbox.FollowUp("slack", key, {"type": kind, "case_id": case.id, **extra})
 
 
 def queue_slack(session: Session, rt: Runtime, kind: str, case: Case, *, key: str,
                 **extra: object) -> None:
     """Queue a Slack post; the card is rendered at delivery time from the case as it is then."""
-    if not rt.config.slack.enabled:
-        return
-    if kind == "opt_out_notice" and rt.config.slack.opt_out_notices == "none":
-        return
-    outbox.enqueue(session, "slack", key, {"type": kind, "case_id": case.id, **extra}, case.id,
-                   now=rt.now())
+    post = slack_post(rt, kind, case, key=key, **extra)
+    if post is not None:
+        outbox.enqueue(session, post.kind, post.key, post.payload, case.id, now=rt.now())

@@ -23,12 +23,12 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot.pipeline.act import TIMED_LABELS, queue_email, queue_slack
+from bot.pipeline.act import TIMED_LABELS, queue_email, queue_slack, slack_post
 from bot.pipeline.drafts import draft_for_case
 from bot.runtime import Runtime
 from bot.staff import rules
 from bot.staff.rules import Refusal
-from bot.store import audit, cases, suppressions
+from bot.store import audit, cases, outbox, suppressions
 from bot.store import staff as staff_store
 from bot.store.models import Case, CaseState, Draft, Message
 from classifier.explain import sub_intent_for
@@ -115,9 +115,15 @@ def approve(rt: Runtime, case_id: int, version: int, actor: str) -> Result:
             queue_slack(session, rt, "slack_reply", case, key=key, draft_version=draft.version,
                         channel=first.slack_channel, thread_ts=first.slack_ts)
         else:
-            queue_email(session, rt, case, message, draft, key=key)
-            queue_slack(session, rt, "sent_reply", case, key=f"slack-sent:{case.id}:"
-                        f"{draft.version}", email_key=key, draft_version=draft.version)
+            # The note under the card follows the email, sent or failed; with no email to
+            # wait for (no address) it goes now and says the reply was never queued.
+            sent_note = slack_post(rt, "sent_reply", case, key=f"slack-sent:{case.id}:"
+                                   f"{draft.version}", email_key=key, draft_version=draft.version)
+            notes = [sent_note] if sent_note is not None else []
+            if queue_email(session, rt, case, message, draft, key=key, then=notes) is None:
+                for post in notes:
+                    outbox.enqueue(session, post.kind, post.key, post.payload, case.id,
+                                   now=rt.now())
         asks_identity = _asks_identity(rt, session, case)
         text = (first.reply_text or first.body_text) if first is not None else ""
         asks_details = "correction" in case.present and not correction_details_given(text)
