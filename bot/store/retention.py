@@ -26,12 +26,13 @@ from bot.store.models import (
     Draft,
     Message,
     OutboxItem,
+    OutboxState,
     TriageState,
 )
 from classifier.labels import Label
 
 #: Outbox states after which the payload is no longer needed to deliver anything.
-_DONE_OUTBOX = ("sent", "failed")
+_DONE_OUTBOX = (OutboxState.SENT, OutboxState.FAILED)
 
 
 @dataclass(frozen=True)
