@@ -32,6 +32,7 @@ from bot.store import audit, cases, outbox, suppressions
 from bot.store import staff as staff_store
 from bot.store.models import Case, CaseState, Draft, Message
 from classifier.explain import sub_intent_for
+from classifier.labels import Label
 from classifier.policy import opt_out_targets
 from classifier.signals import forwarded_sender
 from replies.corrections import correction_details_given
@@ -126,7 +127,7 @@ def approve(rt: Runtime, case_id: int, version: int, actor: str) -> Result:
                                    now=rt.now())
         asks_identity = _asks_identity(rt, session, case)
         text = (first.reply_text or first.body_text) if first is not None else ""
-        asks_details = "correction" in case.present and not correction_details_given(text)
+        asks_details = Label.CORRECTION in case.present and not correction_details_given(text)
         state = rules.after_approval(case.present, asks_identity, asks_details)
         case.state = state
         case.outcome_note = f"approved by {actor} (draft v{draft.version})"
@@ -168,7 +169,7 @@ def _suppress_targets(session: Session, case: Case, first: Message | None, actor
 
 
 def _asks_identity(rt: Runtime, session: Session, case: Case) -> bool:
-    if case.identity_verified or "access_request" not in case.present:
+    if case.identity_verified or Label.ACCESS_REQUEST not in case.present:
         return False
     first = staff_store.first_message(session, case.id)
     known = first is not None and cases.sender_known_before(session, case.requester, first.id)
