@@ -1,15 +1,34 @@
 """Exceptions raised by privacy-triage.
 
-Everything of ours derives from :class:`TriageError`, so a caller (the CLI, a worker loop) can
-catch the whole family in one place. Library errors are translated at the edge that calls the
-library and carry the facts a caller needs as attributes.
+Everything the service raises derives from :class:`TriageError`. The packages below it,
+``classifier`` and ``replies``, have their own roots so that they need nothing from ``bot``;
+:data:`OUR_ERRORS` names all three, so a caller (the CLI) can catch the whole family in one
+place. Library errors are translated at the edge that calls the library and carry the facts a
+caller needs as attributes.
 """
 
 from __future__ import annotations
 
+from classifier.errors import ClassifierError
+from replies.errors import RepliesError
+
+__all__ = [
+    "OUR_ERRORS",
+    "ClassifierError",
+    "ConfigError",
+    "DeliveryError",
+    "MailboxError",
+    "MessageParseError",
+    "OutboxTransitionError",
+    "Refusal",
+    "RepliesError",
+    "SetupError",
+    "TriageError",
+]
+
 
 class TriageError(Exception):
-    """Root of every error privacy-triage raises on purpose."""
+    """Root of every error the service (``bot``) raises on purpose."""
 
 
 class ConfigError(TriageError):
@@ -67,14 +86,6 @@ class OutboxTransitionError(TriageError):
     """
 
 
-class StaleVersionError(TriageError):
-    """Raised when a staff action names a case or draft version that has since changed."""
-
-
-class NotAllowedError(TriageError):
-    """Raised when someone who is not an allowed reviewer tries to act on a case."""
-
-
 class SetupError(TriageError):
     """Raised when a part the configuration names (model, notice, templates) cannot be loaded.
 
@@ -86,3 +97,12 @@ class SetupError(TriageError):
     def __init__(self, message: str, *, key: str | None = None) -> None:
         self.key = key
         super().__init__(f"{key}: {message}" if key else message)
+
+
+class Refusal(TriageError):
+    """Raised by the staff rules when an action cannot happen to a case (already closed, no
+    reason given, no time limit to extend); the message is shown to the person who tried."""
+
+
+#: Every error of ours, the service's and its libraries': ``except OUR_ERRORS`` catches them all.
+OUR_ERRORS: tuple[type[Exception], ...] = (TriageError, ClassifierError, RepliesError)

@@ -21,6 +21,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.errors import Refusal
 from bot.runtime import Runtime
 from bot.slack import intake, modals, summaries
 from bot.slack.access import NOT_ALLOWED, Reviewers
@@ -203,7 +204,7 @@ class SlackApp:
         submitted = modals.read_edit(view)
         try:
             rules.check_draft(submitted.subject, submitted.text)
-        except rules.Refusal as exc:
+        except Refusal as exc:
             ack(response_action="errors", errors={"part_0": str(exc)})
             return
         if not self.allowed(user, "case_edit.submit", submitted.case_id):
@@ -242,7 +243,7 @@ class SlackApp:
         case_id, version, reason = modals.read_reject(view)
         try:
             rules.check_reason(reason)
-        except rules.Refusal as exc:
+        except Refusal as exc:
             ack(response_action="errors", errors={"reason": str(exc)})
             return
         if not self.allowed(user, "case_reject.submit", case_id):

@@ -47,13 +47,13 @@ from bot.slack.text import (
 from bot.store.models import OPEN_STATES, CaseState
 from classifier.labels import Label
 
-LABEL_NAMES = {
+LABEL_NAMES: dict[str, str] = {
     Label.OPT_OUT: "Opt-out",
     Label.CORRECTION: "Correction",
     Label.ACCESS_REQUEST: "Access request",
     Label.GENERAL_QUERY: "General query",
 }
-STATE_NAMES = {
+STATE_NAMES: dict[str, str] = {
     CaseState.OPEN: "Open",
     CaseState.AWAITING_REQUESTER: "Waiting for the requester (clock stopped)",
     CaseState.AUTO_RESOLVED: "Done automatically",
