@@ -12,21 +12,19 @@ import re
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-# Deliberately loose: anything that looks like local@domain, inside <> or not.
-_ADDRESS = re.compile(r"[^\s<>()\[\]\"',;:@]+@[A-Za-z0-9\-_.\[\]:]+")
+from classifier import addresses
+
 # scheme://user:password@ for URLs SQLAlchemy cannot parse (a typo is still a secret).
 _URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.\-]*://[^/:@\s]*:)[^@\s]*(?=@)")
 
 
-def mask_address(address: str) -> str:
-    """``jo@example.org`` → ``j***@example.org``: enough to tell two apart, not to read one."""
-    local, _, domain = address.rpartition("@")
-    return f"{local[:1]}***@{domain}" if local else f"***@{domain}"
-
-
 def mask_addresses(text: str) -> str:
-    """Every email address in ``text`` masked (SMTP replies quote the recipient, for one)."""
-    return _ADDRESS.sub(lambda m: mask_address(m.group(0)), text)
+    """Every email address in ``text`` masked (SMTP replies quote the recipient, for one).
+
+    Deliberately loose (:data:`classifier.addresses.ADDRESS_LIKE`): anything that looks like
+    local@domain, inside <> or not.
+    """
+    return addresses.mask_in_text(text)
 
 
 def mask_url(url: str) -> str:

@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 from bot.errors import TriageError
 from bot.store.suppressions import normalise_address
+from classifier import addresses
 
 _CONTEXT = b"privacy-triage unsubscribe v1\x00"
 _MAC_BYTES = hashlib.sha256().digest_size
@@ -99,13 +100,8 @@ def verify_token(token: str, secret: str, previous: Sequence[str] = ()) -> str:
     return address
 
 
-def mask_address(address: str) -> str:
-    """Show enough of an address for its owner to recognise it: ``j***@example.org``.
-
-    The page is public (anyone holding the link sees it), so the local part is hidden.
-    """
-    local, _, domain = address.strip().strip("<>").rpartition("@")
-    return f"{local[:1]}***@{domain}" if local else f"***@{domain}"
+#: The page is public (anyone holding the link sees it), so it shows ``j***@example.org``.
+mask_address = addresses.mask
 
 
 def unsubscribe_url(address: str, secret: str, public_url: str) -> str:

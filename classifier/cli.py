@@ -20,7 +20,8 @@ from typing import Any, TextIO
 from classifier.errors import ModelError, TrainingDataError
 from classifier.explain import explain
 from classifier.jsonl import parse_jsonl, read_jsonl
-from classifier.model import DEFAULT_DIR, LABELS, load_model
+from classifier.labels import LABELS
+from classifier.model import DEFAULT_DIR, load_model
 from classifier.policy import decide_opt_out
 
 logger = logging.getLogger(__name__)

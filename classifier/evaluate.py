@@ -8,7 +8,8 @@ from typing import Any
 
 from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
 
-from classifier.model import LABELS, Prediction, TriageModel
+from classifier.labels import LABELS, Label
+from classifier.model import Prediction, TriageModel
 from classifier.policy import OptOutDecision, decide_opt_out
 
 # A stand-in sender for evaluation: the policy needs a known sender, and evaluation data has none.
@@ -86,9 +87,9 @@ def score(gold: Sequence[str], predictions: Sequence[Prediction], texts: Sequenc
         for i, lab in enumerate(LABELS)
     }
     auto = auto_applied(predictions, texts, threshold)
-    hits = sum(1 for a, g in zip(auto, gold, strict=True) if a and g == "opt_out")
+    hits = sum(1 for a, g in zip(auto, gold, strict=True) if a and g == Label.OPT_OUT)
     n_auto = sum(auto)
-    n_opt = sum(1 for g in gold if g == "opt_out")
+    n_opt = sum(1 for g in gold if g == Label.OPT_OUT)
     by_group: dict[str, float] = {}
     if langs is not None:
         for group in ("en", "other"):

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from classifier.features import clean_text, compose, matched_cues
+from classifier.labels import Label
 from classifier.language import detect_language
 from classifier.model import Prediction
 from classifier.signals import ACCESS, correction_sub_intent, is_reply_subject, writer_text
@@ -41,7 +42,7 @@ def sub_intent_for(labels: tuple[str, ...] | list[str], text: str) -> str | None
     """Erasure or rectification when a correction is among ``labels`` (or erasure wording
     is there at all: a deletion request read as a question is still one)."""
     found = correction_sub_intent(text)
-    if "correction" in labels:
+    if Label.CORRECTION in labels:
         return found or "rectification"
     return "erasure" if found == "erasure" else None
 
@@ -54,11 +55,11 @@ def draft_intents(intents: tuple[str, ...], text: str) -> tuple[tuple[str, ...],
         (labels to draft, sub-intent of the correction among them or None).
     """
     sub = sub_intent_for(intents, text)
-    if sub == "erasure" and "correction" not in intents:
+    if sub == "erasure" and Label.CORRECTION not in intents:
         asked_access = bool(ACCESS.search(writer_text(text)))
-        kept = [i for i in intents if i != "general_query"
-                and (i != "access_request" or asked_access)]
-        intents = tuple(dict.fromkeys(["correction", *kept]))
+        kept = [i for i in intents if i != Label.GENERAL_QUERY
+                and (i != Label.ACCESS_REQUEST or asked_access)]
+        intents = tuple(dict.fromkeys([Label.CORRECTION, *kept]))
     return intents, sub
 
 

@@ -27,7 +27,8 @@ from classifier.data.generate import CORPUS_PATH
 from classifier.evaluate import auto_applied, auto_closed
 from classifier.features import compose
 from classifier.jsonl import read_jsonl
-from classifier.model import FIXED_RULE, LABELS, Prediction, TriageModel
+from classifier.labels import LABELS, Label
+from classifier.model import FIXED_RULE, Prediction, TriageModel
 from classifier.pipeline import build_pipeline
 
 logger = logging.getLogger(__name__)
@@ -195,10 +196,10 @@ def score_pooled(rows: Sequence[Row], predictions: Sequence[Prediction],
     ece, table = calibration(conf, correct) if real else (float("nan"), [])
 
     auto = auto_applied([predictions[i] for i in real], [rows[i].text for i in real], threshold)
-    hits = sum(1 for a, g in zip(auto, g_real, strict=True) if a and g == "opt_out")
-    n_auto, n_opt = sum(auto), sum(1 for g in g_real if g == "opt_out")
+    hits = sum(1 for a, g in zip(auto, g_real, strict=True) if a and g == Label.OPT_OUT)
+    n_auto, n_opt = sum(auto), sum(1 for g in g_real if g == Label.OPT_OUT)
     closed = auto_closed([predictions[i] for i in real], [rows[i].text for i in real], threshold)
-    close_hits = sum(1 for c, g in zip(closed, g_real, strict=True) if c and g == "opt_out")
+    close_hits = sum(1 for c, g in zip(closed, g_real, strict=True) if c and g == Label.OPT_OUT)
     per_class = {lab: float(v) for lab, v in zip(LABELS, f1_score(
         g_real, p_real, labels=list(LABELS), average=None, zero_division=0), strict=True)}
     return GroupedReport(

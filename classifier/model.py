@@ -22,11 +22,11 @@ import skops.io as sio
 
 from classifier.errors import ModelError
 from classifier.features import compose
+from classifier.labels import LABELS
 
 if TYPE_CHECKING:
     from sklearn.pipeline import Pipeline
 
-LABELS = ("opt_out", "correction", "access_request", "general_query")
 DEFAULT_DIR = Path(__file__).with_name("model")
 MODEL_FILE = "triage.skops"
 CARD_FILE = "card.json"

@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from classifier import signals
+from classifier import addresses, signals
+from classifier.labels import Label
 from classifier.model import Prediction, opt_out_threshold_for
 
 # Requests made for another person, in the corpus languages. A match blocks automation only; the
@@ -57,8 +58,6 @@ _THIRD_PARTY_PARTS = (
     r"\bem nome de\b|\bjménem\b|\bu ime\b|\bεκ μέρους\b|\bîn numele\b|\bpå uppdrag av\b",
 )
 _THIRD_PARTY = re.compile("|".join(_THIRD_PARTY_PARTS), re.IGNORECASE)
-_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
-_SENDER = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 @dataclass(frozen=True)
@@ -90,17 +89,10 @@ class OptOutDecision:
         return self.auto_apply and (self.auto_close is None or self.auto_close)
 
 
-def normalise_address(address: str) -> str:
-    """Lower-case an address and strip display-name brackets, for comparison only."""
-    address = address.strip().strip("<>").strip()
-    return address.lower()
-
-
 def other_addresses(text: str, sender: str | None) -> list[str]:
     """Email addresses in ``text`` that are not the sender's own (normalised, sorted)."""
-    own = normalise_address(sender) if sender else ""
-    found = {normalise_address(m.group(0).rstrip(".")) for m in _EMAIL.finditer(text or "")}
-    return sorted(a for a in found if a != own)
+    own = addresses.normalise(sender)
+    return sorted(a for a in addresses.find_addresses(text) if a != own)
 
 
 def mentions_third_party(text: str) -> bool:
@@ -134,7 +126,8 @@ def opt_out_targets(text: str, sender: str | None) -> OptOutTargets:
     husband" covers someone whose address we must ask for.
     """
     others = tuple(other_addresses(text, sender))
-    own = (normalise_address(sender),) if sender else ()
+    own_address = addresses.normalise(sender)
+    own = (own_address,) if own_address else ()
     if mentions_third_party(text):
         return OptOutTargets(others, True)
     return OptOutTargets(own + others, False)
@@ -167,12 +160,12 @@ def decide_opt_out(prediction: Prediction, *, text: str, sender: str | None,
         an OptOutDecision; ``reasons`` lists every failed condition, or why it passed.
     """
     limit = opt_out_threshold_for(prediction.model_version) if threshold is None else threshold
-    p_opt_out = prediction.intents.get("opt_out", 0.0)
+    p_opt_out = prediction.intents.get(Label.OPT_OUT, 0.0)
     facts = read_wording(text, subject)
 
     # 1. A client-generated unsubscribe message is an opt-out by construction.
     if is_unsubscribe_mail:
-        if not sender or not _SENDER.match(normalise_address(sender)):
+        if not addresses.is_deliverable(addresses.normalise(sender)):
             return OptOutDecision(False, ("unsubscribe mail without a usable sender address",),
                                   why=facts.why)
         return OptOutDecision(True, ("mail client's unsubscribe request from the sender",),
@@ -198,7 +191,7 @@ def decide_opt_out(prediction: Prediction, *, text: str, sender: str | None,
     if from_own_domain:
         reasons.append("sent from our own domain" + (f", forwarding {forwarded}" if forwarded
                                                      else ""))
-    if not sender or not _SENDER.match(normalise_address(sender)):
+    if not addresses.is_deliverable(addresses.normalise(sender)):
         reasons.append("sender address unknown")
     if is_machine_mail:
         reasons.append("automatic or bulk mail, not written by a person")
@@ -218,9 +211,9 @@ def decide_opt_out(prediction: Prediction, *, text: str, sender: str | None,
         # a person to judge.
         holds.append(f"mentions {len(extra)} other email address(es)")
     if not short:
-        if prediction.label != "opt_out":
+        if prediction.label != Label.OPT_OUT:
             holds.append(f"top intent is {prediction.label}, not opt_out")
-        others = [lab for lab in prediction.present if lab != "opt_out"]
+        others = [lab for lab in prediction.present if lab != Label.OPT_OUT]
         if others:
             holds.append("other intents present: " + ", ".join(others))
     passed = ("short reply to our mailing: " + ", ".join(f"'{p}'" for p in facts.opt_out[:2])

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 from classifier.features import clean_text
+from classifier.labels import Label
 
 _FLAGS = re.IGNORECASE | re.UNICODE
 
@@ -345,7 +346,7 @@ class Hold:
 HOLD_NAMES = {
     "erasure": "may ask for erasure (removal of data or of published information)",
     "access": "may ask for access to data",
-    "correction": "may ask for a correction",
+    Label.CORRECTION: "may ask for a correction",
     "complaint": "may be a complaint",
     "legal": "legal wording",
 }
@@ -363,7 +364,7 @@ def needs_person(own: str) -> tuple[Hold, ...]:
     blanked = _LIST_REMOVAL.sub(" ", own or "")
     found = []
     for kind, pattern, text in (("erasure", ERASURE, blanked), ("access", ACCESS, own),
-                                ("correction", RECTIFICATION, own),
+                                (Label.CORRECTION, RECTIFICATION, own),
                                 ("complaint", COMPLAINT, own), ("legal", LEGAL, own)):
         phrases = _phrases(pattern, text)
         if phrases:

@@ -27,7 +27,8 @@ from classifier.errors import TrainingDataError
 from classifier.evaluate import auto_applied, score
 from classifier.features import compose
 from classifier.jsonl import read_jsonl
-from classifier.model import FIXED_RULE, LABELS, TriageModel, save_model
+from classifier.labels import LABELS, Label
+from classifier.model import FIXED_RULE, TriageModel, save_model
 from classifier.pipeline import RANDOM_STATE, build_pipeline
 
 logger = logging.getLogger(__name__)
@@ -127,7 +128,7 @@ def choose_auto_threshold(model: TriageModel, rows: Sequence[dict[str, Any]],
     for t in np.round(np.arange(MIN_AUTO_THRESHOLD, 0.9995, 0.0025), 4):
         auto = auto_applied(predictions, texts, float(t))
         n_auto = sum(auto)
-        hits = sum(1 for a, g in zip(auto, gold, strict=True) if a and g == "opt_out")
+        hits = sum(1 for a, g in zip(auto, gold, strict=True) if a and g == Label.OPT_OUT)
         if n_auto and hits / n_auto >= target:
             return float(t)
     return 0.999

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 
+from classifier.addresses import ADDRESS_IN_TEXT
+
 __all__ = ["correction_details_given"]
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # Eleven-digit UK numbers, written with or without +44 and spaces: 0115 947 0839, +44 7700 900123.
 _PHONE = re.compile(r"(?:\+44\s?|\b0)(?:\d[\s-]?){9,10}\b")
 _POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.IGNORECASE)
@@ -64,7 +65,7 @@ def correction_details_given(text: str) -> bool:
         True for "my address is now 4 Mill Lane, NG7 2RD" or "my surname should be Smyth";
         False for "my address is wrong on your system".
     """
-    if any(value.search(text) for value in (_EMAIL, _PHONE, _POSTCODE, _DATE)):
+    if any(value.search(text) for value in (ADDRESS_IN_TEXT, _PHONE, _POSTCODE, _DATE)):
         return True
     without_complaints = _SPELLING_COMPLAINT.sub(" ", text)
     return _CUE.search(without_complaints) is not None

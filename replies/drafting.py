@@ -26,6 +26,7 @@ from jinja2 import (
 )
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from classifier.labels import LABELS, Label
 from replies.corrections import correction_details_given
 from replies.deadlines import receipt_date
 from replies.notice import Notice, Section
@@ -42,9 +43,8 @@ __all__ = [
     "validate_intents",
 ]
 
-# The only labels a draft can answer, in the order the classifier uses. A label outside this
-# set is a programming error upstream, never something a message can ask for.
-LABELS: tuple[str, ...] = ("opt_out", "correction", "access_request", "general_query")
+# The only labels a draft can answer (classifier.labels.LABELS, re-exported). A label outside
+# this set is a programming error upstream, never something a message can ask for.
 
 # Quote at most this much of the person's message back to them (and to staff in the draft).
 MAX_QUOTED_CHARS = 4000
@@ -196,7 +196,7 @@ class Drafter:
         intents = validate_intents(request.intents)
         language = template_language(request.language)
         sections = (self._sections_for(request)
-                    if "general_query" in intents and language == "en" else [])
+                    if Label.GENERAL_QUERY in intents and language == "en" else [])
         details_given = correction_details_given(request.body_text)
         context = self._context(request, intents, sections, details_given)
         parts = [_part_name(label, request.sub_intent) for label in intents]
@@ -273,14 +273,14 @@ def _notes(
     details_given: bool,
 ) -> tuple[str, ...]:
     notes = []
-    if "general_query" in intents and not sections:
+    if Label.GENERAL_QUERY in intents and not sections:
         notes.append("No section of the privacy notice matched this question: please answer it.")
-    if request.due is None and {"access_request", "correction"} & set(intents):
+    if request.due is None and {Label.ACCESS_REQUEST, Label.CORRECTION} & set(intents):
         notes.append("No due date was given, so the draft does not state one.")
-    if "correction" in intents and request.sub_intent == "erasure":
+    if Label.CORRECTION in intents and request.sub_intent == "erasure":
         notes.append("Erasure request: check what must be kept (and say why) before sending; "
                      "one month to answer.")
-    elif "correction" in intents and not details_given:
+    elif Label.CORRECTION in intents and not details_given:
         notes.append("The message does not seem to give the correct details: the draft asks.")
     language = template_language(request.language)
     if request.language and language != request.language:
@@ -293,7 +293,7 @@ def _notes(
 
 
 def _part_name(label: str, sub_intent: str | None) -> str:
-    return "erasure" if label == "correction" and sub_intent == "erasure" else label
+    return "erasure" if label == Label.CORRECTION and sub_intent == "erasure" else label
 
 
 def _day_of(received: datetime) -> date:

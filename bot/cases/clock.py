@@ -12,12 +12,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from classifier.labels import Label
 from replies.deadlines import Pause, due_date, receipt_date
 
 # Labels whose statutory clock starts at receipt: access (Art. 15), rectification and erasure
 # (Art. 16, 17); UK GDPR Art. 12(3) lets these be extended. An opt-out needs no deadline: it is
 # applied at once or on approval.
-TIMED_LABELS = ("access_request", "correction")
+TIMED_LABELS = (Label.ACCESS_REQUEST, Label.CORRECTION)
 
 #: A case's stored pauses: ``[[start, end|null], ...]`` as ISO dates (the ``pauses`` column).
 StoredPauses = Sequence[Sequence[str | None]]

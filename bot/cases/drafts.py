@@ -12,6 +12,7 @@ from bot.runtime import Runtime
 from bot.store import cases
 from bot.store.models import Case, Message
 from classifier.explain import draft_intents
+from classifier.labels import Label
 from classifier.language import detect_language
 from classifier.policy import opt_out_targets
 from classifier.signals import writer_text
@@ -31,7 +32,7 @@ def draft_for_case(rt: Runtime, session: Session, case: Case, message: Message |
         subject=case.subject, body_text=body, received=case.received_at,
         organisation_name=rt.config.organisation.name,
         support_address=rt.config.organisation.support_address, due=case.due_date,
-        ask_identity=("access_request" in intents and not case.identity_verified
+        ask_identity=(Label.ACCESS_REQUEST in intents and not case.identity_verified
                       and identity_check_needed(rt.config.organisation.identity_check,
                                                 address_on_record=known)),
         opt_out_applied=opt_out_applied,

@@ -18,7 +18,7 @@ from bot.runtime import Runtime
 from bot.service import delivery_channels, triage_and_deliver
 from bot.store import cases as case_store
 from bot.store import messages, outbox, suppressions
-from bot.store.models import Case
+from bot.store.models import Case, CaseState
 
 SAMPLE_INBOX = Path(__file__).resolve().parents[1] / "demo" / "inbox"
 
@@ -66,7 +66,7 @@ def report(rt: Runtime) -> str:
                          f"({case.confidence:.2f}; {intents})")
             if case.due_date:
                 lines.append(f"       due {case.due_date:%A %d %B %Y}")
-            why = "why automatic" if case.state == "auto_resolved" else "why staff"
+            why = "why automatic" if case.state == CaseState.AUTO_RESOLVED else "why staff"
             for reason in case.review_reasons:
                 # "why: ..." reasons are the cues that drove the decision (see the card).
                 cue = reason.removeprefix("why: ")

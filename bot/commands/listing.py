@@ -20,7 +20,7 @@ from bot.mail.headers import BOUNDED_POLICY
 from bot.pipeline.ingest import HEADER_BYTES
 from bot.runtime import Runtime
 from bot.store import messages as message_store
-from bot.store.models import Case, Message
+from bot.store.models import Case, Message, TriageState
 
 _ISO_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d")
 
@@ -212,10 +212,10 @@ def retry_outcome(message_id: int, m: Message | None) -> tuple[str, bool]:
     """One line saying what became of a retried message, and whether it is still failed."""
     if m is None:
         return f"message {message_id}: no such message", True
-    if m.triage_state == "done":
+    if m.triage_state == TriageState.DONE:
         case = f"case {m.case_id}" if m.case_id else "no case needed"
         return f"message {message_id}: triaged ({case})", False
-    if m.triage_state == "failed":
+    if m.triage_state == TriageState.FAILED:
         when = (f"retried automatically from {m.triage_next_at:%Y-%m-%d %H:%M} UTC"
                 if m.triage_next_at else "set aside: a person must read it")
         return (f"message {message_id}: failed again with {m.triage_error_class} "

@@ -13,7 +13,7 @@ from bot.commands import open_runtime
 from bot.commands.listing import _print
 from bot.store import audit
 from bot.store import outbox as outbox_store
-from bot.store.models import OutboxItem
+from bot.store.models import OutboxItem, OutboxState
 
 ACTOR = "cli"
 
@@ -36,14 +36,16 @@ def item_row(item: OutboxItem) -> dict[str, Any]:
     """What a person needs to see of an item: never the payload's text (personal data)."""
     return {"id": item.id, "kind": item.kind, "type": item.payload.get("type", item.kind),
             "state": item.state, "case_id": item.case_id, "attempts": item.attempts,
-            "next_attempt": item.next_attempt_at.isoformat() if item.state == "pending" else None,
+            "next_attempt": (item.next_attempt_at.isoformat()
+                             if item.state == OutboxState.PENDING else None),
             "created": item.created_at.isoformat(),
             "sent": item.sent_at.isoformat() if item.sent_at else None,
             "last_error": item.last_error}
 
 
 def handle_list(args: argparse.Namespace) -> int:
-    states = ("pending", "sending") if args.pending else ("failed",) if args.failed else None
+    states = ((OutboxState.PENDING, OutboxState.SENDING) if args.pending
+              else (OutboxState.FAILED,) if args.failed else None)
     with open_runtime(args) as rt, rt.store.sessions() as session:
         rows = [item_row(i) for i in outbox_store.list_items(session, states)]
     _print(rows, ("id", "type", "state", "case_id", "attempts", "next_attempt", "last_error"),

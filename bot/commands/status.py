@@ -20,6 +20,7 @@ from bot.store import mailbox as mailbox_store
 from bot.store import messages as message_store
 from bot.store import outbox as outbox_store
 from bot.store import staff as staff_store
+from bot.store.models import OutboxState
 from replies.deadlines import receipt_date
 
 DUE_WITHIN = timedelta(days=7)
@@ -71,8 +72,8 @@ def gather(session: Session, now: datetime) -> Status:
     by: date = today + DUE_WITHIN
     outbox: dict[str, dict[str, int]] = {}
     for kind, states in outbox_store.counts_by_kind(session).items():
-        outbox[kind] = {"queued": states.get("pending", 0) + states.get("sending", 0),
-                        "failed": states.get("failed", 0)}
+        queued = states.get(OutboxState.PENDING, 0) + states.get(OutboxState.SENDING, 0)
+        outbox[kind] = {"queued": queued, "failed": states.get(OutboxState.FAILED, 0)}
     return Status(
         now=now.isoformat(),
         mailboxes=[MailboxLine(m.account, m.folder, m.updated_at.isoformat())

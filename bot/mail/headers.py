@@ -20,6 +20,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from bot.mail.charset import clean_text
+from classifier import addresses as address_rule
 
 logger = logging.getLogger(__name__)
 
@@ -163,18 +164,14 @@ def message_id_list(value: str | None) -> tuple[str, ...]:
 
 
 def normalise_address(value: str | None) -> str | None:
-    """Return an addr-spec lower-cased and stripped, or None when it is not an address.
+    """The comparable form of a header's addr-spec, or None.
+
+    The rule is :func:`classifier.addresses.normalise`.
 
     Args:
         value: ``"Alice@Example.ORG"`` or ``"<alice@example.org>"``.
     """
-    if not value:
-        return None
-    address = value.strip().strip("<>").strip().lower()
-    local, at, domain = address.rpartition("@")
-    if not at or not local or not domain or _BAD_ID_CHARS.search(address):
-        return None
-    return address
+    return address_rule.normalise(value)
 
 
 def _bounded(value: str) -> str:

@@ -25,6 +25,7 @@ from bot.store.audit import SYSTEM
 from bot.store.models import Case, CaseState, Message
 from classifier import Prediction
 from classifier.explain import draft_intents
+from classifier.labels import Label
 
 logger = logging.getLogger(__name__)
 
@@ -109,7 +110,7 @@ def _auto_opt_out(session: Session, rt: Runtime, message: Message, decision: Dec
                   else "loop protection: machine mail or a reply to our own mail")
         audit.record(session, SYSTEM, "confirmation.withheld", case.id, reason=reason)
     if decision.keep_open:
-        draft = draft_for_case(rt, session, case, message, intents=("opt_out",),
+        draft = draft_for_case(rt, session, case, message, intents=(Label.OPT_OUT,),
                                opt_out_applied=True)
         cases.add_draft(session, case, subject=draft.subject, text=draft.text, html=draft.html,
                         author="model")

@@ -9,6 +9,7 @@ import enum
 from dataclasses import dataclass
 
 from classifier import Prediction
+from classifier.labels import Label
 from classifier.policy import OptOutDecision
 
 
@@ -78,40 +79,40 @@ def decide(facts: MessageFacts, prediction: Prediction | None,
       5. Everything else becomes a case for staff, with the policy's reasons.
     """
     if facts.thread_case_id is not None:
-        label = prediction.label if prediction else "general_query"
+        label = prediction.label if prediction else Label.GENERAL_QUERY
         return Decision(Action.JOIN_CASE, label, _present(prediction),
                         (f"follow-up in the thread of case {facts.thread_case_id}",),
                         case_id=facts.thread_case_id)
     if facts.quarantine_reason or prediction is None:
         reason = facts.quarantine_reason or "no classification"
-        return Decision(Action.OPEN_CASE, "general_query", (),
+        return Decision(Action.OPEN_CASE, Label.GENERAL_QUERY, (),
                         (f"needs a person: {reason}",))
     why = opt_out.why if opt_out is not None else ()
     if opt_out is not None and opt_out.auto_apply and facts.sender_blockers:
         # A forged or odd sender: nothing automatic at all, not even the suppression.
-        label = "opt_out" if opt_out.closes else prediction.label
-        return Decision(Action.OPEN_CASE, label, _present(prediction) or ("opt_out",),
+        label = Label.OPT_OUT if opt_out.closes else prediction.label
+        return Decision(Action.OPEN_CASE, label, _present(prediction) or (Label.OPT_OUT,),
                         (*facts.sender_blockers, *opt_out.reasons), why=why,
                         forwarded_for=opt_out.forwarded_for)
     if opt_out is not None and opt_out.closes:
         keep_open = (facts.sender_unverified,) if facts.sender_unverified else ()
         confirm = not (facts.is_machine_mail or facts.backfilled or keep_open
                        or facts.replies_to_our_mail)
-        return Decision(Action.AUTO_OPT_OUT, "opt_out", ("opt_out",),
+        return Decision(Action.AUTO_OPT_OUT, Label.OPT_OUT, (Label.OPT_OUT,),
                         (*keep_open, *opt_out.reasons), send_confirmation=confirm,
                         keep_open=keep_open, why=why)
     if opt_out is not None and opt_out.auto_apply:
-        label = "opt_out" if opt_out.short_reply else prediction.label
-        intents = tuple(dict.fromkeys((*_present(prediction), "opt_out")))
+        label = Label.OPT_OUT if opt_out.short_reply else prediction.label
+        intents = tuple(dict.fromkeys((*_present(prediction), Label.OPT_OUT)))
         if opt_out.short_reply:
-            intents = ("opt_out", *(i for i in intents if i != "opt_out"))
+            intents = (Label.OPT_OUT, *(i for i in intents if i != Label.OPT_OUT))
         unverified = (facts.sender_unverified,) if facts.sender_unverified else ()
         return Decision(Action.SUPPRESS_AND_OPEN, label, intents,
                         (*unverified, *opt_out.holds, "suppression already applied"), why=why)
     if facts.is_machine_mail and not facts.is_unsubscribe_mail:
         return Decision(Action.IGNORE, prediction.label, _present(prediction),
                         tuple(f"machine mail: {r}" for r in facts.machine_reasons), why=why)
-    if "opt_out" in _present(prediction) and opt_out is not None:
+    if Label.OPT_OUT in _present(prediction) and opt_out is not None:
         reasons = opt_out.reasons   # why this opt-out could not be applied by itself
     else:
         reasons = (f"only opt-outs are automatic; this is {prediction.label}",)

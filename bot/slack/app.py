@@ -28,7 +28,7 @@ from bot.slack.access import NOT_ALLOWED, Reviewers
 from bot.slack.cards import parse_action_value
 from bot.slack.delivery import SlackChannel
 from bot.staff import actions, rules
-from bot.staff.actions import Result
+from bot.staff.actions import Outcome, Result
 from bot.store import audit, suppressions
 from bot.store import outbox as outbox_store
 from bot.store import staff as staff_store
@@ -123,10 +123,10 @@ class SlackApp:
 
     def settle(self, result: Result, user: str, channel: str | None) -> None:
         """Show the outcome: refresh the card on success or staleness, explain otherwise."""
-        if result.status == "done":
+        if result.status is Outcome.DONE:
             self.refresh(result.case_id, result.version)
             return
-        if result.status == "stale":
+        if result.status is Outcome.STALE:
             self.tell(user, channel, f"This case has changed since you saw it (case "
                       f"{result.case_id}: {result.message}), so nothing was done. The card "
                       "now shows it as it is.")

@@ -44,22 +44,23 @@ from bot.slack.text import (
     one_line,
     shorten,
 )
+from bot.store.models import OPEN_STATES, CaseState
+from classifier.labels import Label
 
-LABEL_NAMES = {
-    "opt_out": "Opt-out",
-    "correction": "Correction",
-    "access_request": "Access request",
-    "general_query": "General query",
+LABEL_NAMES: dict[str, str] = {
+    Label.OPT_OUT: "Opt-out",
+    Label.CORRECTION: "Correction",
+    Label.ACCESS_REQUEST: "Access request",
+    Label.GENERAL_QUERY: "General query",
 }
-STATE_NAMES = {
-    "open": "Open",
-    "awaiting_requester": "Waiting for the requester (clock stopped)",
-    "auto_resolved": "Done automatically",
-    "resolved": "Resolved",
-    "rejected": "Rejected",
-    "ignored": "Ignored",
+STATE_NAMES: dict[str, str] = {
+    CaseState.OPEN: "Open",
+    CaseState.AWAITING_REQUESTER: "Waiting for the requester (clock stopped)",
+    CaseState.AUTO_RESOLVED: "Done automatically",
+    CaseState.RESOLVED: "Resolved",
+    CaseState.REJECTED: "Rejected",
+    CaseState.IGNORED: "Ignored",
 }
-OPEN = ("open", "awaiting_requester")
 MAX_DRAFT_BLOCKS = 8            # 8 x 3000 characters; the modal shows the rest
 EXCERPT_CHARS = 700
 
@@ -263,7 +264,7 @@ def case_card(data: CardData, redaction: str, today: date) -> tuple[str, list[Bl
                     SECTION_LIMIT))))
     blocks.append(DividerBlock())
     blocks.extend(_draft_blocks(data, redaction))
-    if data.state in OPEN:
+    if data.state in OPEN_STATES:
         blocks.extend(_actions(data))
     else:
         blocks.append(SectionBlock(text=_mrkdwn(_outcome(data))))
@@ -364,10 +365,10 @@ def _actions(data: CardData) -> list[Block]:
                           for label, name in LABEL_NAMES.items() if label != data.label])]
     second = [_button("Assign to me", "case_assign", value),
               _button("Reject…", "case_reject", value, "danger")]
-    timed = {"access_request", "correction"} & set(data.present)
+    timed = {Label.ACCESS_REQUEST, Label.CORRECTION} & set(data.present)
     if timed and not data.extended:
         second.append(_button("Extend deadline", "case_extend", value))
-    if "access_request" in data.present and not data.identity_verified:
+    if Label.ACCESS_REQUEST in data.present and not data.identity_verified:
         second.append(_button("Mark identity verified", "case_verify", value))
     if data.sub_intent == "erasure":
         second.append(_button("Mark erased", "case_erased", value, confirm=ConfirmObject(
@@ -381,7 +382,7 @@ def _outcome(data: CardData) -> str:
     state = STATE_NAMES.get(data.state, escape(data.state))
     who = f" by {mention(data.last_actor)}" if data.last_actor else ""
     note = ""
-    if data.state == "rejected" and data.outcome_note:
+    if data.state == CaseState.REJECTED and data.outcome_note:
         note = f"\n*Reason:* {escape(shorten(data.outcome_note, 1500))}"
     elif data.outcome_note:
         note = "\n" + _ACTOR.sub(lambda m: f"<@{m.group(1)}>",

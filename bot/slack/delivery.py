@@ -25,7 +25,7 @@ from bot.slack.client import PACER, Pacer, make_web_client
 from bot.slack.data import card_data
 from bot.slack.text import escape
 from bot.store import staff as staff_store
-from bot.store.models import Case, Message, OutboxItem, OutboxState
+from bot.store.models import Case, CaseState, Message, OutboxItem, OutboxState, TriageState
 from replies.deadlines import receipt_date
 
 logger = logging.getLogger(__name__)
@@ -96,7 +96,7 @@ class SlackChannel:
         if case is None or data is None:
             raise DeliveryError(f"case {case_id} does not exist", permanent=True)
         try:
-            if case.state == "auto_resolved":
+            if case.state == CaseState.AUTO_RESOLVED:
                 text, blocks = cards.opt_out_notice(data, self._cfg.redaction)
             else:
                 text, blocks = cards.case_card(data, self._cfg.redaction, today)
@@ -227,7 +227,7 @@ class SlackChannel:
         """The alert for a message failing triage for over an hour (see bot/slack/alerts.py)."""
         with self.rt.store.sessions() as session:
             message = session.get(Message, item.payload.get("message_id"))
-            if message is None or message.triage_state != "failed":
+            if message is None or message.triage_state != TriageState.FAILED:
                 return {"skipped": "triaged since"}
             failed = alerts.FailedMessage(
                 message.id, message.received_at, message.triage_failed_at or message.received_at,

@@ -25,7 +25,7 @@ from bot.pipeline.ingest import store_raw
 from bot.pipeline.triage import triage_pending
 from bot.runtime import Runtime
 from bot.store import staff as staff_store
-from bot.store.models import Case, CaseState, Message
+from bot.store.models import Case, CaseState, Message, TriageState
 
 logger = logging.getLogger(__name__)
 
@@ -126,7 +126,7 @@ def _triaged(rt: Runtime, message_id: int) -> tuple[str | None, bool, int | None
         triage_pending(rt)
         with rt.store.sessions() as session:
             message = session.get(Message, message_id)
-            if message is not None and (message.triage_state != "new"
+            if message is not None and (message.triage_state != TriageState.NEW
                                         or time.monotonic() > deadline):
                 case = session.get(Case, message.case_id) if message.case_id else None
                 if case is None:

@@ -19,6 +19,7 @@ from slack_sdk.models.blocks import (
 
 from bot.slack.cards import STATE_NAMES, label_name
 from bot.slack.text import SECTION_LIMIT, escape, mention
+from bot.store.models import CaseState
 
 MAX_ROWS = 40
 
@@ -72,7 +73,8 @@ def reminder(rows: Sequence[ReminderRow], today: date) -> tuple[str, list[Block]
 
 
 def counts_text(counts: Mapping[str, int]) -> str:
-    order = ("open", "awaiting_requester", "resolved", "rejected", "auto_resolved", "ignored")
+    order = (CaseState.OPEN, CaseState.AWAITING_REQUESTER, CaseState.RESOLVED, CaseState.REJECTED,
+             CaseState.AUTO_RESOLVED, CaseState.IGNORED)
     parts = [f"{STATE_NAMES.get(s, s)}: {counts.get(s, 0)}" for s in order]
     return " · ".join(parts)
 

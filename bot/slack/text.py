@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from classifier import addresses
+
 SECTION_LIMIT = 3000
 ELLIPSIS = "…"
 
@@ -57,10 +59,9 @@ def mask_address(address: str | None, redaction: str) -> str:
         return address
     if redaction == "full":
         return "(hidden)"
-    local, at, domain = address.partition("@")
-    if not at:
+    if "@" not in address:
         return "***"
-    return f"{local[:1]}***@{domain}"
+    return addresses.mask(address)
 
 
 def mask_name(name: str | None, redaction: str) -> str:

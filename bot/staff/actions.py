@@ -15,6 +15,7 @@ they are testable with a database alone, and the Slack handlers only translate c
 
 from __future__ import annotations
 
+import enum
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from bot.store import audit, cases, outbox, suppressions
 from bot.store import staff as staff_store
 from bot.store.models import Case, CaseState, Draft, Message
 from classifier.explain import sub_intent_for
+from classifier.labels import Label
 from classifier.policy import opt_out_targets
 from classifier.signals import forwarded_sender
 from replies.corrections import correction_details_given
@@ -41,18 +43,27 @@ from replies.drafting import identity_check_needed
 logger = logging.getLogger(__name__)
 
 
+class Outcome(enum.StrEnum):
+    """How a staff action ended; the Slack app answers the person differently for each."""
+
+    DONE = "done"
+    STALE = "stale"          # the case changed since the person saw it
+    REFUSED = "refused"      # a rule said no (a Refusal); nothing was written
+    MISSING = "missing"      # no such case
+
+
 @dataclass(frozen=True)
 class Result:
-    """What happened: ``status`` is done, stale (the case changed), refused or missing."""
+    """What happened: ``status`` says how the action ended, ``message`` what to tell the person."""
 
-    status: str
+    status: Outcome
     message: str
     case_id: int
     version: int | None = None   # the case's version after the action
 
     @property
     def ok(self) -> bool:
-        return self.status == "done"
+        return self.status is Outcome.DONE
 
 
 def _user(actor: str) -> str:
@@ -67,22 +78,22 @@ def _run(rt: Runtime, case_id: int, version: int, actor: str, action: str,
         with rt.store.transaction() as session:
             case = session.get(Case, case_id)
             if case is None:
-                return Result("missing", f"case {case_id} does not exist", case_id)
+                return Result(Outcome.MISSING, f"case {case_id} does not exist", case_id)
             if case.version != version:
-                return Result("stale", f"it is now at version {case.version}, not {version}",
+                return Result(Outcome.STALE, f"it is now at version {case.version}, not {version}",
                               case_id, case.version)
             claimed = staff_store.bump_version(session, case_id, version, now)
             if claimed is None:  # someone else's change committed between our read and here
-                return Result("stale", "someone else acted on it a moment ago", case_id)
+                return Result(Outcome.STALE, "someone else acted on it a moment ago", case_id)
             outcome = change(session, claimed, now)  # a Refusal rolls everything back
             audit.record(session, actor, action, case_id, version=claimed.version,
                          outcome=outcome)
             queue_slack(session, rt, "card_update", claimed,
                         key=f"slack-update:{case_id}:{claimed.version}")
             logger.info("Case %s: %s by %s (version %s)", case_id, action, actor, claimed.version)
-            return Result("done", outcome, case_id, claimed.version)
+            return Result(Outcome.DONE, outcome, case_id, claimed.version)
     except Refusal as exc:
-        return Result("refused", str(exc), case_id, version)
+        return Result(Outcome.REFUSED, str(exc), case_id, version)
 
 
 def approve(rt: Runtime, case_id: int, version: int, actor: str) -> Result:
@@ -117,7 +128,7 @@ def approve(rt: Runtime, case_id: int, version: int, actor: str) -> Result:
                                    now=rt.now())
         asks_identity = _asks_identity(rt, session, case)
         text = (first.reply_text or first.body_text) if first is not None else ""
-        asks_details = "correction" in case.present and not correction_details_given(text)
+        asks_details = Label.CORRECTION in case.present and not correction_details_given(text)
         state = rules.after_approval(case.present, asks_identity, asks_details)
         case.state = state
         case.outcome_note = f"approved by {actor} (draft v{draft.version})"
@@ -158,7 +169,7 @@ def _suppress_targets(session: Session, case: Case, first: Message | None, actor
 
 
 def _asks_identity(rt: Runtime, session: Session, case: Case) -> bool:
-    if case.identity_verified or "access_request" not in case.present:
+    if case.identity_verified or Label.ACCESS_REQUEST not in case.present:
         return False
     first = staff_store.first_message(session, case.id)
     known = first is not None and cases.sender_known_before(session, case.requester, first.id)

@@ -14,8 +14,8 @@ from datetime import date
 from bot.cases.clock import is_timed
 from bot.errors import Refusal
 from bot.store.models import OPEN_STATES, CaseState
+from classifier.labels import LABELS, Label
 from replies.deadlines import ClockStoppedError, DeadlineError, Pause, extended_due_date
-from replies.drafting import LABELS
 
 MAX_REASON_CHARS = 2000
 MAX_DRAFT_CHARS = 100_000
@@ -88,19 +88,19 @@ def after_approval(present: Sequence[str], asks_identity: bool,
     the correct details, does not finish the case: it waits for them with the clock stopped
     (the ICO's "clarification" pause), and their answer re-opens it.
     """
-    if asks_identity and "access_request" in present:
+    if asks_identity and Label.ACCESS_REQUEST in present:
         return CaseState.AWAITING_REQUESTER
-    if asks_details and "correction" in present:
+    if asks_details and Label.CORRECTION in present:
         return CaseState.AWAITING_REQUESTER
     return CaseState.RESOLVED
 
 
 def erasable(label: str, present: Sequence[str], sub_intent: str | None) -> None:
     """Only an erasure request can be marked erased; raise :class:`Refusal` otherwise."""
-    if sub_intent != "erasure" and label != "correction" and "correction" not in present:
+    if sub_intent != "erasure" and label != Label.CORRECTION and Label.CORRECTION not in present:
         raise Refusal("only an erasure request can be marked erased")
 
 
 def applies_suppression(label: str, present: Sequence[str]) -> bool:
     """Approving an opt-out (alone or among other requests) suppresses the requester."""
-    return label == "opt_out" or "opt_out" in present
+    return label == Label.OPT_OUT or Label.OPT_OUT in present

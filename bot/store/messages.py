@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.store.db import rows_matched
-from bot.store.models import OPEN_STATES, Case, Message, utcnow
+from bot.store.models import OPEN_STATES, TRIAGE_PENDING, Case, Message, TriageState, utcnow
 
 
 def insert_once(session: Session, **fields: Any) -> Message | None:
@@ -35,8 +35,8 @@ def insert_once(session: Session, **fields: Any) -> Message | None:
 
 def _due(now: datetime) -> ColumnElement[bool]:
     """New, or failed with a retry that is due (a set-aside message has no next attempt)."""
-    return or_(Message.triage_state == "new",
-               and_(Message.triage_state == "failed", Message.triage_next_at <= now))
+    return or_(Message.triage_state == TriageState.NEW,
+               and_(Message.triage_state == TriageState.FAILED, Message.triage_next_at <= now))
 
 
 def pending_triage(session: Session, limit: int = 100, now: datetime | None = None,
@@ -59,7 +59,7 @@ def claim_for_triage(session: Session, message_id: int, now: datetime | None = N
     """
     result = session.execute(
         update(Message).where(Message.id == message_id, _due(now or utcnow()))
-        .values(triage_state="done", triage_error=None, triage_error_class=None,
+        .values(triage_state=TriageState.DONE, triage_error=None, triage_error_class=None,
                 triage_next_at=None, triage_failed_at=None, triage_attempts=0)
         .execution_options(synchronize_session=False)
     )
@@ -71,7 +71,7 @@ def earlier_failure(session: Session,
     """(failures in a row, exception class, first failure) of an untriaged message, else None."""
     row = session.execute(
         select(Message.triage_attempts, Message.triage_error_class, Message.triage_failed_at)
-        .where(Message.id == message_id, Message.triage_state.in_(("new", "failed")))
+        .where(Message.id == message_id, Message.triage_state.in_(TRIAGE_PENDING))
     ).one_or_none()
     return None if row is None else (row[0] or 0, row[1], row[2])
 
@@ -85,8 +85,9 @@ def record_triage_failure(session: Session, message_id: int, *, attempts: int,
     """
     result = session.execute(
         update(Message)
-        .where(Message.id == message_id, Message.triage_state.in_(("new", "failed")))
-        .values(triage_state="failed", triage_error=error[:2000], triage_error_class=error_class,
+        .where(Message.id == message_id, Message.triage_state.in_(TRIAGE_PENDING))
+        .values(triage_state=TriageState.FAILED, triage_error=error[:2000],
+                triage_error_class=error_class,
                 triage_attempts=attempts, triage_next_at=next_at, triage_failed_at=failed_at)
         .execution_options(synchronize_session=False)
     )
@@ -96,13 +97,14 @@ def record_triage_failure(session: Session, message_id: int, *, attempts: int,
 def failed_triage(session: Session) -> Sequence[Message]:
     """Every message whose triage has failed and not since succeeded, oldest first."""
     return session.scalars(
-        select(Message).where(Message.triage_state == "failed").order_by(Message.id)).all()
+        select(Message).where(Message.triage_state == TriageState.FAILED)
+        .order_by(Message.id)).all()
 
 
 def failed_before(session: Session, before: datetime) -> Sequence[Message]:
     """Failed messages that first failed before ``before`` (the ones a person must be told of)."""
     return session.scalars(
-        select(Message).where(Message.triage_state == "failed",
+        select(Message).where(Message.triage_state == TriageState.FAILED,
                               Message.triage_failed_at < before).order_by(Message.id)).all()
 
 
@@ -113,7 +115,7 @@ def make_due_again(session: Session, message_ids: Sequence[int], now: datetime) 
     rather than retried five more times.
     """
     ids = list(session.scalars(select(Message.id).where(
-        Message.id.in_(list(message_ids)), Message.triage_state == "failed")))
+        Message.id.in_(list(message_ids)), Message.triage_state == TriageState.FAILED)))
     if ids:
         session.execute(update(Message).where(Message.id.in_(ids))
                         .values(triage_next_at=now)
@@ -124,7 +126,7 @@ def make_due_again(session: Session, message_ids: Sequence[int], now: datetime) 
 def untriaged_count(session: Session) -> int:
     """How many messages are stored and not yet triaged (new or failed): the backlog."""
     return session.scalar(select(func.count(Message.id)).where(
-        Message.triage_state.in_(("new", "failed")))) or 0
+        Message.triage_state.in_(TRIAGE_PENDING))) or 0
 
 
 def open_case_for_thread(session: Session, message_ids: Sequence[str]) -> Case | None:

@@ -70,6 +70,18 @@ class CaseState(enum.StrEnum):
 OPEN_STATES = (CaseState.OPEN, CaseState.AWAITING_REQUESTER)
 
 
+class TriageState(enum.StrEnum):
+    """Where a stored message is in triage (``messages.triage_state``)."""
+
+    NEW = "new"                        # stored by intake, not yet triaged
+    DONE = "done"                      # triaged; its outcome is recorded
+    FAILED = "failed"                  # triage raised; retried at triage_next_at, or set aside
+
+
+#: The states a triage pass may claim a message from.
+TRIAGE_PENDING = (TriageState.NEW, TriageState.FAILED)
+
+
 class OutboxState(enum.StrEnum):
     """Where an outbox row is; the allowed moves between them are in :mod:`bot.store.outbox`."""
 
@@ -121,7 +133,7 @@ class Message(Base):
     is_unsubscribe_mail: Mapped[bool] = mapped_column(default=False)
     defects: Mapped[list[Any]] = mapped_column(default=list)
     quarantine_reason: Mapped[str | None] = mapped_column(Text)  # unparseable / oversize
-    triage_state: Mapped[str] = mapped_column(String(20), default="new", index=True)
+    triage_state: Mapped[str] = mapped_column(String(20), default=TriageState.NEW, index=True)
     triage_error: Mapped[str | None] = mapped_column(Text)
     # The triage-failure lifecycle (bot/pipeline/triage_policy.py): failures in a row of
     # the same class, when to try again (NULL while not failed, or once set aside for a

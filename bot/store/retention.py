@@ -19,10 +19,20 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.orm import Session
 
-from bot.store.models import OPEN_STATES, AuditEvent, Case, Draft, Message, OutboxItem
+from bot.store.models import (
+    OPEN_STATES,
+    AuditEvent,
+    Case,
+    Draft,
+    Message,
+    OutboxItem,
+    OutboxState,
+    TriageState,
+)
+from classifier.labels import Label
 
 #: Outbox states after which the payload is no longer needed to deliver anything.
-_DONE_OUTBOX = ("sent", "failed")
+_DONE_OUTBOX = (OutboxState.SENT, OutboxState.FAILED)
 
 
 @dataclass(frozen=True)
@@ -67,7 +77,7 @@ def plan_purge(session: Session, now: datetime, *, closed_case_days: int,
     closed_ids = set(case_ids)
     messages = session.scalars(
         select(Message).where(Message.redacted_at.is_(None), Message.received_at < content_before,
-                              Message.triage_state == "done"))
+                              Message.triage_state == TriageState.DONE))
     message_ids = [m.id for m in messages
                    if m.sender not in protected and m.case_id not in open_case_ids
                    and (m.case_id is None or m.case_id in closed_ids)]
@@ -85,7 +95,8 @@ def _people_with_open_access_requests(session: Session) -> set[str]:
     rows = session.execute(select(Case.requester, Case.label, Case.present)
                            .where(Case.state.in_(OPEN_STATES))).all()
     return {requester for requester, label, present in rows
-            if requester and (label == "access_request" or "access_request" in (present or []))}
+            if requester and (label == Label.ACCESS_REQUEST
+                              or Label.ACCESS_REQUEST in (present or []))}
 
 
 def apply_purge(session: Session, plan: PurgePlan, now: datetime) -> None:

@@ -15,7 +15,16 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.store.db import rows_matched
-from bot.store.models import OPEN_STATES, AuditEvent, Case, Draft, Message, OutboxItem, utcnow
+from bot.store.models import (
+    OPEN_STATES,
+    AuditEvent,
+    Case,
+    CaseState,
+    Draft,
+    Message,
+    OutboxItem,
+    utcnow,
+)
 
 
 def bump_version(session: Session, case_id: int, version: int,
@@ -73,7 +82,7 @@ def cases_for_address(session: Session, address: str) -> Sequence[Case]:
 
 
 def auto_resolved_since(session: Session, since: datetime) -> Sequence[Case]:
-    return session.scalars(select(Case).where(Case.state == "auto_resolved",
+    return session.scalars(select(Case).where(Case.state == CaseState.AUTO_RESOLVED,
                                               Case.created_at >= since)
                            .order_by(Case.id)).all()
 

@@ -10,18 +10,19 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.store.models import Suppression, utcnow
+from classifier import addresses
 
 
 def normalise_address(address: str) -> str:
-    """Compare addresses the way a mailer must: trimmed, without <>, case-insensitively.
+    """The form a suppression is stored and looked up in (:func:`classifier.addresses.normalise`).
 
-    The local part is case-sensitive in theory (RFC 5321) but no real mailbox relies on it, and
-    a missed opt-out is far worse than a merged one.
+    Raises:
+        ValueError: ``address`` is not an address; nothing may be suppressed or looked up by it.
     """
-    value = address.strip().strip("<>").strip()
-    if "@" not in value or value.startswith("@") or value.endswith("@") or " " in value:
+    normalised = addresses.normalise(address)
+    if normalised is None:
         raise ValueError(f"not an email address: {address!r}")
-    return value.lower()
+    return normalised
 
 
 def suppress(session: Session, address: str, *, reason: str, source: str,

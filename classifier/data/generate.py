@@ -28,9 +28,8 @@ from classifier.data.fragments_intl import (
     IDENTITY,
     LANGS,
 )
+from classifier.labels import ACTIONABLE, LABELS, Label
 
-LABELS = ("opt_out", "correction", "access_request", "general_query")
-ACTIONABLE = ("opt_out", "correction", "access_request")
 SEED = 20261124
 DEFAULT_SIZE = 9000
 CORPUS_PATH = Path(__file__).with_name("corpus.jsonl")
@@ -108,7 +107,7 @@ def _core(rng: random.Random, lang: str, intent: str, style: str) -> str:
         if style == "formal" and intent in FORMAL_EN:
             formal: str = rng.choice(FORMAL_EN[intent])
             return formal
-        pool = en.GENERAL if intent == "general_query" else en.PHRASES[intent]
+        pool = en.GENERAL if intent == Label.GENERAL_QUERY else en.PHRASES[intent]
         if rng.random() < (0.55 if style == "short" else 0.3):
             return _combo(rng, intent)
         phrase: str = rng.choice(pool)
@@ -190,11 +189,11 @@ def _compose(rng: random.Random, lang: str, labels: tuple[str, ...], style: str)
         detail_pool = en.DETAILS.get(labels[0], [])
         if detail_pool:
             body.append(_fill(rng, rng.choice(detail_pool)))
-    if style == "formal" and "access_request" in labels and lang in ACCESS_LIST and (
+    if style == "formal" and Label.ACCESS_REQUEST in labels and lang in ACCESS_LIST and (
             rng.random() < 0.5):
         items = rng.sample(ACCESS_LIST[lang], rng.randint(3, len(ACCESS_LIST[lang])))
         body.append("\n".join(f"{i}. {item};" for i, item in enumerate(items, 1)))
-    if style == "formal" and "access_request" in labels and rng.random() < 0.6:
+    if style == "formal" and Label.ACCESS_REQUEST in labels and rng.random() < 0.6:
         body.append(ACCESS_ITEMS[lang])
     if style == "formal" and lang in BOILERPLATE:
         picks = rng.sample(BOILERPLATE[lang], rng.randint(0, min(4, len(BOILERPLATE[lang]))))
@@ -239,11 +238,11 @@ def _pick_style(rng: random.Random, lang: str, labels: tuple[str, ...]) -> str:
         return "bare"
     roll = rng.random()
     formal_share = 0.1 if lang == "en" else 0.3
-    if "general_query" in labels:
+    if Label.GENERAL_QUERY in labels:
         formal_share = 0.0
     if roll < formal_share:
         return "formal"
-    if roll < formal_share + 0.05 and labels[0] != "general_query":
+    if roll < formal_share + 0.05 and labels[0] != Label.GENERAL_QUERY:
         return "third_party"
     if roll < formal_share + 0.4:
         return "short"
@@ -270,7 +269,7 @@ def generate(size: int = DEFAULT_SIZE, seed: int = SEED) -> list[dict[str, Any]]
         attempts += 1
         lang = rng.choices(langs, weights=weights)[0]
         labels = _pick_labels(rng)
-        if lang != "en" and labels[0] == "general_query" and rng.random() < 0.5:
+        if lang != "en" and labels[0] == Label.GENERAL_QUERY and rng.random() < 0.5:
             labels = (rng.choice(ACTIONABLE),)
         style = _pick_style(rng, lang, labels)
         text = _compose(rng, lang, labels, style)
