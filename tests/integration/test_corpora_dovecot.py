@@ -16,15 +16,13 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from bot.pipeline.ingest import message_fields
+from tests.paths import REPO_ROOT, needs_shared, shared
 from tests.servers.dovecot import Dovecot
 
-ROOT = Path(__file__).resolve().parents[2]
-CORPORA = ROOT.parent / "shared" / "corpora"
+ROOT = REPO_ROOT
+CORPORA = shared("corpora")
 
-pytestmark = [
-    pytest.mark.dovecot,
-    pytest.mark.skipif(not CORPORA.is_dir(), reason=f"mail corpora not present at {CORPORA}"),
-]
+pytestmark = [pytest.mark.dovecot, needs_shared("corpora")]
 
 
 def _variants(raw: bytes) -> list[bytes]:
