@@ -131,6 +131,7 @@ def test_uid_search_beyond_the_last_message_stores_nothing_again(runtime: Runtim
     assert len(stored(runtime.store)) == 3
 
 
+@pytest.mark.own_dovecot
 def test_uidvalidity_change_loses_and_repeats_nothing(runtime: Runtime, dovecot: Dovecot):
     dovecot.append_many([mail(i) for i in range(3)])
     watcher = Watcher(runtime)
@@ -216,6 +217,7 @@ def test_idle_picks_up_new_mail_without_waiting_for_the_poll(runtime: Runtime,
     assert len(stored(runtime.store)) == 1
 
 
+@pytest.mark.own_dovecot
 def test_server_restart_mid_run_is_survived(runtime: Runtime, dovecot: Dovecot):
     with running_watcher(runtime, poll_interval_s=1):
         dovecot.append(mail(1))
