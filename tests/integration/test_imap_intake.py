@@ -21,6 +21,7 @@ from bot.pipeline.watch import Watcher
 from bot.runtime import Runtime
 from bot.store.db import Store
 from bot.store.models import MailboxState, Message
+from tests.config_files import imap_password_env, imap_section
 from tests.conftest import make_config
 from tests.servers.dovecot import Dovecot
 
@@ -264,19 +265,9 @@ def test_sigkill_mid_backlog_then_restart_stores_every_message_once(
     total = 60
     dovecot.append_many([mail(i) for i in range(total)])
     config_file = tmp_path / "config.toml"
-    config_file.write_text(textwrap.dedent(f"""
-        [database]
-        url = "{database_url}"
-        [imap]
-        host = "{dovecot.host}"
-        port = {dovecot.port}
-        ssl = false
-        username = "{dovecot.user}"
-        password_env = "TEST_IMAP_PASSWORD"
-        fetch_batch = 5
-        start = "all"
-    """))
-    env = {**os.environ, "TEST_IMAP_PASSWORD": dovecot.password,
+    config_file.write_text(f'[database]\nurl = "{database_url}"\n'
+                           + imap_section(dovecot, fetch_batch=5))
+    env = {**os.environ, **imap_password_env(dovecot),
            "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     child = subprocess.Popen([sys.executable, "-c", _CHILD, str(config_file)],
                              stdout=subprocess.PIPE, env=env)
