@@ -34,6 +34,8 @@ REAL_SERVER_FIXTURES = frozenset({
 })
 #: Markers that name a real dependency: they imply ``slow`` too.
 REAL_SERVER_MARKERS = ("postgres", "dovecot", "browser", "own_dovecot")
+#: Folders whose every test drives a real browser.
+SLOW_FOLDERS = ("browser",)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -44,8 +46,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
-        if fixtures & REAL_SERVER_FIXTURES or any(
-                item.get_closest_marker(name) for name in REAL_SERVER_MARKERS):
+        folder = item.path.parent.name
+        if (fixtures & REAL_SERVER_FIXTURES or folder in SLOW_FOLDERS
+                or any(item.get_closest_marker(name) for name in REAL_SERVER_MARKERS)):
             item.add_marker(pytest.mark.slow)
 
 

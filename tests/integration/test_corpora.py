@@ -20,7 +20,7 @@ from tests.paths import needs_shared, shared
 CORPORA = shared("corpora")
 DISCOURSE = CORPORA / "discourse-email_reply_trimmer" / "test"
 
-pytestmark = needs_shared("corpora")
+pytestmark = [needs_shared("corpora"), pytest.mark.slow]  # thousands of real-world files
 
 
 def _normalised(text: str) -> str:

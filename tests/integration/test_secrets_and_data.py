@@ -80,6 +80,7 @@ def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
                           text=True, env=env, timeout=120, check=False)
 
 
+@pytest.mark.slow  # two CLI subprocesses
 def test_cli_errors_never_show_secrets_from_the_environment_or_the_database_url(tmp_path) -> None:
     import os
 

@@ -131,6 +131,7 @@ def test_a_flood_from_one_sender_gets_one_confirmation(rt, smtp_server):
         assert automail.withheld_count(session) == 199
 
 
+@pytest.mark.slow  # hundreds of messages through triage and SMTP
 def test_a_flood_from_distinct_senders_is_bounded_per_hour(sqlite_url, smtp_server):
     config = make_config(sqlite_url, smtp=smtp_server)
     config = dataclasses.replace(config, automatic_mail=AutomaticMailConfig(per_hour=50))

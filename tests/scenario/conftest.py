@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from slack_sdk.socket_mode.builtin.client import SocketModeClient
 
 from bot.runtime import Runtime
 from bot.slack import client as slack_client
@@ -21,6 +22,24 @@ from tests.slack_standin import SlackStandIn
 def quick_pacing(monkeypatch: pytest.MonkeyPatch) -> None:
     """Pacing is tested on its own; here it would only add a second per post."""
     monkeypatch.setattr(slack_client.PACER, "interval", 0.0)
+
+
+@pytest.fixture(autouse=True)
+def prompt_socket_mode_close(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Wake slack_sdk's message processor when the Socket Mode client closes.
+
+    The processor blocks on its queue for up to a second between looks at ``closed``, so every
+    app fixture's teardown waited that second (a minute over the scenarios). A ``None`` on the
+    queue is a message it skips; it then sees ``closed`` and returns at once.
+    """
+    original = SocketModeClient.close
+
+    def close(self: SocketModeClient) -> None:
+        self.closed = True
+        self.message_queue.put(None)
+        original(self)
+
+    monkeypatch.setattr(SocketModeClient, "close", close)
 
 
 @pytest.fixture
