@@ -123,6 +123,7 @@ def test_an_address_already_suppressed_is_not_confirmed_again(rt, smtp_server):
     assert reasons == ["already suppressed: confirmed before"]
 
 
+@pytest.mark.slow  # hundreds of messages through triage
 def test_a_flood_from_one_sender_gets_one_confirmation(rt, smtp_server):
     run(rt, *(mail(n=i) for i in range(200)))
     assert len(smtp_server.wait_for(1)) == 1

@@ -105,6 +105,7 @@ def test_socket_mode_reconnects_after_the_connection_drops(quick_ping, rt, app, 
     wait_until(lambda: case_now(rt, case.id).assigned_to == ALICE, what="assignment")
 
 
+@pytest.mark.slow  # the whole service: watcher, triage, delivery and Slack threads
 def test_the_running_service_posts_cards_and_sends_approved_replies(sqlite_url, smtp_server,
                                                                    slack_standin, clock):
     """``privacy-triage run`` as a whole: worker thread + Slack thread, no manual polling."""
