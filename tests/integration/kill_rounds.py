@@ -8,6 +8,7 @@ confirmations, the Slack stand-in takes the cards, and the service is a real chi
 from __future__ import annotations
 
 import collections
+import contextlib
 import os
 import random
 import signal
@@ -29,6 +30,7 @@ from tests.integration.chain import chain_counts
 from tests.servers.dovecot import Dovecot
 from tests.servers.smtp import SmtpServer
 from tests.slack_standin.server import SlackStandIn
+from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 REVIEW_CHANNEL = "C0CASES01"
@@ -180,9 +182,10 @@ def run_rounds(workdir: Path, database_url: str, dovecot: Dovecot, smtp: SmtpSer
             begun = time.monotonic()
             # Start-up (imports, migrations, Slack connect) takes seconds; kill once this run
             # has done some work, a random moment later, so kills land mid-backlog.
-            while _work_done(store) == before and time.monotonic() - begun < 30:
-                time.sleep(0.05)
-            time.sleep(rng.uniform(*kill_window_s))
+            with contextlib.suppress(AssertionError):  # no work in 30 s: kill it all the same
+                wait_until(lambda before=before: _work_done(store) != before, 30, "work by this run",
+                           interval=0.05)
+            time.sleep(rng.uniform(*kill_window_s))  # a random moment: where the kill lands
             delay = time.monotonic() - begun
             child.send_signal(signal.SIGKILL)
             child.wait()
@@ -192,13 +195,12 @@ def run_rounds(workdir: Path, database_url: str, dovecot: Dovecot, smtp: SmtpSer
             report.done_at_kill.append(done)
             report.sent_at_kill.append(sent)
         child = _start(config, env, log)
-        deadline = time.monotonic() + finish_timeout_s
         try:
-            while not _finished(store, messages):
-                if time.monotonic() > deadline or child.poll() is not None:
-                    raise AssertionError(f"the chain did not finish: {_progress(store)}; "
-                                         f"see {log}")
-                time.sleep(0.5)
+            with contextlib.suppress(AssertionError):  # said below, with the figures
+                wait_until(lambda: _finished(store, messages) or child.poll() is not None,
+                           finish_timeout_s, "the chain to finish", interval=0.5)
+            if not _finished(store, messages):
+                raise AssertionError(f"the chain did not finish: {_progress(store)}; see {log}")
         finally:
             child.send_signal(signal.SIGTERM)
             child.wait(60)

@@ -24,6 +24,7 @@ from bot.store.models import MailboxState, Message
 from tests.config_files import imap_password_env, imap_section
 from tests.conftest import make_config
 from tests.servers.dovecot import Dovecot
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.dovecot
 
@@ -61,8 +62,8 @@ def running_watcher(rt: Runtime, on_stored: Callable[[int], None] | None = None,
     stop = threading.Event()
     thread = threading.Thread(target=watcher.run, args=(stop,), daemon=True)
     thread.start()
-    time.sleep(1.0)  # let it connect and enter IDLE
     try:
+        wait_until(lambda: watcher.catch_ups >= 1, 15, "the watcher's first catch-up")
         yield watcher
     finally:
         stop.set()
@@ -222,22 +223,13 @@ def test_idle_picks_up_new_mail_without_waiting_for_the_poll(runtime: Runtime,
 def test_server_restart_mid_run_is_survived(runtime: Runtime, dovecot: Dovecot):
     with running_watcher(runtime, poll_interval_s=1):
         dovecot.append(mail(1))
-        _wait(lambda: len(stored(runtime.store)) == 1)
+        wait_until(lambda: len(stored(runtime.store)) == 1, 10, "the first message")
         dovecot.stop()
         time.sleep(1.5)
         dovecot.start()
         dovecot.append(mail(2))
-        _wait(lambda: len(stored(runtime.store)) == 2, timeout=30)
+        wait_until(lambda: len(stored(runtime.store)) == 2, 30, "the message after the restart")
     assert [m.subject for m in stored(runtime.store)] == ["Question 1", "Question 2"]
-
-
-def _wait(condition, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError("condition not met in time")
 
 
 _CHILD = textwrap.dedent("""
@@ -309,5 +301,5 @@ def test_mail_announced_during_a_catch_up_is_not_left_waiting(runtime: Runtime,
             client.append("INBOX", mail(i))
             if not stored_event.wait(3):
                 slow.append(i)
-                _wait(lambda i=i: len(stored(runtime.store)) == i + 1, timeout=5)
+                wait_until(lambda i=i: len(stored(runtime.store)) == i + 1, 5, f"message {i}")
     assert slow == [], f"messages {slow} waited for a later message's announcement"

@@ -18,6 +18,7 @@ from bot.runtime import Runtime
 from bot.store import suppressions
 from bot.unsubscribe import make_token
 from bot.web.server import RunningServer, serve, start_server
+from tests.waiting import wait_until
 from tests.web_fixtures import API_TOKEN, SECRET, web_runtime
 
 
@@ -65,9 +66,7 @@ def test_serve_returns_soon_after_stop_even_with_a_connection_open(
     monkeypatch.setattr(bot.web.server, "start_server", record_port)
     thread = threading.Thread(target=serve, args=(sqlite_rt, stop), daemon=True)
     thread.start()  # the config says port 0, so serve() binds a free port
-    deadline = time.monotonic() + 10
-    while not ports and time.monotonic() < deadline:
-        time.sleep(0.02)
+    wait_until(lambda: ports, 10, "serve() to bind its port")
     # An idle keep-alive connection must not hold the server open.
     idle = http.client.HTTPConnection("127.0.0.1", ports[0], timeout=10)
     idle.request("GET", "/healthz")
