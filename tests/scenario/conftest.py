@@ -43,7 +43,7 @@ def prompt_socket_mode_close(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def rt(sqlite_url: str, smtp_server: SmtpServer, slack_standin: SlackStandIn,
+def slack_runtime(sqlite_url: str, smtp_server: SmtpServer, slack_standin: SlackStandIn,
        clock: TestClock) -> Iterator[Runtime]:
     """A runtime on SQLite whose clock is the test's (``clock``), not the wall's."""
     config = make_config(sqlite_url, smtp=smtp_server, slack=slack_config(slack_standin),
@@ -55,9 +55,9 @@ def rt(sqlite_url: str, smtp_server: SmtpServer, slack_standin: SlackStandIn,
 
 
 @pytest.fixture
-def rt_both(database_url: str, smtp_server: SmtpServer, slack_standin: SlackStandIn,
+def slack_runtime_both(database_url: str, smtp_server: SmtpServer, slack_standin: SlackStandIn,
             clock: TestClock) -> Iterator[Runtime]:
-    """Like ``rt``, on SQLite and on PostgreSQL (skipped, with why, when it is absent)."""
+    """Like ``slack_runtime``, on SQLite and on PostgreSQL (skipped, with why, if absent)."""
     config = make_config(database_url, smtp=smtp_server, slack=slack_config(slack_standin),
                          triage=triage_config())
     runtime = Runtime.open(config)
@@ -67,11 +67,11 @@ def rt_both(database_url: str, smtp_server: SmtpServer, slack_standin: SlackStan
 
 
 @pytest.fixture
-def app_both(rt_both: Runtime, slack_standin: SlackStandIn) -> Iterator[Any]:
-    yield from running_app(rt_both, slack_standin)
+def app_both(slack_runtime_both: Runtime, slack_standin: SlackStandIn) -> Iterator[Any]:
+    yield from running_app(slack_runtime_both, slack_standin)
 
 
 @pytest.fixture
-def app(rt: Runtime, slack_standin: SlackStandIn) -> Iterator[Any]:
+def app(slack_runtime: Runtime, slack_standin: SlackStandIn) -> Iterator[Any]:
     """The app as ``privacy-triage run`` starts it, connected over Socket Mode."""
-    yield from running_app(rt, slack_standin)
+    yield from running_app(slack_runtime, slack_standin)
