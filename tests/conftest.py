@@ -141,16 +141,23 @@ def empty_database_url(request: pytest.FixtureRequest) -> str:
     return request.getfixturevalue(name)
 
 
-@pytest.fixture(scope="session")
-def dovecot_server() -> Iterator[Dovecot]:
-    """The session's one Dovecot; tests reach it through ``dovecot``, a mailbox user each."""
+def _started_dovecot() -> Iterator[Dovecot]:
+    """A started server, closed afterwards; skips, saying why, where Dovecot cannot run."""
     reason = dovecot_available()
     if reason:
         pytest.skip(reason)
     server = Dovecot()
     server.start()
-    yield server
-    server.close()
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+@pytest.fixture(scope="session")
+def dovecot_server() -> Iterator[Dovecot]:
+    """The session's one Dovecot; tests reach it through ``dovecot``, a mailbox user each."""
+    yield from _started_dovecot()
 
 
 @pytest.fixture
@@ -165,14 +172,8 @@ def dovecot(request: pytest.FixtureRequest) -> Iterator[Dovecot]:
         if not server.running():  # a test killed it after all: later tests still get one
             server.start()
         yield server.account(f"t{uuid.uuid4().hex[:10]}@caplus.org.uk")
-        return
-    reason = dovecot_available()
-    if reason:
-        pytest.skip(reason)
-    private = Dovecot()
-    private.start()
-    yield private
-    private.close()
+    else:
+        yield from _started_dovecot()
 
 
 @pytest.fixture
