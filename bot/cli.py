@@ -12,7 +12,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from bot.errors import TriageError
+from bot.errors import OUR_ERRORS
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -75,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         return int(args.func(args) or 0)
-    except TriageError as exc:
+    except OUR_ERRORS as exc:
         print(f"privacy-triage: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -1,15 +1,34 @@
 """Exceptions raised by privacy-triage.
 
-Everything of ours derives from :class:`TriageError`, so a caller (the CLI, a worker loop) can
-catch the whole family in one place. Library errors are translated at the edge that calls the
-library and carry the facts a caller needs as attributes.
+Everything the service raises derives from :class:`TriageError`. The packages below it,
+``classifier`` and ``replies``, have their own roots so that they need nothing from ``bot``;
+:data:`OUR_ERRORS` names all three, so a caller (the CLI) can catch the whole family in one
+place. Library errors are translated at the edge that calls the library and carry the facts a
+caller needs as attributes.
 """
 
 from __future__ import annotations
 
+from classifier.errors import ClassifierError
+from replies.errors import RepliesError
+
+__all__ = [
+    "OUR_ERRORS",
+    "ClassifierError",
+    "ConfigError",
+    "DeliveryError",
+    "MailboxError",
+    "MessageParseError",
+    "OutboxTransitionError",
+    "Refusal",
+    "RepliesError",
+    "SetupError",
+    "TriageError",
+]
+
 
 class TriageError(Exception):
-    """Root of every error privacy-triage raises on purpose."""
+    """Root of every error the service (``bot``) raises on purpose."""
 
 
 class ConfigError(TriageError):
@@ -51,23 +70,20 @@ class DeliveryError(TriageError):
     """Raised when an outbox item cannot be delivered.
 
     ``permanent`` tells the dispatcher whether to retry later (False) or to give up and show the
-    failure on the case (True), like Healthchecks' ``TransportError``. ``waiting`` says the item
-    is not wrong but waits for another item (a Slack note about an email not sent yet): it is
-    looked at again soon, without using up one of its attempts.
+    failure on the case (True), like Healthchecks' ``TransportError``.
     """
 
-    def __init__(self, message: str, *, permanent: bool = False, waiting: bool = False) -> None:
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
         self.permanent = permanent
-        self.waiting = waiting
         super().__init__(message)
 
 
-class StaleVersionError(TriageError):
-    """Raised when a staff action names a case or draft version that has since changed."""
+class OutboxTransitionError(TriageError):
+    """Raised when an outbox row is asked to move to a state its current one does not allow.
 
-
-class NotAllowedError(TriageError):
-    """Raised when someone who is not an allowed reviewer tries to act on a case."""
+    The usual cause is a race the caller should survive (another dispatcher finished the row
+    after our lease ran out), so callers log it rather than crash; a bug shows up here too.
+    """
 
 
 class SetupError(TriageError):
@@ -81,3 +97,12 @@ class SetupError(TriageError):
     def __init__(self, message: str, *, key: str | None = None) -> None:
         self.key = key
         super().__init__(f"{key}: {message}" if key else message)
+
+
+class Refusal(TriageError):
+    """Raised by the staff rules when an action cannot happen to a case (already closed, no
+    reason given, no time limit to extend); the message is shown to the person who tried."""
+
+
+#: Every error of ours, the service's and its libraries': ``except OUR_ERRORS`` catches them all.
+OUR_ERRORS: tuple[type[Exception], ...] = (TriageError, ClassifierError, RepliesError)

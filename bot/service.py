@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -25,6 +26,7 @@ from bot.supervise import Supervisor, ThreadHealth
 logger = logging.getLogger(__name__)
 
 WORKER_TICK_S = 2.0  # triage and delivery look again this often even when nobody wakes them
+SCHEDULED_EVERY_S = 60.0  # the triage thread looks at the clock's posts this often
 DELIVERY_BATCH = 100
 
 
@@ -62,12 +64,22 @@ def triage_and_deliver(rt: Runtime, channels: dict[str, Channel]) -> tuple[int, 
 def poll_once(rt: Runtime) -> PollReport:
     """Fetch everything new, triage, act, deliver what is due, and return."""
     fetched = Watcher(rt).poll_once() if rt.config.imap.enabled else 0
-    if rt.config.slack.enabled:
-        from bot.slack.jobs import queue_daily_posts  # cron-only set-ups get reminders too
-
-        queue_daily_posts(rt)
+    queue_scheduled_posts(rt)  # cron-only set-ups get reminders too
     triaged, delivery = triage_and_deliver(rt, delivery_channels(rt))
     return PollReport(fetched, triaged, delivery)
+
+
+def queue_scheduled_posts(rt: Runtime) -> None:
+    """Queue what the clock asks for (Slack's daily reminder and digest), once per day each.
+
+    The one place that decides it: ``poll_once`` calls it for cron-only set-ups, and the
+    service's triage thread about once a minute. The rows are keyed by date, so both, or many
+    processes, queue each post once.
+    """
+    if rt.config.slack.enabled:
+        from bot.slack.jobs import queue_daily_posts  # only with Slack configured
+
+        queue_daily_posts(rt)
 
 
 def log_startup_warnings(rt: Runtime) -> None:
@@ -87,6 +99,7 @@ class Service:
 
     - ``imap-watcher`` stores new mail and wakes ``triage``;
     - ``triage`` classifies and acts (suppressions are committed here) and wakes delivery;
+      about once a minute it also queues the daily Slack posts (:func:`queue_scheduled_posts`);
     - ``deliver-email`` and ``deliver-slack``, one per channel, drain the outbox, so a relay
       that hangs delays only its own channel and never a suppression;
     - ``http`` and ``slack`` serve the front ends where configured.
@@ -145,21 +158,32 @@ class Service:
         self.watcher.run(self.stop)
 
     def _triage(self, beat: Callable[[], None]) -> None:
+        next_scheduled = time.monotonic()
         while not self.stop.is_set():
             self.wake.clear()  # before the pass, so mail stored during it wakes the next one
             while not self.stop.is_set() and triage_pending(self.rt):
                 self._wake_delivery()  # that batch is committed: its outbox rows are due
+            if time.monotonic() >= next_scheduled:
+                next_scheduled = time.monotonic() + SCHEDULED_EVERY_S
+                self._queue_scheduled()
             self._wake_delivery()  # retries and rows queued by staff in Slack, too
             beat()
             self.wake.wait(WORKER_TICK_S)
+
+    def _queue_scheduled(self) -> None:
+        try:
+            queue_scheduled_posts(self.rt)
+        except Exception:  # a missed minute is retried next minute; triage must go on
+            logger.exception("Queueing the daily Slack posts failed")
 
     def _deliver(self, kind: str, channel: Channel, wake: threading.Event,
                  beat: Callable[[], None]) -> None:
         while not self.stop.is_set():
             wake.clear()
             report = deliver_due(self.rt, {kind: channel}, limit=DELIVERY_BATCH)
-            if report.sent:
-                self._wake_delivery(but=kind)  # e.g. the Slack note that a reply went out
+            if report.sent or report.failed:
+                # Their follow-ups are queued now, e.g. the Slack note that a reply went out.
+                self._wake_delivery(but=kind)
             beat()
             if report.sent + report.retried + report.failed < DELIVERY_BATCH:
                 wake.wait(WORKER_TICK_S)

@@ -19,6 +19,7 @@ from typing import TextIO
 
 from classifier.errors import ModelError, TrainingDataError
 from classifier.explain import explain
+from classifier.jsonl import parse_jsonl, read_jsonl
 from classifier.model import DEFAULT_DIR, LABELS, load_model
 from classifier.policy import decide_opt_out
 
@@ -98,8 +99,6 @@ def read_inputs(path: str, stdin: TextIO | None = None) -> Iterator[dict]:
             lines = iter(p.read_text(encoding="utf-8").splitlines())
         except OSError as exc:
             raise TrainingDataError(f"cannot read {path}: {exc}") from exc
-    from classifier.train import parse_jsonl  # sklearn-heavy: only when JSONL is read
-
     yield from parse_jsonl(lines)
 
 
@@ -147,7 +146,7 @@ def classify_command(args: argparse.Namespace) -> int:
 
 def train_command(args: argparse.Namespace) -> int:
     """Handler for ``train``: fit, choose thresholds, write model and card to ``--out``."""
-    from classifier.train import load_corpus, read_jsonl, to_examples, train_model
+    from classifier.train import load_corpus, to_examples, train_model
 
     try:
         examples = load_corpus(args.data)
@@ -166,7 +165,6 @@ def train_command(args: argparse.Namespace) -> int:
 def evaluate_command(args: argparse.Namespace) -> int:
     """Handler for ``evaluate``: print metrics; optionally write the confusion-matrix PNG."""
     from classifier.evaluate import evaluate_rows, format_report, plot_confusion
-    from classifier.train import read_jsonl
 
     if getattr(args, "grouped", False):
         return grouped_command(args)

@@ -3,7 +3,7 @@
 Each labelled source is a group: a public dataset or template collection (its origin
 repository), the generated corpus, and, when present, the groups of the shared dev set. For each
 group a model is fitted on all the other groups and scores the held-out one; the out-of-group
-predictions are then pooled and scored. Thresholds come from a fixed rule (:data:`FIXED_RULE`),
+predictions are then pooled and scored. Thresholds come from a fixed rule (:data:`classifier.model.FIXED_RULE`),
 never from the group being scored, so nothing is tuned on what is measured.
 """
 
@@ -23,7 +23,8 @@ from sklearn.preprocessing import MultiLabelBinarizer
 from classifier.data.generate import CORPUS_PATH
 from classifier.evaluate import auto_applied, auto_closed
 from classifier.features import compose
-from classifier.model import LABELS, Prediction, TriageModel
+from classifier.jsonl import read_jsonl
+from classifier.model import FIXED_RULE, LABELS, Prediction, TriageModel
 from classifier.pipeline import build_pipeline
 
 logger = logging.getLogger(__name__)
@@ -32,11 +33,6 @@ SOURCES_DIR = Path(__file__).with_name("data") / "sources"
 GENERATED_GROUP = "generated"
 # The shared dev set sits beside the repository (../shared), where the project keeps it.
 DEFAULT_DEV_PATH = Path(__file__).resolve().parents[2] / "shared" / "data" / "dev.jsonl"
-
-# Thresholds used for every fold: a fixed rule, the same one the shipped model's card records.
-# Detection ("present") at 0.5 is the natural cut of a probability; automatic opt-outs need 0.9,
-# the floor the project has used since the first model.
-FIXED_RULE = {"present": dict.fromkeys(LABELS, 0.5), "opt_out_auto": 0.9}
 
 ECE_BINS = 10
 
@@ -59,8 +55,6 @@ def group_of(source: str) -> str:
 
 
 def _read(path: Path) -> list[dict]:
-    from classifier.train import read_jsonl  # one reader for all JSONL in the project
-
     return read_jsonl(path)
 
 

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TypedDict
 
 import numpy as np
 import skops.io as sio
@@ -41,6 +42,18 @@ TRUSTED_TYPES = [
 # policy can honour the card of the model that made a prediction (see opt_out_threshold_for).
 _OPT_OUT_THRESHOLDS: dict[str, float] = {}
 FALLBACK_OPT_OUT_THRESHOLD = 0.99
+class ThresholdRule(TypedDict):
+    """A model card's ``thresholds``: detection per label, and the automatic opt-out floor."""
+
+    present: dict[str, float]
+    opt_out_auto: float
+
+
+# The thresholds every model is trained and measured with: a fixed rule, written into each card
+# by training and used for every fold of the grouped figures, so nothing is tuned on what is
+# scored. Detection ("present") at 0.5 is the natural cut of a probability; automatic opt-outs
+# need 0.9, the floor the project has used since the first model.
+FIXED_RULE: ThresholdRule = {"present": dict.fromkeys(LABELS, 0.5), "opt_out_auto": 0.9}
 
 
 def opt_out_threshold_for(model_version: str) -> float:

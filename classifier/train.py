@@ -10,7 +10,7 @@ import hashlib
 import json
 import logging
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +24,8 @@ from classifier.data.generate import CORPUS_PATH
 from classifier.errors import TrainingDataError
 from classifier.evaluate import auto_applied, score
 from classifier.features import compose
-from classifier.model import LABELS, TriageModel, save_model
+from classifier.jsonl import read_jsonl
+from classifier.model import FIXED_RULE, LABELS, TriageModel, save_model
 from classifier.pipeline import RANDOM_STATE, build_pipeline
 
 logger = logging.getLogger(__name__)
@@ -54,38 +55,6 @@ class TrainedModel:
     def save(self, out_dir: str | Path) -> Path:
         """Write the model file and card; see :func:`classifier.model.save_model`."""
         return save_model(self.pipeline, self.card, out_dir)
-
-
-def parse_jsonl(lines: Iterable[str], source: str = "") -> Iterator[dict]:
-    """Records from JSONL lines: one object with a ``text`` string per non-blank line.
-
-    Raises:
-        TrainingDataError: naming ``source`` and the line, for bad JSON or a record without text.
-    """
-    where = f"{source}: " if source else ""
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise TrainingDataError(f"{where}not JSON ({exc.msg})", line=number) from exc
-        if not isinstance(row, dict) or not isinstance(row.get("text"), str):
-            raise TrainingDataError(f"{where}record has no text", line=number)
-        yield row
-
-
-def read_jsonl(path: str | Path) -> list[dict]:
-    """Read a JSONL file into dicts.
-
-    Raises:
-        TrainingDataError: on unreadable files, bad JSON, or records without ``text``.
-    """
-    try:
-        with open(path, encoding="utf-8") as fh:
-            return list(parse_jsonl(fh, str(path)))
-    except OSError as exc:
-        raise TrainingDataError(f"cannot read {path}: {exc}") from exc
 
 
 def to_examples(rows: Iterable[dict]) -> list[Example]:
@@ -167,7 +136,7 @@ def train_model(examples: Iterable[Example] | None = None, extra: Iterable[Examp
                 random_state: int = RANDOM_STATE) -> TrainedModel:
     """Fit the pipeline on all the data and build the model card.
 
-    Thresholds follow the fixed rule of :data:`classifier.grouped.FIXED_RULE` (the one the
+    Thresholds follow the fixed rule of :data:`classifier.model.FIXED_RULE` (the one the
     leave-one-source-out figures were measured with), so none is tuned on a scored set.
 
     Args:
@@ -181,8 +150,6 @@ def train_model(examples: Iterable[Example] | None = None, extra: Iterable[Examp
     Returns:
         a TrainedModel; call ``.save(dir)`` to write it.
     """
-    from classifier.grouped import FIXED_RULE
-
     extra = list(extra)
     data = list(load_corpus() if examples is None else examples) + extra
     if not data:

@@ -4,4 +4,5 @@
 - :mod:`replies.notice`: the privacy notice split into sections, searched with TF-IDF.
 - :mod:`replies.corrections`: does a correction request give the right details?
 - :mod:`replies.drafting`: one jinja2-rendered draft (text and HTML) answering every intent.
+- :mod:`replies.errors`: :class:`~replies.errors.RepliesError`, the root of the package's errors.
 """

@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-from bot.errors import TriageError
+from replies.errors import RepliesError
 
 __all__ = [
     "ClockStoppedError",
@@ -48,7 +48,7 @@ MAX_EXTRA_MONTHS = 2
 UK_TIME = ZoneInfo("Europe/London")
 
 
-class DeadlineError(TriageError):
+class DeadlineError(RepliesError):
     """Raised when a deadline cannot be computed or changed as asked.
 
     For example, an extension asked for after the first month has run out, or for more than

@@ -6,8 +6,8 @@ import argparse
 
 from bot.commands import open_runtime
 from bot.commands.suppressions import since_argument, write_output
+from bot.exports import AUDIT_COLUMNS, audit_record, to_csv, to_json
 from bot.store import audit
-from bot.web.exports import AUDIT_COLUMNS, audit_record, to_csv, to_json
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -13,13 +13,12 @@ import sys
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.commands import open_runtime
 from bot.store import audit
 from bot.store import cases as case_store
-from bot.store.models import Case, CaseState, Classification
+from bot.store.models import Case, CaseState
 
 
 def add_list_filters(listing: argparse.ArgumentParser) -> None:
@@ -48,8 +47,7 @@ def filtered_cases(session: Session, args: argparse.Namespace) -> list[Case]:
 def case_detail(session: Session, case: Case) -> dict[str, Any]:
     """Everything about one case, in the order a person reads it."""
     draft = case_store.latest_draft(session, case.id)
-    labels = session.scalars(select(Classification).where(Classification.case_id == case.id)
-                             .order_by(Classification.id)).all()
+    labels = case_store.classifications(session, case.id)
     return {
         "id": case.id, "state": case.state, "label": case.label,
         "confidence": round(case.confidence, 3), "intents": case.intents,

@@ -12,15 +12,13 @@ import tempfile
 import textwrap
 from pathlib import Path
 
-from sqlalchemy import select
-
 from bot.commands.triage_files import ingest_files
 from bot.config import Config, DatabaseConfig, ImapConfig
 from bot.runtime import Runtime
 from bot.service import delivery_channels, triage_and_deliver
 from bot.store import cases as case_store
-from bot.store import suppressions
-from bot.store.models import Case, Message, OutboxItem
+from bot.store import messages, outbox, suppressions
+from bot.store.models import Case
 
 SAMPLE_INBOX = Path(__file__).resolve().parents[1] / "demo" / "inbox"
 
@@ -54,7 +52,7 @@ def report(rt: Runtime) -> str:
     """A readable account of what the pipeline did with each stored message."""
     lines: list[str] = []
     with rt.store.sessions() as session:
-        for message in session.scalars(select(Message).order_by(Message.id)):
+        for message in messages.list_messages(session, outbound=True):
             lines.append(f"#{message.id} from {message.sender or '(unknown)'}: "
                          f"{message.subject or '(no subject)'}")
             case = session.get(Case, message.case_id) if message.case_id else None
@@ -81,7 +79,7 @@ def report(rt: Runtime) -> str:
         listed = suppressions.active(session)
         lines.append(f"Suppression list ({len(listed)}): "
                      + (", ".join(s.address for s in listed) or "empty"))
-        queued = session.scalars(select(OutboxItem).order_by(OutboxItem.id)).all()
+        queued = outbox.list_items(session)
         lines.append(f"Outbox ({len(queued)} waiting; configure [smtp] to send):")
         for item in queued:
             to = item.payload.get("to", item.payload.get("type", ""))

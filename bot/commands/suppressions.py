@@ -14,15 +14,15 @@ from datetime import datetime
 
 from bot.commands import open_runtime
 from bot.commands.listing import render_table
-from bot.store import audit, suppressions
-from bot.store.mailer import find_active
-from bot.web.exports import (
+from bot.exports import (
     SUPPRESSION_COLUMNS,
     parse_since,
     suppression_record,
     to_csv,
     to_json,
 )
+from bot.store import audit, suppressions
+from bot.store.mailer import find_active
 
 SOURCE = "cli"
 

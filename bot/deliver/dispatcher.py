@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from bot.errors import DeliveryError
+from bot.errors import DeliveryError, OutboxTransitionError
 from bot.runtime import Runtime
 from bot.store import audit
 from bot.store import outbox as outbox_store
@@ -40,12 +40,33 @@ def backoff(attempts: int, base_s: float, max_s: float) -> timedelta:
 
 
 def deliver_due(rt: Runtime, channels: Mapping[str, Channel], limit: int = 100) -> DeliveryReport:
-    """Deliver every due outbox item of the kinds in ``channels``, once each."""
-    cfg = rt.config.outbox
-    lease = timedelta(seconds=cfg.lease_s)
+    """Deliver every due outbox item of the kinds in ``channels``, once each (``limit`` in all).
+
+    Marking an item sent or failed may queue its follow-ups (the note under a card that follows
+    an email), due at once: after such a mark the pass looks again for items it has not seen, so
+    ``poll --once`` delivers the email and its note together.
+    """
+    lease = timedelta(seconds=rt.config.outbox.lease_s)
     sent = retried = failed = 0
-    with rt.store.transaction() as session:
-        candidates = outbox_store.due_ids(session, rt.now(), lease, list(channels), limit)
+    seen: set[int] = set()
+    while len(seen) < limit:
+        with rt.store.transaction() as session:
+            due = outbox_store.due_ids(session, rt.now(), lease, list(channels),
+                                       len(seen) + limit)
+        candidates = [i for i in due if i not in seen][:limit - len(seen)]
+        seen.update(candidates)
+        report = _deliver_each(rt, channels, candidates, lease)
+        sent, retried, failed = (sent + report.sent, retried + report.retried,
+                                 failed + report.failed)
+        if not report.sent + report.failed:
+            break  # nothing marked, so nothing new follows
+    return DeliveryReport(sent, retried, failed)
+
+
+def _deliver_each(rt: Runtime, channels: Mapping[str, Channel], candidates: list[int],
+                  lease: timedelta) -> DeliveryReport:
+    cfg = rt.config.outbox
+    sent = retried = failed = 0
     for item_id in candidates:
         with rt.store.transaction() as session:
             item = outbox_store.claim(session, item_id, rt.now(), lease)
@@ -55,10 +76,6 @@ def deliver_due(rt: Runtime, channels: Mapping[str, Channel], limit: int = 100) 
         try:
             result = channels[item.kind](item)
         except DeliveryError as exc:
-            if exc.waiting:
-                _defer(rt, item, exc)
-                retried += 1
-                continue
             gave_up = exc.permanent or item.attempts >= cfg.max_attempts
             _record_failure(rt, item, exc, gave_up)
             failed += gave_up
@@ -71,54 +88,43 @@ def deliver_due(rt: Runtime, channels: Mapping[str, Channel], limit: int = 100) 
                             item.attempts >= cfg.max_attempts)
             retried += 1
             continue
-        with rt.store.transaction() as session:
-            row = session.get(OutboxItem, item.id)
-            assert row is not None
-            row.state, row.sent_at, row.last_error = "sent", rt.now(), None
-            row.result = dict(result)
-            audit.record(session, "system", f"{item.kind}.sent", item.case_id,
-                         outbox=item.id, key=item.idempotency_key)
-        sent += 1
+        sent += _record_sent(rt, item, result)
     return DeliveryReport(sent, retried, failed)
 
 
-def waiting_delay(age: timedelta) -> timedelta:
-    """How long an item that waits for another one sleeps: soon at first, rarely once it is old.
-
-    Each channel has its own delivery thread, so an item can be looked at before the one it
-    depends on; a tenth of its age (1 s to 5 minutes) keeps the common case quick and a
-    long wait cheap.
-    """
-    return timedelta(seconds=min(300.0, max(1.0, age.total_seconds() / 10)))
-
-
-def _defer(rt: Runtime, item: OutboxItem, exc: DeliveryError) -> None:
-    with rt.store.transaction() as session:
-        row = session.get(OutboxItem, item.id)
-        assert row is not None
-        now = rt.now()
-        row.state, row.attempts, row.last_error = "pending", max(0, row.attempts - 1), str(exc)
-        row.next_attempt_at = now + waiting_delay(now - row.created_at)
-    logger.debug("Outbox item %s waits: %s", item.id, exc)
+def _record_sent(rt: Runtime, item: OutboxItem, result: Mapping[str, Any]) -> bool:
+    try:
+        with rt.store.transaction() as session:
+            outbox_store.mark_sent(session, item.id, rt.now(), dict(result))
+            audit.record(session, "system", f"{item.kind}.sent", item.case_id,
+                         outbox=item.id, key=item.idempotency_key)
+    except OutboxTransitionError as exc:
+        # Our lease ran out and another dispatcher delivered and marked it: a known duplicate.
+        logger.warning("Outbox item %s delivered, but not ours to mark any more: %s", item.id, exc)
+        return False
+    return True
 
 
 def _record_failure(rt: Runtime, item: OutboxItem, exc: DeliveryError, gave_up: bool) -> None:
     cfg = rt.config.outbox
-    with rt.store.transaction() as session:
-        row = session.get(OutboxItem, item.id)
-        assert row is not None
-        row.last_error = str(exc)[:2000]
-        if gave_up:
-            row.state = "failed"
-            if row.case_id is not None:
-                case = session.get(Case, row.case_id)
-                if case is not None:
-                    case.delivery_failure = f"{item.kind} delivery failed: {exc}"[:2000]
-            audit.record(session, "system", f"{item.kind}.failed", item.case_id,
-                         outbox=item.id, error=str(exc)[:500], attempts=row.attempts)
-            logger.error("Outbox item %s failed for good: %s", item.id, exc)
-        else:
-            row.state = "pending"
-            row.next_attempt_at = rt.now() + backoff(row.attempts, cfg.backoff_base_s,
-                                                     cfg.backoff_max_s)
-            logger.warning("Outbox item %s: %s; retry at %s", item.id, exc, row.next_attempt_at)
+    error = str(exc)[:2000]
+    try:
+        with rt.store.transaction() as session:
+            if gave_up:
+                row = outbox_store.mark_failed(session, item.id, error, rt.now())
+                if row.case_id is not None:
+                    case = session.get(Case, row.case_id)
+                    if case is not None:
+                        case.delivery_failure = f"{item.kind} delivery failed: {exc}"[:2000]
+                audit.record(session, "system", f"{item.kind}.failed", item.case_id,
+                             outbox=item.id, error=str(exc)[:500], attempts=row.attempts)
+                logger.error("Outbox item %s failed for good: %s", item.id, exc)
+            else:
+                row = outbox_store.mark_retry(
+                    session, item.id, error,
+                    rt.now() + backoff(item.attempts, cfg.backoff_base_s, cfg.backoff_max_s))
+                logger.warning("Outbox item %s: %s; retry at %s", item.id, exc,
+                               row.next_attempt_at)
+    except OutboxTransitionError as exc2:
+        logger.warning("Outbox item %s failed, but is not ours to mark any more: %s", item.id,
+                       exc2)

@@ -13,26 +13,21 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from bot.mail.outbound import our_message_id
+from bot.cases import clock
+from bot.cases.drafts import confirmation_for_case, draft_for_case
+from bot.cases.outgoing import queue_email, queue_slack
 from bot.mail.sender import is_domain_literal
 from bot.pipeline.decide import Action, Decision
-from bot.pipeline.drafts import confirmation_for_case, draft_for_case
 from bot.pipeline.limits import MailCounts, confirmation_verdict
 from bot.runtime import Runtime
-from bot.staff import rules
-from bot.store import audit, automail, cases, outbox, suppressions
-from bot.store.models import Case, CaseState, Message, OutboxItem
+from bot.store import audit, automail, cases, suppressions
+from bot.store.audit import SYSTEM
+from bot.store.models import Case, CaseState, Message
 from classifier import Prediction
 from classifier.explain import draft_intents
-from replies.deadlines import due_date, receipt_date
-from replies.drafting import Draft
 
 logger = logging.getLogger(__name__)
 
-SYSTEM = "system"
-# Labels whose statutory clock starts at receipt: access (Art. 15), rectification and erasure
-# (Art. 16, 17). An opt-out needs no deadline: it is applied at once or on approval.
-TIMED_LABELS = ("access_request", "correction")
 
 
 @dataclass(frozen=True)
@@ -58,13 +53,7 @@ def apply_decision(session: Session, rt: Runtime, message: Message, decision: De
         case Action.SUPPRESS_AND_OPEN:
             outcome = _open_case(session, rt, message, decision, prediction,
                                  opt_out_applied=True)
-            assert message.sender, "the policy never suppresses without a sender"
-            _, newly = suppressions.suppress(session, message.sender, reason="opt-out request",
-                                             source="email" if message.source != "slack"
-                                             else "slack", case_id=outcome.case_id)
-            audit.record(session, SYSTEM, "opt_out.applied", outcome.case_id,
-                         message=message.id, already_suppressed=not newly, case_open=True,
-                         reasons=list(decision.reasons))
+            _suppress_sender(session, rt, message, outcome.case_id, decision, case_open=True)
             return outcome
     raise ValueError(f"unknown action {decision.action!r}")
 
@@ -83,8 +72,7 @@ def _new_case(session: Session, message: Message, decision: Decision,
         requester=message.sender, requester_name=message.sender_name, subject=message.subject,
         received_at=message.received_at,
         review_reasons=[*decision.reasons, *(f"why: {w}" for w in decision.why)])
-    if decision.label in TIMED_LABELS or any(i in TIMED_LABELS for i in present):
-        case.due_date = due_date(receipt_date(message.received_at))
+    case.due_date = clock.opening_due_date((decision.label, *present), message.received_at)
     session.add(case)
     session.flush()
     message.case_id = case.id
@@ -98,15 +86,11 @@ def _new_case(session: Session, message: Message, decision: Decision,
 
 def _auto_opt_out(session: Session, rt: Runtime, message: Message, decision: Decision,
                   prediction: Prediction | None) -> Outcome:
-    assert message.sender, "the policy never auto-applies without a sender"
-    channel = message.source if message.source == "slack" else "email"
+    channel = _channel(message)
     # An unverified sender's opt-out is applied (harmless) but a person closes the case.
     state = CaseState.OPEN if decision.keep_open else CaseState.AUTO_RESOLVED
     case = _new_case(session, message, decision, prediction, state, channel, now=rt.now())
-    _, newly = suppressions.suppress(session, message.sender, reason="opt-out request",
-                                     source=channel, case_id=case.id, now=rt.now())
-    audit.record(session, SYSTEM, "opt_out.applied", case.id, message=message.id,
-                 already_suppressed=not newly, reasons=list(decision.reasons))
+    newly = _suppress_sender(session, rt, message, case.id, decision)
     if decision.send_confirmation and message.source != "slack":
         withheld = _confirmation_withheld(session, rt, case, newly)
         if withheld is None:
@@ -135,6 +119,28 @@ def _auto_opt_out(session: Session, rt: Runtime, message: Message, decision: Dec
     return Outcome(decision.action, case.id)
 
 
+def _channel(message: Message) -> str:
+    """Where the message came from, as cases and suppressions record it."""
+    return message.source if message.source == "slack" else "email"
+
+
+def _suppress_sender(session: Session, rt: Runtime, message: Message, case_id: int | None,
+                     decision: Decision, **details: object) -> bool:
+    """Suppress the sender of an opt-out, the one thing the service does by itself, and
+    record it; ``details`` go into the audit event. Returns whether the address is newly
+    suppressed (False when it already was).
+
+    Both opt-out paths come here, the one that closes the case and the one that leaves it
+    open for staff, so they suppress and record alike.
+    """
+    assert message.sender, "the policy never suppresses without a sender"
+    _, newly = suppressions.suppress(session, message.sender, reason="opt-out request",
+                                     source=_channel(message), case_id=case_id, now=rt.now())
+    audit.record(session, SYSTEM, "opt_out.applied", case_id, message=message.id,
+                 already_suppressed=not newly, **details, reasons=list(decision.reasons))
+    return newly
+
+
 def _confirmation_withheld(session: Session, rt: Runtime, case: Case, newly: bool) -> str | None:
     """Why no confirmation may go to the case's requester now, or None when one may."""
     if not newly:
@@ -150,8 +156,7 @@ def _confirmation_withheld(session: Session, rt: Runtime, case: Case, newly: boo
 
 def _open_case(session: Session, rt: Runtime, message: Message, decision: Decision,
                prediction: Prediction | None, *, opt_out_applied: bool = False) -> Outcome:
-    channel = message.source if message.source == "slack" else "email"
-    case = _new_case(session, message, decision, prediction, CaseState.OPEN, channel,
+    case = _new_case(session, message, decision, prediction, CaseState.OPEN, _channel(message),
                      now=rt.now())
     intents = decision.intents or (decision.label,)
     draft = draft_for_case(rt, session, case, message, intents=intents,
@@ -171,11 +176,9 @@ def _join_case(session: Session, rt: Runtime, message: Message, decision: Decisi
     message.case_id = case.id
     if case.state == CaseState.AWAITING_REQUESTER:
         # The requester answered: the stopped clock restarts on the day their reply arrived.
-        timed = bool(set(case.present) & set(TIMED_LABELS))
-        restart = rules.restart_clock(rules.pauses_of(case.pauses),
-                                      receipt_date(case.received_at),
-                                      receipt_date(message.received_at), case.extended, timed)
-        case.pauses = rules.pauses_to_json(restart.pauses)
+        restart = clock.restart_case_clock(case.present, case.pauses, case.received_at,
+                                           message.received_at, case.extended)
+        case.pauses = clock.pauses_to_json(restart.pauses)
         case.due_date = restart.due or case.due_date
         case.state = CaseState.OPEN
     case.version += 1
@@ -183,34 +186,3 @@ def _join_case(session: Session, rt: Runtime, message: Message, decision: Decisi
     queue_slack(session, rt, "thread_message", case, key=f"slack-thread:{message.id}",
                 message_id=message.id)
     return Outcome(decision.action, case.id)
-
-
-def queue_email(session: Session, rt: Runtime, case: Case, message: Message | None, draft: Draft,
-                *, key: str, auto_submitted: str | None = None) -> OutboxItem | None:
-    """Queue an email to the case's requester (never to an address taken from a message body).
-
-    Returns the new outbox row, or None when nothing was queued (no address, or a repeat).
-    """
-    if not case.requester:
-        audit.record(session, SYSTEM, "email.not_queued", case.id, reason="no sender address")
-        return None
-    parent = message.message_id if message is not None else None
-    references = list(message.references or []) if message is not None else []
-    payload = {
-        "to": case.requester, "subject": draft.subject, "text": draft.text, "html": draft.html,
-        "message_id": our_message_id(case.id, key, rt.mail_domain),
-        "in_reply_to": parent, "references": references,
-        "auto_submitted": auto_submitted,
-    }
-    return outbox.enqueue(session, "email", key, payload, case.id, now=rt.now())
-
-
-def queue_slack(session: Session, rt: Runtime, kind: str, case: Case, *, key: str,
-                **extra: object) -> None:
-    """Queue a Slack post; the card is rendered at delivery time from the case as it is then."""
-    if not rt.config.slack.enabled:
-        return
-    if kind == "opt_out_notice" and rt.config.slack.opt_out_notices == "none":
-        return
-    outbox.enqueue(session, "slack", key, {"type": kind, "case_id": case.id, **extra}, case.id,
-                   now=rt.now())

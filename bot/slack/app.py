@@ -3,6 +3,7 @@
 Every button carries ``"<case>:<version>"``. A listener:
 
 1. acks (and, for a modal, calls ``views.open`` next, while the 3-second trigger_id lives);
+   ``/privacy`` acks empty and answers from a lazy listener through its ``response_url``;
 2. checks the person may act (:class:`~bot.slack.access.Reviewers`); if not, says so privately;
 3. runs ONE staff action (one transaction, compare-and-set on the version);
 4. on success re-renders the card in place (``chat.update``, buttons gone once closed); on a
@@ -16,10 +17,11 @@ import re
 from datetime import timedelta
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.errors import Refusal
 from bot.runtime import Runtime
 from bot.slack import intake, modals, summaries
 from bot.slack.access import NOT_ALLOWED, Reviewers
@@ -28,6 +30,7 @@ from bot.slack.delivery import SlackChannel
 from bot.staff import actions, rules
 from bot.staff.actions import Result
 from bot.store import audit, suppressions
+from bot.store import outbox as outbox_store
 from bot.store import staff as staff_store
 from replies.deadlines import receipt_date
 
@@ -72,7 +75,7 @@ class SlackApp:
         app.view(modals.REJECT_CALLBACK)(self.on_reject_submitted)
         app.event("app_home_opened")(self.on_home)
         app.event("message")(self.on_message)
-        app.command("/privacy")(self.on_command)
+        app.command("/privacy")(ack=self.ack_command, lazy=[self.on_command])
         app.error(self.on_error)
 
     # -- helpers ---------------------------------------------------------------------------
@@ -140,7 +143,7 @@ class SlackApp:
             return
         if version is not None:
             with self.rt.store.transaction() as session:
-                staff_store.settle(session, f"slack-update:{case_id}:{version}", dict(facts),
+                outbox_store.settle(session, f"slack-update:{case_id}:{version}", dict(facts),
                                    self.rt.now())
 
     @staticmethod
@@ -201,7 +204,7 @@ class SlackApp:
         submitted = modals.read_edit(view)
         try:
             rules.check_draft(submitted.subject, submitted.text)
-        except rules.Refusal as exc:
+        except Refusal as exc:
             ack(response_action="errors", errors={"part_0": str(exc)})
             return
         if not self.allowed(user, "case_edit.submit", submitted.case_id):
@@ -240,7 +243,7 @@ class SlackApp:
         case_id, version, reason = modals.read_reject(view)
         try:
             rules.check_reason(reason)
-        except rules.Refusal as exc:
+        except Refusal as exc:
             ack(response_action="errors", errors={"reason": str(exc)})
             return
         if not self.allowed(user, "case_reject.submit", case_id):
@@ -280,30 +283,35 @@ class SlackApp:
             return
         intake.take_message(self.rt, self.client, event, body.get("team_id", ""))
 
-    def on_command(self, ack: Ack, command: dict[str, Any]) -> None:
-        user = command["user_id"]
-        text = (command.get("text") or "").strip()
+    @staticmethod
+    def ack_command(ack: Ack) -> None:
+        """Acknowledge ``/privacy`` at once: the answer needs the database and maybe
+        ``conversations.members``, which must not eat into Slack's three seconds."""
+        ack()
+
+    def on_command(self, respond: Respond, command: dict[str, Any]) -> None:
+        """Answer ``/privacy`` (a lazy listener, after the ack) privately, by ``response_url``."""
+        respond(text=self.command_answer(command["user_id"], (command.get("text") or "").strip()),
+                response_type="ephemeral")
+
+    def command_answer(self, user: str, text: str) -> str:
         if not self.allowed(user, "/privacy"):
-            ack(text=NOT_ALLOWED)
-            return
+            return NOT_ALLOWED
         if text in ("", "help"):
-            ack(text=summaries.HELP)
-            return
+            return summaries.HELP
         if text == "status":
             with self.rt.store.sessions() as session:
                 counts = staff_store.count_by_state(session)
-            ack(text=f"Privacy cases · {summaries.counts_text(counts)}")
-            return
+            return f"Privacy cases · {summaries.counts_text(counts)}"
         match = _ADDRESS.match(text)
         if not match:
-            ack(text=summaries.HELP)
-            return
+            return summaries.HELP
         address = match.group(1).lower()
         with self.rt.store.sessions() as session:
             suppressed = suppressions.is_suppressed(session, address)
             found = [(c.id, c.label, c.state)
                      for c in staff_store.cases_for_address(session, address)]
-        ack(text=summaries.lookup_text(address, suppressed, found))
+        return summaries.lookup_text(address, suppressed, found)
 
     def on_error(self, error: Exception, body: dict[str, Any]) -> None:
         logger.error("Slack listener failed: %s (%s)", error, body.get("type"), exc_info=error)

@@ -25,7 +25,7 @@ from bot.slack.client import PACER, Pacer, make_web_client
 from bot.slack.data import card_data
 from bot.slack.text import escape
 from bot.store import staff as staff_store
-from bot.store.models import Case, Message, OutboxItem
+from bot.store.models import Case, Message, OutboxItem, OutboxState
 from replies.deadlines import receipt_date
 
 logger = logging.getLogger(__name__)
@@ -172,10 +172,12 @@ class SlackChannel:
             error = email.last_error if email else "the reply was never queued"
             text = (email.payload.get("text", "") if email else "")
             actor = staff_store.approver(session, case_id)
-        if state in ("pending", "sending"):
-            raise DeliveryError("the reply has not been sent yet", waiting=True)
+        if state in (OutboxState.PENDING, OutboxState.SENDING):
+            # Not expected: the note is queued when its email is marked sent or failed. Seen
+            # for a note queued by an older version, or an email retried by staff since.
+            raise DeliveryError("the reply has not been sent yet")
         version = item.payload.get("draft_version", 0)
-        failure = None if state == "sent" else (error or state)
+        failure = None if state == OutboxState.SENT else (error or state)
         return self.post(channel, cards.sent_reply_message(actor, version, text, failure,
                                                           self._cfg.redaction),
                          thread_ts=ts)

@@ -6,7 +6,8 @@ reconnects by itself after a ``disconnect`` message or a dropped connection. HTT
 Bolt's WSGI adapter with waitress on ``[slack] http_host``/``http_port``; Bolt checks
 each request's signature and refuses a timestamp more than five minutes old.
 
-While it runs, the loop here also queues the daily reminder (and digest) once it is time.
+The daily reminder and digest are queued by the service's triage thread (``bot/service.py``),
+not here: they are outbox rows delivered through the Web API, so they do not need the socket.
 """
 
 from __future__ import annotations
@@ -24,12 +25,10 @@ from bot.errors import ConfigError
 from bot.runtime import Runtime
 from bot.slack.app import SlackApp
 from bot.slack.client import make_web_client
-from bot.slack.jobs import queue_daily_posts
 from bot.slack.signed import MAX_BODY_BYTES, SignedOnly
 
 logger = logging.getLogger(__name__)
 
-JOBS_EVERY_S = 60.0
 # How often the Socket Mode client checks its connection (and so how soon it notices a silent
 # drop and reconnects); Bolt's default.
 SOCKET_PING_S = 10.0
@@ -100,13 +99,7 @@ def run_slack_app(rt: Runtime, stop: threading.Event,
     if on_ready is not None:
         on_ready(ready)
     try:
-        while True:
-            try:
-                queue_daily_posts(rt)
-            except Exception:
-                logger.exception("Queueing the daily Slack posts failed")
-            if stop.wait(JOBS_EVERY_S):
-                break
+        stop.wait()
     finally:
         if cfg.mode == "socket":
             handler.client.auto_reconnect_enabled = False

@@ -22,19 +22,20 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot.pipeline.act import TIMED_LABELS, queue_email, queue_slack
-from bot.pipeline.drafts import draft_for_case
+from bot.cases import clock
+from bot.cases.drafts import draft_for_case
+from bot.cases.outgoing import queue_email, queue_slack, slack_post
+from bot.errors import Refusal
 from bot.runtime import Runtime
 from bot.staff import rules
-from bot.staff.rules import Refusal
-from bot.store import audit, cases, suppressions
+from bot.store import audit, cases, outbox, suppressions
 from bot.store import staff as staff_store
 from bot.store.models import Case, CaseState, Draft, Message
 from classifier.explain import sub_intent_for
 from classifier.policy import opt_out_targets
 from classifier.signals import forwarded_sender
 from replies.corrections import correction_details_given
-from replies.deadlines import due_date, receipt_date
+from replies.deadlines import receipt_date
 from replies.drafting import identity_check_needed
 
 logger = logging.getLogger(__name__)
@@ -105,9 +106,15 @@ def approve(rt: Runtime, case_id: int, version: int, actor: str) -> Result:
             queue_slack(session, rt, "slack_reply", case, key=key, draft_version=draft.version,
                         channel=first.slack_channel, thread_ts=first.slack_ts)
         else:
-            queue_email(session, rt, case, message, draft, key=key)
-            queue_slack(session, rt, "sent_reply", case, key=f"slack-sent:{case.id}:"
-                        f"{draft.version}", email_key=key, draft_version=draft.version)
+            # The note under the card follows the email, sent or failed; with no email to
+            # wait for (no address) it goes now and says the reply was never queued.
+            sent_note = slack_post(rt, "sent_reply", case, key=f"slack-sent:{case.id}:"
+                                   f"{draft.version}", email_key=key, draft_version=draft.version)
+            notes = [sent_note] if sent_note is not None else []
+            if queue_email(session, rt, case, message, draft, key=key, then=notes) is None:
+                for post in notes:
+                    outbox.enqueue(session, post.kind, post.key, post.payload, case.id,
+                                   now=rt.now())
         asks_identity = _asks_identity(rt, session, case)
         text = (first.reply_text or first.body_text) if first is not None else ""
         asks_details = "correction" in case.present and not correction_details_given(text)
@@ -115,8 +122,7 @@ def approve(rt: Runtime, case_id: int, version: int, actor: str) -> Result:
         case.state = state
         case.outcome_note = f"approved by {actor} (draft v{draft.version})"
         if state == CaseState.AWAITING_REQUESTER:
-            today = receipt_date(now).isoformat()
-            case.pauses = [*map(list, case.pauses), [today, None]]
+            case.pauses = clock.stop_clock(case.pauses, now)
             waiting = "identity evidence" if asks_identity else "the correct details"
             return f"Reply v{draft.version} approved and sent; waiting for {waiting}" + note
         return f"Reply v{draft.version} approved and sent" + note
@@ -186,8 +192,8 @@ def reclassify(rt: Runtime, case_id: int, version: int, actor: str, label: str) 
                                  by=f"staff:{_user(actor)}")
         old = case.label
         case.label, case.present = new, [new]
-        if new in TIMED_LABELS and case.due_date is None:
-            case.due_date = due_date(receipt_date(case.received_at))
+        if case.due_date is None:
+            case.due_date = clock.opening_due_date((new,), case.received_at)
         draft = draft_for_case(rt, session, case, first, intents=tuple(case.present))
         cases.add_draft(session, case, subject=draft.subject, text=draft.text, html=draft.html,
                         author=f"redraft:{_user(actor)}")
@@ -246,7 +252,7 @@ def extend_deadline(rt: Runtime, case_id: int, version: int, actor: str) -> Resu
     def change(session: Session, case: Case, now: datetime) -> str:
         rules.actionable(case.state)
         ext = rules.extension(case.present, case.extended, receipt_date(case.received_at),
-                              receipt_date(now), rules.pauses_of(case.pauses))
+                              receipt_date(now), clock.pauses_of(case.pauses))
         case.extended = True
         case.due_date = ext.due or case.due_date
         if ext.due is None:
@@ -263,12 +269,10 @@ def verify_identity(rt: Runtime, case_id: int, version: int, actor: str) -> Resu
         rules.actionable(case.state)
         if case.identity_verified:
             raise Refusal("identity is already marked as verified")
-        timed = bool(set(case.present) & set(TIMED_LABELS))
-        restart = rules.restart_clock(rules.pauses_of(case.pauses),
-                                      receipt_date(case.received_at), receipt_date(now),
-                                      case.extended, timed)
+        restart = clock.restart_case_clock(case.present, case.pauses, case.received_at, now,
+                                           case.extended)
         case.identity_verified = True
-        case.pauses = rules.pauses_to_json(restart.pauses)
+        case.pauses = clock.pauses_to_json(restart.pauses)
         case.due_date = restart.due or case.due_date
         case.state = CaseState.OPEN
         return "Identity verified" + (f"; due {restart.due.isoformat()}" if restart.due else "")

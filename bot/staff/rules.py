@@ -11,18 +11,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from bot.cases.clock import is_timed
+from bot.errors import Refusal
 from bot.store.models import OPEN_STATES, CaseState
-from replies.deadlines import ClockStoppedError, DeadlineError, Pause, due_date, extended_due_date
+from replies.deadlines import ClockStoppedError, DeadlineError, Pause, extended_due_date
 from replies.drafting import LABELS
 
 MAX_REASON_CHARS = 2000
 MAX_DRAFT_CHARS = 100_000
-# Labels with a statutory clock (UK GDPR Art. 12(3)): these may be extended.
-TIMED_LABELS = ("access_request", "correction")
-
-
-class Refusal(Exception):
-    """A staff action that cannot happen; the message is shown to the person who tried."""
 
 
 def actionable(state: str) -> None:
@@ -59,16 +55,6 @@ def check_label(label: str) -> str:
     return label
 
 
-def pauses_of(raw: Sequence[Sequence[str | None]]) -> list[Pause]:
-    """The case's stored pauses (``[[start, end|null], ...]`` ISO dates) as values."""
-    return [Pause(date.fromisoformat(str(s)), date.fromisoformat(str(e)) if e else None)
-            for s, e in raw]
-
-
-def pauses_to_json(pauses: Sequence[Pause]) -> list[list[str | None]]:
-    return [[p.start.isoformat(), p.end.isoformat() if p.end else None] for p in pauses]
-
-
 @dataclass(frozen=True)
 class Extension:
     due: date | None   # None while the clock is stopped (known once the requester replies)
@@ -82,7 +68,7 @@ def extension(present: Sequence[str], extended: bool, received: date, today: dat
         Refusal: for a case without a time limit, one already extended, or after the first
             month has run out (the explanation comes from :mod:`replies.deadlines`).
     """
-    if not set(present) & set(TIMED_LABELS):
+    if not is_timed(present):
         raise Refusal("only access requests and corrections have a time limit to extend")
     if extended:
         raise Refusal("the time limit has already been extended")
@@ -92,22 +78,6 @@ def extension(present: Sequence[str], extended: bool, received: date, today: dat
         return Extension(None)
     except DeadlineError as exc:
         raise Refusal(str(exc)) from None
-
-
-@dataclass(frozen=True)
-class ClockRestart:
-    pauses: list[Pause]
-    due: date | None
-
-
-def restart_clock(pauses: Sequence[Pause], received: date, today: date, extended: bool,
-                  timed: bool) -> ClockRestart:
-    """Close an open pause today (identity evidence arrived) and recompute the due date."""
-    closed = [Pause(p.start, p.end if p.end is not None else max(today, p.start))
-              for p in pauses]
-    if not timed:
-        return ClockRestart(closed, None)
-    return ClockRestart(closed, due_date(received, months=3 if extended else 1, pauses=closed))
 
 
 def after_approval(present: Sequence[str], asks_identity: bool,

@@ -15,6 +15,9 @@ from sqlalchemy.orm import Session
 
 from bot.store.models import AuditEvent
 
+#: The actor of everything the service does by itself (as opposed to ``slack:<user>``).
+SYSTEM = "system"
+
 
 def record(session: Session, actor: str, action: str, case_id: int | None = None,
            **details: Any) -> AuditEvent:

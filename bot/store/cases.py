@@ -16,6 +16,12 @@ def latest_draft(session: Session, case_id: int) -> Draft | None:
                            .order_by(Draft.version.desc()).limit(1)).first()
 
 
+def classifications(session: Session, case_id: int) -> Sequence[Classification]:
+    """Every label the case was given, by the model and by staff, oldest first."""
+    return session.scalars(select(Classification).where(Classification.case_id == case_id)
+                           .order_by(Classification.id)).all()
+
+
 def add_draft(session: Session, case: Case, *, subject: str, text: str, html: str,
               author: str) -> Draft:
     """Store a new draft version (versions start at 1 and never change once written)."""

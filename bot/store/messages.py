@@ -138,8 +138,12 @@ def open_case_for_thread(session: Session, message_ids: Sequence[str]) -> Case |
     ).first()
 
 
-def list_messages(session: Session, limit: int | None = None) -> Sequence[Message]:
-    query = select(Message).where(Message.outbound.is_(False)).order_by(Message.id)
+def list_messages(session: Session, limit: int | None = None, *,
+                  outbound: bool = False) -> Sequence[Message]:
+    """Stored messages, oldest first: those we received, and ours too when ``outbound``."""
+    query = select(Message).order_by(Message.id)
+    if not outbound:
+        query = query.where(Message.outbound.is_(False))
     if limit:
         query = query.limit(limit)
     return session.scalars(query).all()

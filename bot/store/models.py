@@ -70,6 +70,15 @@ class CaseState(enum.StrEnum):
 OPEN_STATES = (CaseState.OPEN, CaseState.AWAITING_REQUESTER)
 
 
+class OutboxState(enum.StrEnum):
+    """Where an outbox row is; the allowed moves between them are in :mod:`bot.store.outbox`."""
+
+    PENDING = "pending"    # waiting for its next attempt (``next_attempt_at``)
+    SENDING = "sending"    # claimed by a dispatcher, until its lease runs out
+    SENT = "sent"          # delivered (or done directly by a Slack listener)
+    FAILED = "failed"      # given up; staff may queue it again (``outbox retry``)
+
+
 class MailboxState(Base):
     """Where intake has got to in one IMAP folder: (folder, UIDVALIDITY, last UID)."""
 
@@ -253,7 +262,7 @@ class OutboxItem(Base):
     idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    state: Mapped[str] = mapped_column(String(20), default="pending")  # pending|sending|sent|failed
+    state: Mapped[str] = mapped_column(String(20), default=OutboxState.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_at: Mapped[datetime | None] = mapped_column()

@@ -1,36 +1,103 @@
 """The outbox: deliveries written with the decision, claimed and marked by the dispatcher.
 
+Every change of an item's state is made here, by one of the :data:`TRANSITIONS`; a move its
+current state does not allow raises :class:`~bot.errors.OutboxTransitionError` instead of
+quietly rewriting a row someone else owns (``sent`` is final: moving it would deliver twice).
+
 Claims follow Healthchecks' ``sendalerts``: a conditional UPDATE that must change exactly one row,
 so two dispatchers never send the same item. On PostgreSQL candidates are read with
 ``FOR UPDATE SKIP LOCKED`` so workers do not queue behind each other.
+
+An item may name follow-ups (:class:`FollowUp`, kept in its payload under ``"then"``): they are
+queued in the transaction that marks it sent or failed, so a post that is about an email (the
+"reply sent" note under a card) exists only once there is something to say, however long the
+email takes, instead of failing its own attempts while it waits.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, Update, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.store.models import OutboxItem, utcnow
+from bot.errors import OutboxTransitionError
+from bot.store.models import OutboxItem, OutboxState, utcnow
+
+PENDING, SENDING, SENT, FAILED = (OutboxState.PENDING, OutboxState.SENDING, OutboxState.SENT,
+                                  OutboxState.FAILED)
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One allowed move: from any of ``sources`` to ``target``."""
+
+    name: str
+    sources: frozenset[OutboxState]
+    target: OutboxState
+
+    def check(self, current: str) -> None:
+        """Raise unless an item in state ``current`` may make this move."""
+        if current not in self.sources:
+            raise OutboxTransitionError(
+                f"outbox {self.name}: not allowed from {current!r} "
+                f"(only from {', '.join(sorted(self.sources))})")
+
+
+#: A dispatcher takes a due item; or takes over one whose claimant vanished (lease over).
+CLAIM = Transition("claim", frozenset({PENDING, SENDING}), SENDING)
+#: The claimant delivered it.
+MARK_SENT = Transition("mark_sent", frozenset({SENDING}), SENT)
+#: The claimant could not deliver it this time; it is due again after a backoff.
+MARK_RETRY = Transition("mark_retry", frozenset({SENDING}), PENDING)
+#: The claimant gave up (a permanent error, or its attempts ran out).
+MARK_FAILED = Transition("mark_failed", frozenset({SENDING}), FAILED)
+#: A Slack listener did the work itself before any dispatcher claimed the item.
+SETTLE = Transition("settle", frozenset({PENDING}), SENT)
+#: Staff give a failed (or still pending) item a fresh run of attempts; never a sent one.
+REQUEUE = Transition("requeue", frozenset({PENDING, FAILED}), PENDING)
+
+TRANSITIONS = (CLAIM, MARK_SENT, MARK_RETRY, MARK_FAILED, SETTLE, REQUEUE)
+
+
+def allowed(current: str, target: str) -> bool:
+    """Whether any transition moves an item from ``current`` to ``target``."""
+    return any(current in t.sources and t.target == target for t in TRANSITIONS)
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """An item to queue once another one is sent or has failed for good."""
+
+    kind: str
+    key: str
+    payload: dict[str, Any]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "key": self.key, "payload": self.payload}
 
 
 def enqueue(session: Session, kind: str, key: str, payload: dict[str, Any],
             case_id: int | None = None, *, not_before: datetime | None = None,
-            now: datetime | None = None) -> OutboxItem | None:
+            now: datetime | None = None, then: Iterable[FollowUp] = ()) -> OutboxItem | None:
     """Queue a delivery unless one with the same idempotency key exists; None for a repeat.
 
     ``now`` is the caller's clock (``Runtime.now``): the dispatcher compares ``next_attempt_at``
-    with that clock, so the row must be stamped by it, not by the wall clock.
+    with that clock, so the row must be stamped by it, not by the wall clock. ``then`` are
+    queued when this item is marked sent or failed (see the module's docstring).
     """
     if session.scalar(select(OutboxItem.id).where(OutboxItem.idempotency_key == key)) is not None:
         return None
     now = now or utcnow()
+    follow_ups = [f.as_json() for f in then]
+    if follow_ups:
+        payload = {**payload, "then": follow_ups}
     item = OutboxItem(kind=kind, idempotency_key=key, payload=payload, case_id=case_id,
-                      next_attempt_at=not_before or now, created_at=now)
+                      state=PENDING, next_attempt_at=not_before or now, created_at=now)
     try:
         with session.begin_nested():
             session.add(item)
@@ -40,16 +107,21 @@ def enqueue(session: Session, kind: str, key: str, payload: dict[str, Any],
     return item
 
 
+def _claimable(now: datetime, lease: timedelta) -> ColumnElement[bool]:
+    """The :data:`CLAIM` condition: pending and due, or 'sending' whose claimant vanished."""
+    return or_(
+        (OutboxItem.state == PENDING) & (OutboxItem.next_attempt_at <= now),
+        (OutboxItem.state == SENDING) & (OutboxItem.claimed_at <= now - lease),
+    )
+
+
 def due_ids(session: Session, now: datetime, lease: timedelta, kinds: Sequence[str],
             limit: int = 50) -> list[int]:
     """Items ready to send: pending and due, or 'sending' whose claimant vanished (lease over)."""
     query = (
         select(OutboxItem.id)
         .where(OutboxItem.kind.in_(kinds))
-        .where(or_(
-            (OutboxItem.state == "pending") & (OutboxItem.next_attempt_at <= now),
-            (OutboxItem.state == "sending") & (OutboxItem.claimed_at <= now - lease),
-        ))
+        .where(_claimable(now, lease))
         .order_by(OutboxItem.next_attempt_at, OutboxItem.id)
         .limit(limit)
     )
@@ -60,23 +132,79 @@ def due_ids(session: Session, now: datetime, lease: timedelta, kinds: Sequence[s
 
 def claim(session: Session, item_id: int, now: datetime, lease: timedelta) -> OutboxItem | None:
     """Take one item for sending; None when another dispatcher got there first."""
-    result = session.execute(
+    changed = _rows_changed(
+        session,
         update(OutboxItem)
-        .where(OutboxItem.id == item_id)
-        .where(or_(
-            (OutboxItem.state == "pending") & (OutboxItem.next_attempt_at <= now),
-            (OutboxItem.state == "sending") & (OutboxItem.claimed_at <= now - lease),
-        ))
-        .values(state="sending", claimed_at=now, attempts=OutboxItem.attempts + 1)
+        .where(OutboxItem.id == item_id, OutboxItem.state.in_(CLAIM.sources))
+        .where(_claimable(now, lease))
+        .values(state=CLAIM.target, claimed_at=now, attempts=OutboxItem.attempts + 1)
     )
-    if result.rowcount != 1:
+    if changed != 1:
         return None
     return session.get(OutboxItem, item_id, populate_existing=True)
 
 
+def _rows_changed(session: Session, statement: Update) -> int:
+    """How many rows a conditional UPDATE changed: 1 means this caller made the move."""
+    result = cast(CursorResult[Any], session.execute(statement))
+    return result.rowcount
+
+
+def _claimed(session: Session, item_id: int, transition: Transition) -> OutboxItem:
+    row = session.get(OutboxItem, item_id, populate_existing=True)
+    if row is None:
+        raise OutboxTransitionError(f"outbox {transition.name}: item {item_id} does not exist")
+    transition.check(row.state)
+    return row
+
+
+def mark_sent(session: Session, item_id: int, now: datetime,
+              result: dict[str, Any]) -> OutboxItem:
+    """The claimant delivered the item: keep what the channel returned, queue its follow-ups."""
+    row = _claimed(session, item_id, MARK_SENT)
+    row.state, row.sent_at, row.last_error, row.result = MARK_SENT.target, now, None, result
+    _queue_follow_ups(session, row, now)
+    return row
+
+
+def mark_retry(session: Session, item_id: int, error: str, next_attempt_at: datetime) -> OutboxItem:
+    """The claimant failed this time; the item is due again at ``next_attempt_at``."""
+    row = _claimed(session, item_id, MARK_RETRY)
+    row.state, row.last_error, row.next_attempt_at = MARK_RETRY.target, error, next_attempt_at
+    return row
+
+
+def mark_failed(session: Session, item_id: int, error: str, now: datetime) -> OutboxItem:
+    """The claimant gave up; follow-ups are queued now, to say so (they read this row's state)."""
+    row = _claimed(session, item_id, MARK_FAILED)
+    row.state, row.last_error = MARK_FAILED.target, error
+    _queue_follow_ups(session, row, now)
+    return row
+
+
+def _queue_follow_ups(session: Session, row: OutboxItem, now: datetime) -> None:
+    for follow_up in row.payload.get("then", []):
+        enqueue(session, follow_up["kind"], follow_up["key"], follow_up["payload"], row.case_id,
+                now=now)
+
+
+def settle(session: Session, key: str, result: dict[str, Any], now: datetime) -> bool:
+    """Mark a still-pending item as sent because its work was just done directly.
+
+    Used when a Slack listener updates a card itself for instant feedback; if a dispatcher has
+    claimed the row meanwhile, it is left alone (it will repeat an idempotent update). Only for
+    items without follow-ups (a card update has none). Returns whether the row was changed.
+    """
+    return _rows_changed(
+        session,
+        update(OutboxItem)
+        .where(OutboxItem.idempotency_key == key, OutboxItem.state.in_(SETTLE.sources))
+        .values(state=SETTLE.target, sent_at=now, result=result, last_error=None)) == 1
+
+
 def pending_count(session: Session) -> int:
     return len(session.scalars(select(OutboxItem.id).where(
-        OutboxItem.state.in_(("pending", "sending")))).all())
+        OutboxItem.state.in_((PENDING, SENDING)))).all())
 
 
 def existing_keys(session: Session, keys: Sequence[str]) -> set[str]:
@@ -111,11 +239,12 @@ def requeue(session: Session, item_id: int, now: datetime) -> OutboxItem | None:
     A sent item is never requeued (that would deliver it twice), nor one being sent now.
     Returns the item, or None when it does not exist or is sent or in flight.
     """
-    result = session.execute(
+    changed = _rows_changed(
+        session,
         update(OutboxItem)
-        .where(OutboxItem.id == item_id, OutboxItem.state.in_(("pending", "failed")))
-        .values(state="pending", attempts=0, next_attempt_at=now, claimed_at=None)
+        .where(OutboxItem.id == item_id, OutboxItem.state.in_(REQUEUE.sources))
+        .values(state=REQUEUE.target, attempts=0, next_attempt_at=now, claimed_at=None)
     )
-    if result.rowcount != 1:
+    if changed != 1:
         return None
     return session.get(OutboxItem, item_id, populate_existing=True)

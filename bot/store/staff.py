@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -108,18 +107,6 @@ def last_staff_event(session: Session, case_id: int) -> AuditEvent | None:
 def inbound_count(session: Session, case_id: int) -> int:
     return session.scalar(select(func.count()).select_from(Message).where(
         Message.case_id == case_id, Message.outbound.is_(False))) or 0
-
-
-def settle(session: Session, key: str, result: dict[str, Any], now: datetime) -> bool:
-    """Mark a still-pending outbox row as sent because its work was just done directly.
-
-    Used when a Slack listener updates a card itself for instant feedback; if a dispatcher has
-    claimed the row meanwhile, it is left alone (it will repeat an idempotent update).
-    """
-    changed = session.execute(
-        update(OutboxItem).where(OutboxItem.idempotency_key == key, OutboxItem.state == "pending")
-        .values(state="sent", sent_at=now, result=result, last_error=None))
-    return changed.rowcount == 1
 
 
 def card_channel(session: Session, case_id: int) -> str | None:

@@ -12,10 +12,10 @@ import logging
 
 from flask import Blueprint, Response, jsonify, request
 
+from bot.exports import parse_since, suppression_record
 from bot.store import suppressions
 from bot.store.mailer import ping
-from bot.web.app import client_key, limits, runtime, thread_health, too_many
-from bot.web.exports import parse_since, suppression_record
+from bot.web.context import client_key, limits, runtime, thread_health, too_many
 
 logger = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from bot.unsubscribe import (
     mask_address,
     verify_token,
 )
-from bot.web.app import runtime
+from bot.web.context import runtime
 
 logger = logging.getLogger(__name__)
 

@@ -19,7 +19,8 @@ from waitress.server import BaseWSGIServer
 
 from bot.errors import ConfigError
 from bot.runtime import Runtime
-from bot.web.app import HealthReport, create_app
+from bot.web.app import create_app
+from bot.web.context import HealthReport
 
 logger = logging.getLogger(__name__)
 

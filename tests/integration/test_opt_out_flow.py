@@ -117,6 +117,9 @@ def test_a_two_intent_message_is_suppressed_at_once_but_kept_open_and_the_draft_
     with runtime.store.sessions() as session:
         # Suppressing is cheap and undoable: done at once; the access request waits for staff.
         assert suppressions.is_suppressed(session, "carol@example.com")
+        # Dated by the runtime's clock, as the opt-out that closes its case is.
+        (row,) = suppressions.active(session)
+        assert row.created_at == runtime.now()
         case = session.scalars(select(Case)).one()
         assert case.state == "open"
         assert case.due_date is not None

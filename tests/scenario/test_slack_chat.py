@@ -4,13 +4,18 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
+from contextlib import contextmanager
 
 from sqlalchemy import select
 
+from bot.runtime import Runtime
 from bot.service import poll_once
+from bot.store import staff as staff_store
 from bot.store import suppressions
 from bot.store.models import Case, Message
+from tests.conftest import make_config
 from tests.scenario.slack_helpers import (
     ALICE,
     CASES,
@@ -19,6 +24,8 @@ from tests.scenario.slack_helpers import (
     case_now,
     click,
     new_case,
+    running_app,
+    slack_config,
 )
 from tests.slack_standin import message_event, slash_command_payload
 from tests.waiting import wait_until
@@ -101,7 +108,10 @@ def test_privacy_status_and_address_lookup(slack_runtime, app, slack_standin):
         envelope = slack_standin.send_envelope(
             "slash_commands", slash_command_payload(user, "/privacy", text, CASES),
             accepts_response_payload=True)
-        return slack_standin.wait_for_ack(envelope).payload["text"]
+        slack_standin.wait_for_ack(envelope)
+        answer = slack_standin.wait_for_response(envelope).args   # after the ack, privately
+        assert answer["response_type"] == "ephemeral"
+        return answer["text"]
 
     assert "Open: 1" in ask(ALICE, "status")
     found = ask(ALICE, "<mailto:Frank@Example.net|Frank@Example.net>")
@@ -109,6 +119,48 @@ def test_privacy_status_and_address_lookup(slack_runtime, app, slack_standin):
     assert "not* on the suppression list" in ask(ALICE, "nobody@example.org")
     assert "Usage" in ask(ALICE, "what?")
     assert "not one of the people" in ask(MALLORY, "status")
+
+
+def test_privacy_acks_before_its_slow_work_and_answers_after(slack_runtime, app, slack_standin,
+                                                             monkeypatch):
+    """Slack allows three seconds for the ack: the database (held here until the ack has
+    arrived) and ``conversations.members`` come after it, in a lazy listener."""
+    new_case(slack_runtime, QUESTION)
+    release = threading.Event()
+    count_by_state = staff_store.count_by_state
+
+    def held(session):
+        assert release.wait(10), "the test never released the work"
+        return count_by_state(session)
+
+    monkeypatch.setattr(staff_store, "count_by_state", held)
+    envelope = slack_standin.send_envelope(
+        "slash_commands", slash_command_payload(ALICE, "/privacy", "status", CASES),
+        accepts_response_payload=True)
+    ack = slack_standin.wait_for_ack(envelope, timeout=3)     # while the work is held
+    assert ack.elapsed < 3 and not (ack.payload or {}).get("text")
+    assert slack_standin.responses(envelope) == []
+    release.set()
+    answer = slack_standin.wait_for_response(envelope)
+    assert "Open: 1" in answer.args["text"] and answer.time > ack.time
+
+
+def test_privacy_asks_slack_who_may_act_only_after_the_ack(sqlite_url, slack_standin):
+    """Without ``allowed_user_ids`` the review channel's members decide, read after the ack."""
+    config = make_config(sqlite_url, slack=slack_config(slack_standin, allowed_user_ids=[]))
+    slack_standin.set_members(CASES, [ALICE])
+    runtime = Runtime.open(config)
+    try:
+        with contextmanager(running_app)(runtime, slack_standin):
+            envelope = slack_standin.send_envelope(
+                "slash_commands", slash_command_payload(ALICE, "/privacy", "help", CASES),
+                accepts_response_payload=True)
+            ack = slack_standin.wait_for_ack(envelope)
+            answer = slack_standin.wait_for_response(envelope)
+    finally:
+        runtime.close()
+    (members,) = slack_standin.calls("conversations.members")
+    assert ack.time < members.time < answer.time and "Usage" in answer.args["text"]
 
 
 def test_the_home_tab_shows_my_cases_and_the_counts(slack_runtime, app, slack_standin):

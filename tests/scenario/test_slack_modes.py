@@ -132,13 +132,47 @@ def test_the_running_service_posts_cards_and_sends_approved_replies(sqlite_url, 
         (sent,) = smtp_server.wait_for(1, timeout=15)
         assert sent["To"] == "frank@example.net"
         def reply_noted() -> bool:
-            # The thread note waits for its email and is looked at again a moment later by the
-            # runtime's clock, which this test moves on by hand.
-            clock.advance(seconds=2)
+            # The thread note is queued when the email is marked sent, and the email's
+            # delivery thread wakes Slack's: no clock needs to move for it.
             return any("Reply v1 sent" in m.get("text", "")
                        for m in slack_standin.messages(case.slack_channel))
 
         wait_until(reply_noted, timeout=15, what="the sent reply in the thread")
+    finally:
+        slack_standin.drop_connections()
+        service.shutdown(timeout=15)
+        runtime.close()
+    assert not any(t.is_alive() for t in service.threads)
+
+
+def test_the_running_service_queues_the_daily_reminder_once_the_hour_has_come(
+        sqlite_url, slack_standin, clock, monkeypatch):
+    """``run`` queues the daily posts from its triage thread (``poll --once`` does it itself)."""
+    from bot.config import HttpConfig
+    from bot.service import Service
+    from bot.store import outbox as outbox_store
+
+    config = make_config(sqlite_url, triage=triage_config(), http=HttpConfig(enabled=False),
+                         slack=slack_config(slack_standin, reminder_hour=10))
+    runtime = Runtime.open(config)
+    runtime.now = clock                       # Monday 09:30 UTC (09:30 in the UK): too early
+    monkeypatch.setattr("bot.service.SCHEDULED_EVERY_S", 0.0)  # look at every pass
+    service = Service(runtime)
+    service.start()
+    key = f"slack-reminder:{clock().date().isoformat()}"
+
+    def queued() -> bool:
+        with runtime.store.sessions() as session:
+            return bool(outbox_store.existing_keys(session, [key]))
+
+    try:
+        slack_standin.wait_for_connection(1)
+        wait_until(lambda: any(h.name == "triage" and h.healthy for h in service.health()),
+                   what="the triage thread's first pass")
+        assert not queued()
+        clock.advance(hours=1)
+        service.wake.set()
+        wait_until(queued, timeout=15, what="the reminder queued by the running service")
     finally:
         slack_standin.drop_connections()
         service.shutdown(timeout=15)

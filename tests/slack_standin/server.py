@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 FAULT_KINDS = ("ratelimit", "server_error", "invalid_blocks", "expired_trigger_id")
 ENVELOPE_TYPES = ("events_api", "interactive", "slash_commands")
 ACK_TIMEOUT = 3.0  # Slack expects an ack within three seconds
+SLACK_HOOKS = "https://hooks.slack.com/"  # where payloads' response_url points before sending
 MAX_RETRIES = 3  # Slack retries an Events API delivery up to three times
 _JSON_FIELDS = ("blocks", "attachments", "view", "metadata")
 
@@ -209,6 +210,7 @@ class SlackStandIn:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_get("/link/", self._link)
+        app.router.add_post("/hooks/{path:.*}", self._hook)
         self._runner = web.AppRunner(app, shutdown_timeout=1.0, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -305,6 +307,42 @@ class SlackStandIn:
                                    body))
         logger.debug("Slack stand-in %s -> %s %s", method, status, body.get("error", "ok"))
         return web.json_response(body, status=status, headers=headers)
+
+    # -- response_url --------------------------------------------------------------------
+
+    async def _hook(self, request: web.Request) -> web.Response:
+        """A post to an interaction's ``response_url`` (``respond()`` in Bolt), recorded as a
+        call named ``response_url`` whose ``args`` are the JSON message and ``url`` the path."""
+        try:
+            message = await request.json()
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return web.Response(status=400, text="invalid_payload")
+        if not isinstance(message, dict):
+            return web.Response(status=400, text="invalid_payload")
+        url = f"http://127.0.0.1:{self.port}{request.path}"
+        self.journal.add_call(Call("response_url", {**message, "url": url},
+                                   dict(request.headers), time.monotonic(), 200, {"ok": True}))
+        return web.Response(text="ok")
+
+    def _response_url_of(self, envelope_id: str) -> str | None:
+        with self._lock:
+            return self._envelopes[envelope_id].payload.get("response_url")
+
+    def responses(self, envelope_id: str) -> list[Call]:
+        """The app's posts to ``envelope_id``'s ``response_url``, oldest first (``args`` is the
+        message; ``time`` compares with :attr:`Ack.time`)."""
+        url = self._response_url_of(envelope_id)
+        return [c for c in self.journal.calls("response_url") if c.args["url"] == url]
+
+    def wait_for_response(self, envelope_id: str, timeout: float = 5.0) -> Call:
+        """Block until the app posts to ``envelope_id``'s ``response_url``; return the first."""
+        url = self._response_url_of(envelope_id)
+
+        def posted() -> Call | None:
+            return next((c for c in self.journal.calls("response_url") if c.args["url"] == url),
+                        None)
+
+        return self.journal.wait(posted, timeout, f"for a response to envelope {envelope_id}")
 
     # -- Socket Mode ---------------------------------------------------------------------
 
@@ -417,6 +455,10 @@ class SlackStandIn:
         """
         if type not in ENVELOPE_TYPES:
             raise ValueError(f"unknown envelope type {type!r}; one of {', '.join(ENVELOPE_TYPES)}")
+        if str(payload.get("response_url", "")).startswith(SLACK_HOOKS):
+            # Answers to the response_url come here, like the Web API calls.
+            payload = {**payload, "response_url": payload["response_url"].replace(
+                SLACK_HOOKS, f"http://127.0.0.1:{self.port}/hooks/", 1)}
         envelope = _Envelope(str(uuid.uuid4()), type, payload, accepts_response_payload)
         with self._lock:
             self._envelopes[envelope.envelope_id] = envelope

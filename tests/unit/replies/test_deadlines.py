@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from bot.errors import TriageError
+from bot.errors import OUR_ERRORS
 from replies.deadlines import (
     ClockStoppedError,
     DeadlineError,
@@ -17,6 +17,7 @@ from replies.deadlines import (
     next_working_day,
     receipt_date,
 )
+from replies.errors import RepliesError
 
 D = date
 
@@ -117,7 +118,8 @@ def test_an_open_pause_means_no_due_date_yet():
         due_date(D(2026, 3, 1), pauses=[Pause(D(2026, 3, 11))])
     assert caught.value.since == D(2026, 3, 11)
     assert caught.value.days_left == 21  # 11 March to 1 April
-    assert isinstance(caught.value, TriageError)
+    assert isinstance(caught.value, RepliesError)
+    assert isinstance(caught.value, OUR_ERRORS)
 
 
 def test_an_open_pause_after_the_deadline_changes_nothing():

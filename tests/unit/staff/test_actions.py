@@ -53,9 +53,11 @@ def test_approve_queues_the_reply_once_and_resolves_the_case(staff_runtime):
     kinds = {(i.kind, i.idempotency_key) for i in _outbox(staff_runtime)}
     assert ("email", f"reply:{case_id}:1") in kinds
     assert ("slack", f"slack-update:{case_id}:2") in kinds
-    assert ("slack", f"slack-sent:{case_id}:1") in kinds
     email = next(i for i in _outbox(staff_runtime) if i.kind == "email")
     assert email.payload["to"] == "alice@example.org" and "Draft." in email.payload["text"]
+    # The "reply sent" note under the card is queued when the email is marked sent or failed.
+    assert [(f["kind"], f["key"]) for f in email.payload["then"]] == [
+        ("slack", f"slack-sent:{case_id}:1")]
     with staff_runtime.store.sessions() as session:
         event = session.scalars(select(AuditEvent).where(AuditEvent.action == "case.approved")).one()
     assert event.actor == ALICE and event.case_id == case_id

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from bot.web.exports import AUDIT_COLUMNS, parse_since, to_csv, to_json
+from bot.exports import AUDIT_COLUMNS, parse_since, to_csv, to_json
 
 
 @pytest.mark.parametrize(("text", "expected"), [
