@@ -1,7 +1,8 @@
 """Benchmark the classifier: load time, throughput on one core, peak memory, keyword baseline.
 
 Run: ``python bench/bench_classifier.py``. Prints figures; asserts nothing. The dev.jsonl part
-(accuracy against a plain keyword baseline) is skipped when /work/shared is absent.
+(accuracy against a plain keyword baseline) is skipped when ../shared (beside the repository) is
+absent.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from bot.config import Config, DatabaseConfig, ImapConfig, SmtpConfig
+from bot.store.db import Store
 from tests.clock import TestClock
 from tests.servers.dovecot import Dovecot, dovecot_available
 from tests.servers.smtp import SmtpServer
@@ -21,7 +23,33 @@ pytest_plugins = ["tests.web_fixtures", "tests.slack_standin.fixtures"]
 
 POSTGRES_URL = os.environ.get("PRIVACY_TRIAGE_TEST_POSTGRES",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+#: Fixtures that bring up a real server or process: a test that uses one is ``slow``, so
+#: ``pytest -m "not slow"`` is the inner loop (the full suite still runs them all).
+REAL_SERVER_FIXTURES = frozenset({
+    "dovecot", "dovecot_server", "tls_dovecot", "oauth_dovecot",  # Dovecot
+    "postgres_url",  # PostgreSQL
+    "browser",  # headless Chromium
+})
+#: Markers that name a real dependency: they imply ``slow`` too.
+REAL_SERVER_MARKERS = ("postgres", "dovecot", "browser", "own_dovecot")
+#: Folders whose every test drives a real browser.
+SLOW_FOLDERS = ("browser",)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that needs a real server ``slow``, found by its fixtures or markers.
+
+    Done here rather than by hand in each file so a new Dovecot or PostgreSQL test cannot
+    land in the inner loop by forgetting a decorator.
+    """
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        folder = item.path.parent.name
+        if (fixtures & REAL_SERVER_FIXTURES or folder in SLOW_FOLDERS
+                or any(item.get_closest_marker(name) for name in REAL_SERVER_MARKERS)):
+            item.add_marker(pytest.mark.slow)
 
 
 def _postgres_unavailable() -> str | None:
@@ -54,9 +82,32 @@ def clock() -> TestClock:
     return TestClock()
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated to head once per session, for ``sqlite_url`` to copy.
+
+    Running Alembic from scratch costs each test a tenth of a second or more; a copy of a
+    migrated file costs a millisecond, and opening it still runs the (no-op) upgrade, as a
+    restarted service would. The migrations' own test starts from an empty file instead
+    (``empty_sqlite_url``).
+    """
+    template = tmp_path_factory.mktemp("sqlite-template") / "triage.sqlite3"
+    Store.open(f"sqlite:///{template}").close()
+    return template
+
+
 @pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
+def empty_sqlite_url(tmp_path: Path) -> str:
+    """A SQLite URL with no file behind it yet: whatever opens it migrates from nothing."""
     return f"sqlite:///{tmp_path / 'triage.sqlite3'}"
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path, migrated_sqlite_template: Path) -> str:
+    """A SQLite database of the test's own, already at the current schema."""
+    database = tmp_path / "triage.sqlite3"
+    shutil.copyfile(migrated_sqlite_template, database)
+    return f"sqlite:///{database}"
 
 
 @pytest.fixture
@@ -83,15 +134,46 @@ def database_url(request: pytest.FixtureRequest) -> str:
     return request.getfixturevalue(name)
 
 
-@pytest.fixture
-def dovecot() -> Iterator[Dovecot]:
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def empty_database_url(request: pytest.FixtureRequest) -> str:
+    """Both databases with no schema yet (a fresh file; a fresh PostgreSQL schema)."""
+    name = "empty_sqlite_url" if request.param == "sqlite" else "postgres_url"
+    return request.getfixturevalue(name)
+
+
+def _started_dovecot() -> Iterator[Dovecot]:
+    """A started server, closed afterwards; skips, saying why, where Dovecot cannot run."""
     reason = dovecot_available()
     if reason:
         pytest.skip(reason)
     server = Dovecot()
     server.start()
-    yield server
-    server.close()
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+@pytest.fixture(scope="session")
+def dovecot_server() -> Iterator[Dovecot]:
+    """The session's one Dovecot; tests reach it through ``dovecot``, a mailbox user each."""
+    yield from _started_dovecot()
+
+
+@pytest.fixture
+def dovecot(request: pytest.FixtureRequest) -> Iterator[Dovecot]:
+    """A mailbox of the test's own: a fresh user on the session's server.
+
+    A test marked ``own_dovecot`` (it stops, restarts or rebuilds the server, or fails logins,
+    which Dovecot penalises per client address) gets a server of its own instead.
+    """
+    if request.node.get_closest_marker("own_dovecot") is None:
+        server: Dovecot = request.getfixturevalue("dovecot_server")
+        if not server.running():  # a test killed it after all: later tests still get one
+            server.start()
+        yield server.account(f"t{uuid.uuid4().hex[:10]}@caplus.org.uk")
+    else:
+        yield from _started_dovecot()
 
 
 @pytest.fixture

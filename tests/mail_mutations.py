@@ -2,7 +2,8 @@
 and hypothesis strategies that mutate real messages the way the outside world breaks them.
 
 Used by tests/unit/mail/test_edge_properties.py, tests/integration/test_mail_edge_store.py,
-tests/integration/test_corpora_dovecot.py and bench/bench_mail_edge.py.
+tests/integration/test_corpora_dovecot.py, tests/unit/mail/test_bounds.py,
+bench/bench_mail_edge.py and bench/bench_mail_bounds.py.
 """
 
 from __future__ import annotations
@@ -33,6 +34,21 @@ SEEDS: tuple[bytes, ...] = (
     b"Content-Disposition: attachment; filename=\"r\xe9sum\xe9.pdf\"\r\n"
     b"Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--b1--\r\n",
 )
+
+
+def parameter_heavy_multipart(parts: int = 800, parameters: int = 200) -> bytes:
+    """A multipart message of ``parts`` parts, each Content-Type carrying ``parameters`` of them.
+
+    Unbounded, the stdlib parser takes tens of seconds on the default; the mail edge keeps only
+    ``headers.MAX_PARAMETERS`` and ``mime.MAX_PARTS``. ``parameters=0`` is the same message with
+    plain headers: the bench's baseline.
+    """
+    params = b"; ".join(b"p%d=v" % i for i in range(parameters))
+    part = (b"--b\nContent-Type: application/x-%d" + (b"; " + params if params else b"")
+            + b"\n\nhi\n")
+    return (b"From: alice@example.org\nSubject: crafted\n"
+            b'Content-Type: multipart/mixed; boundary="b"\n\n'
+            + b"".join(part % k for k in range(parts)) + b"--b--\n")
 
 
 def _nested(depth: int) -> bytes:

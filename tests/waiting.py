@@ -45,3 +45,11 @@ def _run(check: Callable[..., Any], store: Store | None) -> Any:
     session: Session
     with store.sessions() as session:
         return check(session)
+
+
+def seconds_until(check: Callable[..., Any], timeout: float = 5.0, what: str = "condition", *,
+                  store: Store | None = None, interval: float = 0.02) -> float:
+    """:func:`wait_until`, returning how long it took: for tests that report a latency."""
+    started = time.monotonic()
+    wait_until(check, timeout, what, store=store, interval=interval)
+    return time.monotonic() - started

@@ -29,28 +29,29 @@ def web_runtime(database_url: str, **http: object) -> Runtime:
 
 
 @pytest.fixture
-def rt(database_url: str) -> Iterator[Runtime]:
-    """On SQLite and on PostgreSQL."""
+def http_runtime(database_url: str) -> Iterator[Runtime]:
+    """A runtime with both web secrets, on SQLite and on PostgreSQL (what ``client`` serves)."""
     runtime = web_runtime(database_url)
     yield runtime
     runtime.close()
 
 
 @pytest.fixture
-def sqlite_rt(sqlite_url: str) -> Iterator[Runtime]:
+def http_sqlite_runtime(sqlite_url: str) -> Iterator[Runtime]:
+    """The same on SQLite only: what the real server (``server``) runs on."""
     runtime = web_runtime(sqlite_url)
     yield runtime
     runtime.close()
 
 
 @pytest.fixture
-def client(rt: Runtime) -> FlaskClient:
-    return create_app(rt).test_client()
+def client(http_runtime: Runtime) -> FlaskClient:
+    return create_app(http_runtime).test_client()
 
 
 @pytest.fixture
-def server(sqlite_rt: Runtime) -> Iterator[RunningServer]:
+def server(http_sqlite_runtime: Runtime) -> Iterator[RunningServer]:
     """The real waitress server on a free loopback port (SQLite)."""
-    running = start_server(sqlite_rt, host="127.0.0.1", port=0)
+    running = start_server(http_sqlite_runtime, host="127.0.0.1", port=0)
     yield running
     running.close()

@@ -59,6 +59,10 @@ class Watcher:
         self.on_stored = on_stored or (lambda _n: None)
         # Called after each catch-up that worked; the service's supervisor counts it as health.
         self.on_healthy: Callable[[], None] = lambda: None
+        #: Catch-ups that reached the end of the folder. Once it is 1 or more, the watcher is
+        #: connected and any later mail reaches it (announced, by IDLE, or by the settle
+        #: catch-up): a readiness event for whoever waits on the watcher (tests, a probe).
+        self.catch_ups = 0
         self._current: Mailbox | None = None
 
     def catch_up(self, mailbox: Mailbox) -> int:
@@ -72,6 +76,7 @@ class Watcher:
                 last = mailbox_store.last_uid(session, mailbox.account, cfg.folder, uidvalidity)
             uids = mailbox.uids_after(last)[: max(1, cfg.fetch_batch)]
             if not uids:
+                self.catch_ups += 1
                 self.on_healthy()
                 return total
             batch = list(mailbox.fetch(uids))

@@ -88,7 +88,8 @@ def _is_suppressed(sqlite_rt: Runtime) -> bool:
 
 
 def test_a_person_unsubscribes_with_the_keyboard(browser: webdriver.Chrome,
-                                                 server: RunningServer, sqlite_rt: Runtime) -> None:
+                                                 server: RunningServer,
+                                                 http_sqlite_runtime: Runtime) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     browser.get(f"{server.url}/unsubscribe/{make_token(JO, SECRET)}")
     assert browser.title == "Unsubscribe – CA Plus"
@@ -104,7 +105,7 @@ def test_a_person_unsubscribes_with_the_keyboard(browser: webdriver.Chrome,
     assert contrast(_style(browser, body, "color"), _style(browser, body, "background-color")) >= 7
     assert contrast(_style(browser, button, "color"),
                     _style(browser, button, "background-color")) >= 7
-    assert not _is_suppressed(sqlite_rt)  # opening the page changed nothing
+    assert not _is_suppressed(http_sqlite_runtime)  # opening the page changed nothing
 
     # 1. Tab to the button: it is the first thing in the tab order, and focus is visible.
     body.send_keys(Keys.TAB)
@@ -121,7 +122,7 @@ def test_a_person_unsubscribes_with_the_keyboard(browser: webdriver.Chrome,
     assert ("You have been unsubscribed. We will not send marketing email to j***@example.org "
             "again.") in browser.find_element(By.TAG_NAME, "main").text
     browser.save_screenshot(str(ARTIFACTS / "unsubscribe-done.png"))
-    assert _is_suppressed(sqlite_rt)
+    assert _is_suppressed(http_sqlite_runtime)
 
     # 3. No request was blocked by the Content-Security-Policy, nothing else went wrong.
     problems = [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
@@ -144,7 +145,7 @@ def test_the_page_reflows_at_200_percent_zoom(browser: webdriver.Chrome,
 
 
 def test_it_works_with_javascript_switched_off(tmp_path: Path, server: RunningServer,
-                                               sqlite_rt: Runtime) -> None:
+                                               http_sqlite_runtime: Runtime) -> None:
     driver = _browser(tmp_path / "profile", javascript=False)
     try:
         driver.get(f"{server.url}/unsubscribe/{make_token(JO, SECRET)}")
@@ -152,14 +153,15 @@ def test_it_works_with_javascript_switched_off(tmp_path: Path, server: RunningSe
         WebDriverWait(driver, 10).until(expected_conditions.title_contains("unsubscribed"))
     finally:
         driver.quit()
-    assert _is_suppressed(sqlite_rt)
+    assert _is_suppressed(http_sqlite_runtime)
 
 
 def test_a_tampered_link_shows_where_to_write(browser: webdriver.Chrome,
-                                              server: RunningServer, sqlite_rt: Runtime) -> None:
+                                              server: RunningServer,
+                                              http_sqlite_runtime: Runtime) -> None:
     token = make_token(JO, SECRET)
     browser.get(f"{server.url}/unsubscribe/{token[:-2]}AA")
     assert browser.find_element(By.TAG_NAME, "h1").text == "This link is not valid"
     assert "support@caplus.org.uk" in browser.find_element(By.TAG_NAME, "main").text
     assert browser.find_elements(By.TAG_NAME, "form") == []
-    assert not _is_suppressed(sqlite_rt)
+    assert not _is_suppressed(http_sqlite_runtime)

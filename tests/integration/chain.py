@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import func, select
@@ -15,6 +14,7 @@ from bot.service import Service
 from bot.store.db import Store
 from bot.store.models import AuditEvent, Message, OutboxItem, Suppression
 from tests.conftest import verified
+from tests.waiting import seconds_until, wait_until  # noqa: F401 - the chain tests import them from here
 
 FAST_SUPERVISION = {"base_backoff_s": 0.2, "max_backoff_s": 2.0, "stable_s": 5.0}
 
@@ -29,17 +29,6 @@ def opt_out(i: int, tag: str = "c") -> bytes:
                     ).encode()
 
 
-def wait_until(condition: Callable[[], bool], timeout: float, what: str,
-               step: float = 0.05) -> float:
-    """Poll ``condition`` (each call opens its own session) until true; returns seconds taken."""
-    started = time.monotonic()
-    while not condition():
-        if time.monotonic() - started > timeout:
-            raise AssertionError(f"{what}: not within {timeout} s")
-        time.sleep(step)
-    return time.monotonic() - started
-
-
 def fast_idle(config: Config) -> Config:
     return dataclasses.replace(config, imap=dataclasses.replace(
         config.imap, poll_interval_s=30, idle_renew_s=30, timeout_s=5))
@@ -51,13 +40,23 @@ def with_smtp_timeout(config: Config, timeout_s: float) -> Config:
 
 
 @contextmanager
-def running_service(config: Config, settle_s: float = 1.5) -> Iterator[Service]:
-    """``run`` in this process, on its own runtime; shut down on exit."""
+def running_service(config: Config) -> Iterator[Service]:
+    """``run`` in this process, on its own runtime, its watcher ready; shut down on exit.
+
+    Ready means the watcher's first catch-up finished: it is connected, and mail appended
+    from then on is its news, not its backlog.
+    """
     config = dataclasses.replace(config, http=dataclasses.replace(config.http, enabled=False))
     rt = Runtime.open(config)
     service = Service(rt, FAST_SUPERVISION)
     service.start()
-    time.sleep(settle_s)  # connect and enter IDLE
+    try:
+        wait_until(lambda: service.watcher is None or service.watcher.catch_ups >= 1, 30,
+                   "the watcher's first catch-up")
+    except BaseException:
+        service.shutdown()
+        rt.close()
+        raise
     try:
         yield service
     finally:

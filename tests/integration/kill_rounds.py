@@ -8,6 +8,7 @@ confirmations, the Slack stand-in takes the cards, and the service is a real chi
 from __future__ import annotations
 
 import collections
+import contextlib
 import os
 import random
 import signal
@@ -22,11 +23,14 @@ from typing import Any
 from sqlalchemy import func, select
 
 from bot.store.db import Store
-from bot.store.models import AuditEvent, Case, CaseState, Message, OutboxItem, Suppression
+from bot.store.models import AuditEvent, Case, CaseState, Message, OutboxItem
+from tests.config_files import imap_password_env, imap_section
 from tests.conftest import TEST_MX, verified
+from tests.integration.chain import chain_counts
 from tests.servers.dovecot import Dovecot
 from tests.servers.smtp import SmtpServer
 from tests.slack_standin.server import SlackStandIn
+from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 REVIEW_CHANNEL = "C0CASES01"
@@ -60,19 +64,9 @@ def mixed_backlog(count: int, seed: int = 8) -> tuple[list[bytes], dict[str, int
 
 def write_config(path: Path, database_url: str, dovecot: Dovecot, smtp: SmtpServer,
                  slack: SlackStandIn | None) -> Path:
-    text = textwrap.dedent(f"""
-        [database]
-        url = "{database_url}"
-        [imap]
-        host = "{dovecot.host}"
-        port = {dovecot.port}
-        ssl = false
-        username = "{dovecot.user}"
-        password_env = "TEST_IMAP_PASSWORD"
-        fetch_batch = 25
-        poll_interval_s = 30
-        start = "all"
-        trusted_authserv_ids = ["{TEST_MX}"]
+    text = f'[database]\nurl = "{database_url}"\n' + imap_section(
+        dovecot, fetch_batch=25, poll_interval_s=30, trusted_authserv_ids=[TEST_MX])
+    text += textwrap.dedent(f"""
         [smtp]
         host = "{smtp.host}"
         port = {smtp.port}
@@ -129,7 +123,7 @@ class KillReport:
 
 
 def _env(dovecot: Dovecot) -> dict[str, str]:
-    return {**os.environ, "TEST_IMAP_PASSWORD": dovecot.password, "PYTHONPATH": str(ROOT),
+    return {**os.environ, **imap_password_env(dovecot), "PYTHONPATH": str(ROOT),
             "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_APP_TOKEN": "xapp-test",
             "SLACK_SIGNING_SECRET": "s3cret"}
 
@@ -141,13 +135,8 @@ def _start(config: Path, env: dict[str, str], log: Path) -> subprocess.Popen[byt
 
 
 def _progress(store: Store) -> tuple[int, int, int]:
-    with store.sessions() as session:
-        stored = session.scalar(select(func.count(Message.id))) or 0
-        done = session.scalar(select(func.count(Message.id))
-                              .where(Message.triage_state == "done")) or 0
-        sent = session.scalar(select(func.count(OutboxItem.id))
-                              .where(OutboxItem.kind == "email", OutboxItem.state == "sent")) or 0
-    return stored, done, sent
+    counts = chain_counts(store)
+    return counts["messages"], counts["triage_done"], counts["email_sent"]
 
 
 def _work_done(store: Store) -> int:
@@ -193,9 +182,10 @@ def run_rounds(workdir: Path, database_url: str, dovecot: Dovecot, smtp: SmtpSer
             begun = time.monotonic()
             # Start-up (imports, migrations, Slack connect) takes seconds; kill once this run
             # has done some work, a random moment later, so kills land mid-backlog.
-            while _work_done(store) == before and time.monotonic() - begun < 30:
-                time.sleep(0.05)
-            time.sleep(rng.uniform(*kill_window_s))
+            with contextlib.suppress(AssertionError):  # no work in 30 s: kill it all the same
+                wait_until(lambda before=before: _work_done(store) != before, 30,
+                           "work by this run", interval=0.05)
+            time.sleep(rng.uniform(*kill_window_s))  # a random moment: where the kill lands
             delay = time.monotonic() - begun
             child.send_signal(signal.SIGKILL)
             child.wait()
@@ -205,13 +195,12 @@ def run_rounds(workdir: Path, database_url: str, dovecot: Dovecot, smtp: SmtpSer
             report.done_at_kill.append(done)
             report.sent_at_kill.append(sent)
         child = _start(config, env, log)
-        deadline = time.monotonic() + finish_timeout_s
         try:
-            while not _finished(store, messages):
-                if time.monotonic() > deadline or child.poll() is not None:
-                    raise AssertionError(f"the chain did not finish: {_progress(store)}; "
-                                         f"see {log}")
-                time.sleep(0.5)
+            with contextlib.suppress(AssertionError):  # said below, with the figures
+                wait_until(lambda: _finished(store, messages) or child.poll() is not None,
+                           finish_timeout_s, "the chain to finish", interval=0.5)
+            if not _finished(store, messages):
+                raise AssertionError(f"the chain did not finish: {_progress(store)}; see {log}")
         finally:
             child.send_signal(signal.SIGTERM)
             child.wait(60)
@@ -223,28 +212,26 @@ def run_rounds(workdir: Path, database_url: str, dovecot: Dovecot, smtp: SmtpSer
 
 
 def final_counts(store: Store, smtp: SmtpServer, slack: SlackStandIn | None) -> dict[str, Any]:
-    """Everything the invariants are checked on, from the database and the real peers."""
+    """Everything the invariants are checked on, from the database and the real peers.
+
+    The chain's own figures come from :func:`chain_counts` (the fault tests' common ones);
+    what only the kill rounds check is added here.
+    """
+    chain = chain_counts(store)
+    counts: dict[str, Any] = {key: chain[key] for key in (
+        "messages", "distinct_message_ids", "triage_done", "triage_failed", "suppressions",
+        "opt_outs_applied")}
+    counts["confirmations_queued"] = chain["email_queued"]
     with store.sessions() as session:
         def n(query: Any) -> int:
             return int(session.scalar(query) or 0)
         applied = collections.Counter(
             (d or {}).get("message") for d in session.scalars(
                 select(AuditEvent.details).where(AuditEvent.action == "opt_out.applied")))
-        counts: dict[str, Any] = {
-            "messages": n(select(func.count(Message.id))),
-            "distinct_message_ids": n(select(func.count(func.distinct(Message.message_id)))),
-            "triage_done": n(select(func.count(Message.id)).where(Message.triage_state == "done")),
-            "triage_failed": n(select(func.count(Message.id))
-                               .where(Message.triage_state == "failed")),
-            "suppressions": n(select(func.count(Suppression.id))),
-            "opt_outs_applied": sum(applied.values()),
-            "opt_outs_applied_twice": sum(1 for v in applied.values() if v > 1),
-            "cases": n(select(func.count(Case.id))),
-            "confirmations_queued": n(select(func.count(OutboxItem.id))
-                                      .where(OutboxItem.kind == "email")),
-            "outbox_failed": n(select(func.count(OutboxItem.id))
-                               .where(OutboxItem.state == "failed")),
-        }
+        counts["opt_outs_applied_twice"] = sum(1 for v in applied.values() if v > 1)
+        counts["cases"] = n(select(func.count(Case.id)))
+        counts["outbox_failed"] = n(select(func.count(OutboxItem.id))
+                                    .where(OutboxItem.state == "failed"))
         # Opt-outs go into the daily digest (opt_out_notices = "digest"); every other case
         # gets a card of its own.
         to_card = list(session.scalars(select(Case.id).where(

@@ -5,17 +5,21 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import textwrap
-import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
+from tests.config_files import IMAP_PASSWORD_ENV, imap_password_env, imap_section
+from tests.conftest import TEST_MX
 from tests.servers.dovecot import Dovecot
 from tests.servers.smtp import SmtpServer
+from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 OPT_OUT = (b"Authentication-Results: mx.test.example; dmarc=pass header.from=example.org\r\n"
@@ -29,17 +33,7 @@ def write_config(tmp_path: Path, dovecot: Dovecot | None = None,
                  smtp: SmtpServer | None = None, http_port: int | None = None) -> Path:
     text = f'[database]\nurl = "sqlite:///{tmp_path / "triage.sqlite3"}"\n'
     if dovecot is not None:
-        text += textwrap.dedent(f"""
-            [imap]
-            host = "{dovecot.host}"
-            port = {dovecot.port}
-            ssl = false
-            username = "{dovecot.user}"
-            password_env = "TEST_IMAP_PASSWORD"
-            poll_interval_s = 60
-            trusted_authserv_ids = ["mx.test.example"]
-            start = "all"
-        """)
+        text += imap_section(dovecot, poll_interval_s=60, trusted_authserv_ids=[TEST_MX])
     if smtp is not None:
         text += textwrap.dedent(f"""
             [smtp]
@@ -55,16 +49,29 @@ def write_config(tmp_path: Path, dovecot: Dovecot | None = None,
     return path
 
 
+def _watching(database: Path) -> bool:
+    """Whether the watcher recorded its first contact with the folder (read as another
+    process would: the child owns the schema, which may not exist yet)."""
+    try:
+        with closing(sqlite3.connect(database, timeout=1)) as conn:
+            return bool(conn.execute("SELECT count(*) FROM mailbox_state").fetchone()[0])
+    except sqlite3.Error:
+        return False
+
+
 @pytest.mark.dovecot
 def test_run_applies_an_opt_out_pushed_by_idle_and_stops_on_sigterm(
         tmp_path: Path, dovecot: Dovecot, smtp_server: SmtpServer):
     config = write_config(tmp_path, dovecot, smtp_server)
-    env = {**os.environ, "TEST_IMAP_PASSWORD": dovecot.password, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, **imap_password_env(dovecot), "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "--config", str(config), "-v", "run"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        time.sleep(3)  # start-up: migrate, connect, IDLE
+        # Ready once the watcher has met the folder (migrated, connected, first catch-up).
+        wait_until(lambda: _watching(tmp_path / "triage.sqlite3") or process.poll() is not None,
+                   30, "`run` to start watching")
+        assert process.poll() is None, process.communicate()[0]
         dovecot.append(OPT_OUT)
         assert smtp_server.wait_for(1, timeout=20), "no confirmation while `run` was watching"
     finally:
@@ -77,7 +84,7 @@ def test_run_applies_an_opt_out_pushed_by_idle_and_stops_on_sigterm(
 @pytest.mark.dovecot
 def test_poll_once_prints_what_it_did(tmp_path: Path, dovecot: Dovecot, capsys,
                                       monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("TEST_IMAP_PASSWORD", dovecot.password)
+    monkeypatch.setenv(IMAP_PASSWORD_ENV, dovecot.password)
     dovecot.append(OPT_OUT)
     config = write_config(tmp_path, dovecot)
     assert main(["--config", str(config), "poll", "--once"]) == 0

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import time
-from pathlib import Path
 
 import pytest
 
@@ -17,13 +16,12 @@ from bot.errors import MessageParseError
 from bot.mail.parse import to_message
 from bot.mail.reply import latest_reply
 from bot.mail.text import tidy
+from tests.paths import needs_shared, shared
 
-CORPORA = Path(__file__).resolve().parents[2].parent / "shared" / "corpora"
+CORPORA = shared("corpora")
 DISCOURSE = CORPORA / "discourse-email_reply_trimmer" / "test"
 
-pytestmark = pytest.mark.skipif(
-    not CORPORA.is_dir(), reason=f"mail corpora not present at {CORPORA}"
-)
+pytestmark = [needs_shared("corpora"), pytest.mark.slow]  # thousands of real-world files
 
 
 def _normalised(text: str) -> str:

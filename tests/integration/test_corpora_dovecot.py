@@ -9,22 +9,20 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 
 from bot.pipeline.ingest import message_fields
+from tests.config_files import IMAP_PASSWORD_ENV, imap_section
+from tests.paths import REPO_ROOT, needs_shared, shared
 from tests.servers.dovecot import Dovecot
 
-ROOT = Path(__file__).resolve().parents[2]
-CORPORA = ROOT.parent / "shared" / "corpora"
+ROOT = REPO_ROOT
+CORPORA = shared("corpora")
 
-pytestmark = [
-    pytest.mark.dovecot,
-    pytest.mark.skipif(not CORPORA.is_dir(), reason=f"mail corpora not present at {CORPORA}"),
-]
+pytestmark = [pytest.mark.dovecot, needs_shared("corpora")]
 
 
 def _variants(raw: bytes) -> list[bytes]:
@@ -44,7 +42,7 @@ def _mailbox() -> list[bytes]:
 
 
 def _poll(config: Path, password: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "TEST_IMAP_PASSWORD": password, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, IMAP_PASSWORD_ENV: password, "PYTHONPATH": str(ROOT)}
     return subprocess.run([sys.executable, "-m", "bot.cli", "--config", str(config), "poll",
                            "--once"], env=env, capture_output=True, text=True, timeout=900,
                           check=False)
@@ -64,19 +62,8 @@ def test_the_corpora_and_their_broken_variants_are_stored_once_by_two_polls(
     assert len(appended) > 1000
     database = tmp_path / "triage.sqlite3"
     config = tmp_path / "config.toml"
-    config.write_text(textwrap.dedent(f"""
-        [database]
-        url = "sqlite:///{database}"
-        [imap]
-        host = "{dovecot.host}"
-        port = {dovecot.port}
-        ssl = false
-        username = "{dovecot.user}"
-        password_env = "TEST_IMAP_PASSWORD"
-        start = "all"
-        [http]
-        enabled = false
-    """))
+    config.write_text(f'[database]\nurl = "sqlite:///{database}"\n' + imap_section(dovecot)
+                      + "[http]\nenabled = false\n")
     with dovecot.client() as client:  # the bytes as the server keeps them (it may fix line ends)
         client.select_folder("INBOX", readonly=True)
         held = client.fetch(client.search("ALL"), ["BODY.PEEK[]"])

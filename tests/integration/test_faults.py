@@ -22,6 +22,7 @@ from tests.integration.chain import (
     fast_idle,
     opt_out,
     running_service,
+    seconds_until,
     suppressed,
     wait_until,
 )
@@ -93,15 +94,17 @@ def test_a_full_disk_stops_intake_loudly_once_and_intake_resumes_by_itself_when_
         caplog.clear()
         dovecot.append_many([opt_out(i, "full") for i in range(1, 11)])
         wait_until(lambda: not health(service)["imap-watcher"], 20, "the watcher marked down")
-        time.sleep(4)  # several restarts with backoff while the disk stays full
-        watcher = next(h for h in service.health() if h.name == "imap-watcher")
-        assert watcher.restarts >= 2 and not watcher.healthy
+        # Several restarts with backoff while the disk stays full.
+        watcher = wait_until(lambda: (w := next(h for h in service.health()
+                                                if h.name == "imap-watcher")).restarts >= 2 and w,
+                             20, "two restarts of the watcher")
+        assert not watcher.healthy
         errors = [r for r in caplog.records
                   if r.levelno >= logging.ERROR and "imap-watcher" in r.getMessage()]
         assert len(errors) == 1, [r.getMessage() for r in errors]  # once, not per retry
         assert "full" in errors[0].getMessage()
         filler.unlink()
-        took = wait_until(lambda: all(suppressed(store, f"person{i}.full@example.org")
+        took = seconds_until(lambda: all(suppressed(store, f"person{i}.full@example.org")
                                       for i in range(1, 11)), 30, "intake after freeing")
         print(f"\nrecovered {took:.1f} s after the disk was freed")
         smtp_server.wait_for(11, timeout=30)
@@ -138,7 +141,7 @@ def test_postgresql_connections_dropped_mid_run_lose_no_opt_out_and_the_service_
                 terminated += len(conn.execute(text(
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                     "WHERE application_name = :name"), {"name": name}).all())
-        took = wait_until(lambda: all(suppressed(store, f"person{i}.pg@example.org")
+        took = seconds_until(lambda: all(suppressed(store, f"person{i}.pg@example.org")
                                       for i in range(total)), 60, "every opt-out applied")
         smtp_server.wait_for(total, timeout=60)
         wait_until(lambda: all(health(service).values()), 20, "health green again")

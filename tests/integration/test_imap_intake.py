@@ -21,8 +21,10 @@ from bot.pipeline.watch import Watcher
 from bot.runtime import Runtime
 from bot.store.db import Store
 from bot.store.models import MailboxState, Message
+from tests.config_files import imap_password_env, imap_section
 from tests.conftest import make_config
 from tests.servers.dovecot import Dovecot
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.dovecot
 
@@ -60,8 +62,8 @@ def running_watcher(rt: Runtime, on_stored: Callable[[int], None] | None = None,
     stop = threading.Event()
     thread = threading.Thread(target=watcher.run, args=(stop,), daemon=True)
     thread.start()
-    time.sleep(1.0)  # let it connect and enter IDLE
     try:
+        wait_until(lambda: watcher.catch_ups >= 1, 15, "the watcher's first catch-up")
         yield watcher
     finally:
         stop.set()
@@ -131,6 +133,7 @@ def test_uid_search_beyond_the_last_message_stores_nothing_again(runtime: Runtim
     assert len(stored(runtime.store)) == 3
 
 
+@pytest.mark.own_dovecot
 def test_uidvalidity_change_loses_and_repeats_nothing(runtime: Runtime, dovecot: Dovecot):
     dovecot.append_many([mail(i) for i in range(3)])
     watcher = Watcher(runtime)
@@ -217,25 +220,17 @@ def test_idle_picks_up_new_mail_without_waiting_for_the_poll(runtime: Runtime,
     assert len(stored(runtime.store)) == 1
 
 
+@pytest.mark.own_dovecot
 def test_server_restart_mid_run_is_survived(runtime: Runtime, dovecot: Dovecot):
     with running_watcher(runtime, poll_interval_s=1):
         dovecot.append(mail(1))
-        _wait(lambda: len(stored(runtime.store)) == 1)
+        wait_until(lambda: len(stored(runtime.store)) == 1, 10, "the first message")
         dovecot.stop()
         time.sleep(1.5)
         dovecot.start()
         dovecot.append(mail(2))
-        _wait(lambda: len(stored(runtime.store)) == 2, timeout=30)
+        wait_until(lambda: len(stored(runtime.store)) == 2, 30, "the message after the restart")
     assert [m.subject for m in stored(runtime.store)] == ["Question 1", "Question 2"]
-
-
-def _wait(condition, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError("condition not met in time")
 
 
 _CHILD = textwrap.dedent("""
@@ -263,19 +258,9 @@ def test_sigkill_mid_backlog_then_restart_stores_every_message_once(
     total = 60
     dovecot.append_many([mail(i) for i in range(total)])
     config_file = tmp_path / "config.toml"
-    config_file.write_text(textwrap.dedent(f"""
-        [database]
-        url = "{database_url}"
-        [imap]
-        host = "{dovecot.host}"
-        port = {dovecot.port}
-        ssl = false
-        username = "{dovecot.user}"
-        password_env = "TEST_IMAP_PASSWORD"
-        fetch_batch = 5
-        start = "all"
-    """))
-    env = {**os.environ, "TEST_IMAP_PASSWORD": dovecot.password,
+    config_file.write_text(f'[database]\nurl = "{database_url}"\n'
+                           + imap_section(dovecot, fetch_batch=5))
+    env = {**os.environ, **imap_password_env(dovecot),
            "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     child = subprocess.Popen([sys.executable, "-c", _CHILD, str(config_file)],
                              stdout=subprocess.PIPE, env=env)
@@ -317,5 +302,5 @@ def test_mail_announced_during_a_catch_up_is_not_left_waiting(runtime: Runtime,
             client.append("INBOX", mail(i))
             if not stored_event.wait(3):
                 slow.append(i)
-                _wait(lambda i=i: len(stored(runtime.store)) == i + 1, timeout=5)
+                wait_until(lambda i=i: len(stored(runtime.store)) == i + 1, 5, f"message {i}")
     assert slow == [], f"messages {slow} waited for a later message's announcement"

@@ -28,7 +28,7 @@ FUZZ = settings(max_examples=40, deadline=None, derandomize=True,
 
 
 @pytest.fixture
-def rt(database_url: str) -> Iterator[Runtime]:
+def db_runtime(database_url: str) -> Iterator[Runtime]:
     with Runtime.open(make_config(database_url)) as runtime:
         yield runtime
 
@@ -68,16 +68,18 @@ def _stored_once(rt: Runtime, raw: bytes) -> Message:
 
 
 @pytest.mark.parametrize("name", sorted(PATHOLOGICAL))
-def test_each_pathological_message_is_stored_once_as_clean_text(rt: Runtime, name: str) -> None:
-    message = _stored_once(rt, PATHOLOGICAL[name])
+def test_each_pathological_message_is_stored_once_as_clean_text(db_runtime: Runtime,
+                                                                name: str) -> None:
+    message = _stored_once(db_runtime, PATHOLOGICAL[name])
     assert message.raw == PATHOLOGICAL[name]
 
 
-def test_raw_utf8_names_homoglyph_domains_and_nul_survive_as_readable_text(rt: Runtime) -> None:
-    juergen = _stored_once(rt, PATHOLOGICAL["raw 8-bit UTF-8 From"])
-    homoglyph = _stored_once(rt, PATHOLOGICAL["homoglyph domain"])
-    nul = _stored_once(rt, PATHOLOGICAL["NUL in an encoded display name"])
-    latin = _stored_once(rt, PATHOLOGICAL["undeclared latin-1 header"])
+def test_raw_utf8_names_homoglyph_domains_and_nul_survive_as_readable_text(
+        db_runtime: Runtime) -> None:
+    juergen = _stored_once(db_runtime, PATHOLOGICAL["raw 8-bit UTF-8 From"])
+    homoglyph = _stored_once(db_runtime, PATHOLOGICAL["homoglyph domain"])
+    nul = _stored_once(db_runtime, PATHOLOGICAL["NUL in an encoded display name"])
+    latin = _stored_once(db_runtime, PATHOLOGICAL["undeclared latin-1 header"])
 
     assert (juergen.sender_name, juergen.sender) == ("Jürgen Müller", "j@exämple.de")
     assert homoglyph.sender == "support@p\u0430ypal.com"  # Cyrillic a, kept visible as such
@@ -89,19 +91,19 @@ def test_raw_utf8_names_homoglyph_domains_and_nul_survive_as_readable_text(rt: R
 @FUZZ
 @given(raw=st.one_of(st.binary(max_size=2000), mutated()))
 def test_arbitrary_and_mutated_mail_is_stored_once_without_an_exception(
-        rt: Runtime, raw: bytes) -> None:
-    _stored_once(rt, raw)
+        db_runtime: Runtime, raw: bytes) -> None:
+    _stored_once(db_runtime, raw)
 
 
-def test_a_value_the_database_refuses_is_stored_raw_and_quarantined(rt: Runtime) -> None:
+def test_a_value_the_database_refuses_is_stored_raw_and_quarantined(db_runtime: Runtime) -> None:
     raw = SEEDS[0]
     refused = {**ingest.message_fields(raw), "subject": "caf\udce9 \x00"}
-    with rt.store.transaction() as session:
+    with db_runtime.store.transaction() as session:
         row = ingest._insert(session, raw, refused, source="file", size=len(raw),
                              received_at=RECEIVED)
         assert row is not None
         row_id = row.id
-    with rt.store.sessions() as session:
+    with db_runtime.store.sessions() as session:
         message = session.get(Message, row_id)
         assert message is not None
         assert message.raw == raw
@@ -110,7 +112,7 @@ def test_a_value_the_database_refuses_is_stored_raw_and_quarantined(rt: Runtime)
 
 
 def test_one_message_that_breaks_the_parser_is_quarantined_and_the_batch_goes_on(
-        rt: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
+        db_runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
     poison = PATHOLOGICAL["undeclared latin-1 header"]
     real = ingest.to_message
 
@@ -122,10 +124,10 @@ def test_one_message_that_breaks_the_parser_is_quarantined_and_the_batch_goes_on
     monkeypatch.setattr(ingest, "to_message", fragile)
     batch = [FetchedMessage(uid, len(raw), raw, RECEIVED)
              for uid, raw in ((1, SEEDS[0]), (2, poison), (3, SEEDS[1]))]
-    result = store_imap_batch(rt.store, "acct", "INBOX", 7, batch)
+    result = store_imap_batch(db_runtime.store, "acct", "INBOX", 7, batch)
 
     assert len(result.stored) == 3 and result.last_uid == 3
-    with rt.store.sessions() as session:
+    with db_runtime.store.sessions() as session:
         rows = session.scalars(select(Message).order_by(Message.uid)).all()
         assert [m.uid for m in rows] == [1, 2, 3]
         assert [bool(m.quarantine_reason) for m in rows] == [False, True, False]
@@ -133,7 +135,7 @@ def test_one_message_that_breaks_the_parser_is_quarantined_and_the_batch_goes_on
         assert "caf" not in rows[1].quarantine_reason
         assert rows[1].sender == "r@example.fr"  # its headers are still read for staff
         assert session.scalar(select(MailboxState.last_uid)) == 3
-    again = store_imap_batch(rt.store, "acct", "INBOX", 7, batch)
+    again = store_imap_batch(db_runtime.store, "acct", "INBOX", 7, batch)
     assert again.stored == []
-    with rt.store.sessions() as session:
+    with db_runtime.store.sessions() as session:
         assert session.scalar(select(func.count(Message.id))) == 3

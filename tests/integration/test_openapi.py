@@ -37,6 +37,7 @@ CHECKS = [
 ]
 
 
+@pytest.mark.slow  # schemathesis generates and sends hundreds of requests
 def test_no_generated_request_gets_a_server_error(web_app) -> None:
     # schemathesis's own pytest plugin does not load under this pytest, so each operation's
     # strategy is driven by hypothesis directly; the checks are schemathesis's.

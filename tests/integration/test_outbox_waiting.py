@@ -69,7 +69,7 @@ class Smtp:
 
 
 @pytest.fixture
-def rt(sqlite_url: str) -> Iterator[Runtime]:
+def outbox_runtime(sqlite_url: str) -> Iterator[Runtime]:
     config = make_config(sqlite_url, slack=SlackConfig(
         enabled=True, review_channel=CARDS, bot_token="xoxb-test"))
     runtime = Runtime.open(config)
@@ -104,62 +104,63 @@ def _channels(rt: Runtime, smtp: Smtp, slack: FakeSlack) -> dict[str, Channel]:
     return {"email": smtp, "slack": channel}
 
 
-def test_smtp_down_for_hours_then_up_sends_the_email_and_then_the_note_once(rt: Runtime):
-    clock: Clock = rt.now  # type: ignore[assignment]
+def test_smtp_down_for_hours_then_up_sends_the_email_and_then_the_note_once(
+        outbox_runtime: Runtime):
+    clock: Clock = outbox_runtime.now  # type: ignore[assignment]
     smtp, slack = Smtp(), FakeSlack()
-    channels = _channels(rt, smtp, slack)
-    _approved_case(rt)
-    max_attempts = rt.config.outbox.max_attempts
+    channels = _channels(outbox_runtime, smtp, slack)
+    _approved_case(outbox_runtime)
+    max_attempts = outbox_runtime.config.outbox.max_attempts
     # Four hours of refused connections, looked at every minute: far longer than a note that
     # had to retry on its own (from approval, with the same backoff) would have lasted, had it
     # used its attempts while waiting; the email uses 11 of its 12.
     for _ in range(4 * 60):
-        deliver_due(rt, channels)
+        deliver_due(outbox_runtime, channels)
         clock.now += timedelta(minutes=1)
-    (email,) = _rows(rt, "email")
+    (email,) = _rows(outbox_runtime, "email")
     assert email.state == "pending" and 1 < email.attempts < max_attempts
-    assert _note_rows(rt) == [] and _notes(slack) == []   # nothing waits by failing
+    assert _note_rows(outbox_runtime) == [] and _notes(slack) == []   # nothing waits by failing
 
     smtp.up = True
     clock.now += timedelta(hours=1)
     for _ in range(5):
-        deliver_due(rt, channels)
+        deliver_due(outbox_runtime, channels)
         clock.now += timedelta(minutes=1)
     assert len(smtp.sent) == 1
-    (note,) = _note_rows(rt)
+    (note,) = _note_rows(outbox_runtime)
     assert (note.state, note.attempts, note.last_error) == ("sent", 1, None)
     (text,) = _notes(slack)
     assert "Reply v1 sent" in text and "failed" not in text.lower()
 
 
-def test_an_email_that_fails_for_good_is_followed_by_a_note_that_says_so(rt: Runtime):
+def test_an_email_that_fails_for_good_is_followed_by_a_note_that_says_so(outbox_runtime: Runtime):
     smtp, slack = Smtp(), FakeSlack()
-    channels = dict(_channels(rt, smtp, slack))
+    channels = dict(_channels(outbox_runtime, smtp, slack))
 
     def refused(_item: OutboxItem) -> Mapping[str, Any]:
         raise DeliveryError("SMTP 550 mailbox unavailable", permanent=True)
 
     channels["email"] = refused
-    _approved_case(rt)
-    deliver_due(rt, {"email": refused})
-    assert [r.state for r in _rows(rt, "email")] == ["failed"]
-    deliver_due(rt, channels)
-    deliver_due(rt, channels)
+    _approved_case(outbox_runtime)
+    deliver_due(outbox_runtime, {"email": refused})
+    assert [r.state for r in _rows(outbox_runtime, "email")] == ["failed"]
+    deliver_due(outbox_runtime, channels)
+    deliver_due(outbox_runtime, channels)
     (text,) = _notes(slack)
     assert "550 mailbox unavailable" in text
 
 
-def test_the_note_is_due_the_moment_its_email_is_marked_sent(rt: Runtime):
-    _approved_case(rt)
-    lease = timedelta(seconds=rt.config.outbox.lease_s)
-    with rt.store.transaction() as session:
+def test_the_note_is_due_the_moment_its_email_is_marked_sent(outbox_runtime: Runtime):
+    _approved_case(outbox_runtime)
+    lease = timedelta(seconds=outbox_runtime.config.outbox.lease_s)
+    with outbox_runtime.store.transaction() as session:
         (email_id,) = outbox_store.due_ids(session, NOW, lease, ["email"])
         assert outbox_store.due_ids(session, NOW, lease, ["slack"]) != []  # the card update
         claimed = outbox_store.claim(session, email_id, NOW, lease)
         assert claimed is not None
-    assert _note_rows(rt) == []
-    with rt.store.transaction() as session:
+    assert _note_rows(outbox_runtime) == []
+    with outbox_runtime.store.transaction() as session:
         outbox_store.mark_sent(session, email_id, NOW, {"message_id": "<x@example.org>"})
-    (note,) = _note_rows(rt)
+    (note,) = _note_rows(outbox_runtime)
     assert (note.state, note.attempts, note.next_attempt_at) == ("pending", 0, NOW)
     assert note.payload["type"] == "sent_reply" and note.payload["email_key"].startswith("reply:")

@@ -21,7 +21,7 @@ RECENTLY = NOW - timedelta(days=30)
 
 
 @pytest.fixture
-def rt(database_url: str) -> Iterator[Runtime]:
+def retention_runtime(database_url: str) -> Iterator[Runtime]:
     config = dataclasses.replace(Config(database=DatabaseConfig(url=database_url)),
                                  retention=RetentionConfig(closed_case_days=730, audit_years=6))
     with Runtime.open(config) as runtime:
@@ -50,21 +50,22 @@ def _case(rt: Runtime, sender: str, state: str, closed_at: datetime, label: str 
         return case.id
 
 
-def test_it_redacts_old_closed_cases_and_keeps_open_ones_and_the_suppression_list(rt):
-    old = _case(rt, "jo@example.org", CaseState.RESOLVED, LONG_AGO)
-    recent = _case(rt, "al@example.org", CaseState.RESOLVED, RECENTLY)
-    still_open = _case(rt, "bo@example.org", CaseState.OPEN, LONG_AGO)
-    with rt.store.transaction() as session:
+def test_it_redacts_old_closed_cases_and_keeps_open_ones_and_the_suppression_list(
+        retention_runtime):
+    old = _case(retention_runtime, "jo@example.org", CaseState.RESOLVED, LONG_AGO)
+    recent = _case(retention_runtime, "al@example.org", CaseState.RESOLVED, RECENTLY)
+    still_open = _case(retention_runtime, "bo@example.org", CaseState.OPEN, LONG_AGO)
+    with retention_runtime.store.transaction() as session:
         suppressions.suppress(session, "jo@example.org", reason="opt-out", source="email",
                               case_id=old)
 
-    plan = purge(rt, dry_run=True)
+    plan = purge(retention_runtime, dry_run=True)
     assert (plan.case_ids, len(plan.message_ids)) == ([old], 1)
-    with rt.store.sessions() as session:    # a dry run changes nothing
+    with retention_runtime.store.sessions() as session:    # a dry run changes nothing
         assert session.get(Case, old).redacted_at is None
 
-    purge(rt)
-    with rt.store.sessions() as session:
+    purge(retention_runtime)
+    with retention_runtime.store.sessions() as session:
         case = session.get(Case, old)
         assert (case.requester_name, case.subject, case.redacted_at) == (None, "", NOW)
         (message,) = session.scalars(select(Message).where(Message.case_id == old))
@@ -81,25 +82,26 @@ def test_it_redacts_old_closed_cases_and_keeps_open_ones_and_the_suppression_lis
         (event,) = session.scalars(select(AuditEvent).where(
             AuditEvent.action == "retention.purged"))
         assert event.details["message_ids"] == [message.id] and event.details["cases"] == 1
-    assert purge(rt).empty      # nothing is purged twice
+    assert purge(retention_runtime).empty      # nothing is purged twice
 
 
-def test_nothing_is_purged_about_a_person_with_an_open_access_request(rt):
-    old = _case(rt, "jo@example.org", CaseState.RESOLVED, LONG_AGO)
-    _case(rt, "jo@example.org", CaseState.OPEN, RECENTLY, label="access_request")
-    plan = purge(rt)
+def test_nothing_is_purged_about_a_person_with_an_open_access_request(retention_runtime):
+    old = _case(retention_runtime, "jo@example.org", CaseState.RESOLVED, LONG_AGO)
+    _case(retention_runtime, "jo@example.org", CaseState.OPEN, RECENTLY, label="access_request")
+    plan = purge(retention_runtime)
     assert old not in plan.case_ids and plan.message_ids == []
 
 
-def test_audit_events_older_than_the_retention_are_deleted_and_the_guard_stays(rt):
-    with rt.store.transaction() as session:
+def test_audit_events_older_than_the_retention_are_deleted_and_the_guard_stays(retention_runtime):
+    with retention_runtime.store.transaction() as session:
         ancient = audit.record(session, "system", "case.opened", None)
         ancient.at = NOW - timedelta(days=365 * 7)
         audit.record(session, "system", "case.opened", None).at = RECENTLY
-    plan = purge(rt)
+    plan = purge(retention_runtime)
     assert plan.audit_ids == [ancient.id]
-    with rt.store.sessions() as session:
+    with retention_runtime.store.sessions() as session:
         actions = [(e.id == ancient.id, e.action) for e in audit.events(session)]
     assert actions == [(False, "case.opened"), (False, "retention.purged")]
-    with pytest.raises(Exception, match="append-only"), rt.store.transaction() as session:
+    with (pytest.raises(Exception, match="append-only"),
+          retention_runtime.store.transaction() as session):
         session.delete(session.scalars(select(AuditEvent)).first())

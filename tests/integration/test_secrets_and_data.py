@@ -80,6 +80,7 @@ def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
                           text=True, env=env, timeout=120, check=False)
 
 
+@pytest.mark.slow  # two CLI subprocesses
 def test_cli_errors_never_show_secrets_from_the_environment_or_the_database_url(tmp_path) -> None:
     import os
 
@@ -106,6 +107,7 @@ def test_cli_errors_never_show_secrets_from_the_environment_or_the_database_url(
     assert "slack.app_token_env" in first.stderr
 
 
+@pytest.mark.own_dovecot
 def test_a_failed_imap_login_does_not_show_the_password(dovecot, sqlite_url, caplog) -> None:
     import dataclasses
 

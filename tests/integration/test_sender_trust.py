@@ -44,7 +44,7 @@ def mail(sender: str = "alice@example.org", *, auth: str | None = "dmarc=pass",
 
 
 @pytest.fixture
-def rt(sqlite_url: str, smtp_server: SmtpServer) -> Iterator[Runtime]:
+def smtp_runtime(sqlite_url: str, smtp_server: SmtpServer) -> Iterator[Runtime]:
     runtime = Runtime.open(make_config(sqlite_url, smtp=smtp_server))
     yield runtime
     runtime.close()
@@ -76,33 +76,34 @@ def state(rt: Runtime, address: str) -> tuple[bool, list[str]]:
     (mail("victim@bank.example", subject="unsubscribe", body="unsubscribe",
           auth="dmarc=fail"), "dmarc=fail"),   # the mail-client path obeys the same rules
 ])
-def test_a_forged_or_odd_sender_is_neither_suppressed_nor_mailed(rt, smtp_server, raw, why):
-    run(rt, raw)
+def test_a_forged_or_odd_sender_is_neither_suppressed_nor_mailed(smtp_runtime, smtp_server, raw,
+                                                                 why):
+    run(smtp_runtime, raw)
     address = "boss@caplus.org.uk" if "own domain" in why else "victim@bank.example"
-    assert state(rt, address) == (False, ["open"])
-    with rt.store.sessions() as session:
+    assert state(smtp_runtime, address) == (False, ["open"])
+    with smtp_runtime.store.sessions() as session:
         case = session.scalars(select(Case)).one()
     assert any(why in reason for reason in case.review_reasons), case.review_reasons
     assert smtp_server.messages == []
 
 
 def test_mail_without_any_verdict_is_suppressed_but_left_to_staff_and_not_mailed(
-        rt, smtp_server):
-    run(rt, mail("victim@bank.example", auth=None))
-    assert state(rt, "victim@bank.example") == (True, ["open"])
-    with rt.store.sessions() as session:
+        smtp_runtime, smtp_server):
+    run(smtp_runtime, mail("victim@bank.example", auth=None))
+    assert state(smtp_runtime, "victim@bank.example") == (True, ["open"])
+    with smtp_runtime.store.sessions() as session:
         case = session.scalars(select(Case)).one()
         actions = [e.action for e in session.scalars(select(AuditEvent))]
     assert case.review_reasons[0].startswith("sender not verified")
     assert "confirmation.withheld" in actions and smtp_server.messages == []
 
 
-def test_the_confirmation_repeats_nothing_the_sender_wrote(rt, smtp_server):
+def test_the_confirmation_repeats_nothing_the_sender_wrote(smtp_runtime, smtp_server):
     phish = mail("victim@bank.example", subject="Unsubscribe: evil.example/verify",
                  body="unsubscribe",
                  from_header='"Your account is locked. Verify now at '
                              'http://evil.example/login" <victim@bank.example>')
-    run(rt, phish)
+    run(smtp_runtime, phish)
     (confirmation,) = smtp_server.wait_for(1)
     assert confirmation["To"] == "victim@bank.example"
     assert confirmation["Subject"] == "Your request to stop marketing emails"
@@ -112,25 +113,27 @@ def test_the_confirmation_repeats_nothing_the_sender_wrote(rt, smtp_server):
     assert "Hello," in confirmation.get_body(("plain",)).get_content()
 
 
-def test_an_address_already_suppressed_is_not_confirmed_again(rt, smtp_server):
-    run(rt, mail(n=1))
-    run(rt, mail(n=2))
+def test_an_address_already_suppressed_is_not_confirmed_again(smtp_runtime, smtp_server):
+    run(smtp_runtime, mail(n=1))
+    run(smtp_runtime, mail(n=2))
     assert len(smtp_server.wait_for(1)) == 1
-    assert state(rt, "alice@example.org") == (True, ["auto_resolved", "auto_resolved"])
-    with rt.store.sessions() as session:
+    assert state(smtp_runtime, "alice@example.org") == (True, ["auto_resolved", "auto_resolved"])
+    with smtp_runtime.store.sessions() as session:
         reasons = [e.details.get("reason") for e in session.scalars(
             select(AuditEvent).where(AuditEvent.action == "confirmation.withheld"))]
     assert reasons == ["already suppressed: confirmed before"]
 
 
-def test_a_flood_from_one_sender_gets_one_confirmation(rt, smtp_server):
-    run(rt, *(mail(n=i) for i in range(200)))
+@pytest.mark.slow  # hundreds of messages through triage
+def test_a_flood_from_one_sender_gets_one_confirmation(smtp_runtime, smtp_server):
+    run(smtp_runtime, *(mail(n=i) for i in range(200)))
     assert len(smtp_server.wait_for(1)) == 1
-    with rt.store.sessions() as session:
+    with smtp_runtime.store.sessions() as session:
         assert len(session.scalars(select(Case)).all()) == 200
         assert automail.withheld_count(session) == 199
 
 
+@pytest.mark.slow  # hundreds of messages through triage and SMTP
 def test_a_flood_from_distinct_senders_is_bounded_per_hour(sqlite_url, smtp_server):
     config = make_config(sqlite_url, smtp=smtp_server)
     config = dataclasses.replace(config, automatic_mail=AutomaticMailConfig(per_hour=50))
@@ -146,31 +149,31 @@ def test_a_flood_from_distinct_senders_is_bounded_per_hour(sqlite_url, smtp_serv
         assert len(smtp_server.wait_for(51)) == 51
 
 
-def test_one_address_gets_one_confirmation_per_day_even_after_an_undo(rt, smtp_server):
-    run(rt, mail(n=1))
-    with rt.store.transaction() as session:
+def test_one_address_gets_one_confirmation_per_day_even_after_an_undo(smtp_runtime, smtp_server):
+    run(smtp_runtime, mail(n=1))
+    with smtp_runtime.store.transaction() as session:
         suppressions.lift(session, "alice@example.org", by="staff:U1")
-    run(rt, mail(n=2))
+    run(smtp_runtime, mail(n=2))
     assert len(smtp_server.wait_for(1)) == 1                 # within 24 h: withheld
-    with rt.store.transaction() as session:
+    with smtp_runtime.store.transaction() as session:
         suppressions.lift(session, "alice@example.org", by="staff:U1")
-    rt.now = lambda: utcnow() + timedelta(hours=25)
-    run(rt, mail(n=3))
+    smtp_runtime.now = lambda: utcnow() + timedelta(hours=25)
+    run(smtp_runtime, mail(n=3))
     assert len(smtp_server.wait_for(2)) == 2
 
 
 @pytest.mark.parametrize("keeps_threading", [True, False])
 def test_a_responder_that_answers_everything_with_unsubscribe_does_not_loop(
-        rt, smtp_server, keeps_threading):
+        smtp_runtime, smtp_server, keeps_threading):
     """A robot without RFC 3834 headers answers each of our mails with "unsubscribe"."""
-    run(rt, mail("robot@example.net", n=0))
+    run(smtp_runtime, mail("robot@example.net", n=0))
     answered = 0
     for round_ in range(1, 6):
         sent = smtp_server.messages
         for ours in sent[answered:]:
             extra = (f"In-Reply-To: {ours['Message-ID']}\r\nReferences: {ours['Message-ID']}"
                      if keeps_threading else "")
-            run(rt, mail("robot@example.net", n=round_, subject=f"Re: {ours['Subject']}",
+            run(smtp_runtime, mail("robot@example.net", n=round_, subject=f"Re: {ours['Subject']}",
                          body="unsubscribe", extra=extra))
         answered = len(sent)
     assert len(smtp_server.messages) == 1

@@ -22,15 +22,19 @@ def store(database_url: str):
     s.close()
 
 
-def test_migrations_build_exactly_the_models_schema(store: Store):
-    with store.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+def test_migrations_build_exactly_the_models_schema(empty_database_url: str):
+    store = Store.open(empty_database_url)  # every migration, from an empty database
+    try:
+        with store.engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    finally:
+        store.close()
     assert diff == []
 
 
-def test_upgrading_twice_is_harmless(database_url: str):
-    Store.open(database_url).close()
-    Store.open(database_url).close()
+def test_upgrading_twice_is_harmless(empty_database_url: str):
+    Store.open(empty_database_url).close()
+    Store.open(empty_database_url).close()
 
 
 def test_audit_events_cannot_be_updated_or_deleted(store: Store):

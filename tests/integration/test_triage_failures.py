@@ -24,6 +24,7 @@ from bot.service import poll_once
 from bot.store import suppressions
 from bot.store.db import Store, make_engine
 from bot.store.models import Message
+from tests.config_files import IMAP_PASSWORD_ENV, imap_section
 from tests.conftest import POSTGRES_URL, make_config
 from tests.servers.dovecot import Dovecot
 
@@ -233,16 +234,8 @@ def test_a_message_failing_the_same_way_five_times_is_set_aside_with_a_warning_n
 
 def _write_config(tmp_path: Path, dovecot: Dovecot, notice: Path) -> Path:
     path = tmp_path / "config.toml"
-    path.write_text(textwrap.dedent(f"""
-        [database]
-        url = "sqlite:///{tmp_path / 'triage.sqlite3'}"
-        [imap]
-        host = "{dovecot.host}"
-        port = {dovecot.port}
-        ssl = false
-        username = "{dovecot.user}"
-        password_env = "TEST_IMAP_PASSWORD"
-        start = "all"
+    path.write_text(f'[database]\nurl = "sqlite:///{tmp_path / "triage.sqlite3"}"\n'
+                    + imap_section(dovecot) + textwrap.dedent(f"""
         [organisation]
         notice_path = "{notice}"
         [http]
@@ -257,7 +250,7 @@ def test_poll_with_an_unusable_notice_exits_1_and_messages_retry_triages_both_af
         monkeypatch: pytest.MonkeyPatch):
     from replies.notice import EXAMPLE_NOTICE_PATH
 
-    monkeypatch.setenv("TEST_IMAP_PASSWORD", dovecot.password)
+    monkeypatch.setenv(IMAP_PASSWORD_ENV, dovecot.password)
     notice = tmp_path / "notice.txt"
     notice.write_text("Our privacy notice is being rewritten.\n")  # no numbered sections
     config = str(_write_config(tmp_path, dovecot, notice))

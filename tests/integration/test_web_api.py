@@ -23,11 +23,11 @@ def add(rt: Runtime, address: str, *, source: str = "email", age: timedelta = ti
 
 
 def test_it_lists_active_suppressions_for_the_right_token(client: FlaskClient,
-                                                          rt: Runtime) -> None:
-    add(rt, "ann@example.org", age=timedelta(days=3))
-    add(rt, "bob@example.org", source="one-click")
-    add(rt, "cat@example.org")
-    with rt.store.transaction() as session:
+                                                          http_runtime: Runtime) -> None:
+    add(http_runtime, "ann@example.org", age=timedelta(days=3))
+    add(http_runtime, "bob@example.org", source="one-click")
+    add(http_runtime, "cat@example.org")
+    with http_runtime.store.transaction() as session:
         suppressions.lift(session, "cat@example.org", by="staff:U1")
     response = client.get("/api/suppressions", headers=AUTH)
     assert response.status_code == 200
@@ -38,13 +38,13 @@ def test_it_lists_active_suppressions_for_the_right_token(client: FlaskClient,
     assert body[1]["reason"] == "opt-out request"
 
 
-def test_since_keeps_only_newer_suppressions(client: FlaskClient, rt: Runtime) -> None:
-    add(rt, "ann@example.org", age=timedelta(days=3))
-    add(rt, "bob@example.org", age=timedelta(hours=1))
-    since = (rt.now() - timedelta(days=1)).isoformat()
+def test_since_keeps_only_newer_suppressions(client: FlaskClient, http_runtime: Runtime) -> None:
+    add(http_runtime, "ann@example.org", age=timedelta(days=3))
+    add(http_runtime, "bob@example.org", age=timedelta(hours=1))
+    since = (http_runtime.now() - timedelta(days=1)).isoformat()
     response = client.get("/api/suppressions", query_string={"since": since}, headers=AUTH)
     assert [r["address"] for r in response.get_json()] == ["bob@example.org"]
-    date_only = (rt.now() - timedelta(days=5)).date().isoformat()
+    date_only = (http_runtime.now() - timedelta(days=5)).date().isoformat()
     response = client.get(f"/api/suppressions?since={date_only}", headers=AUTH)
     assert len(response.get_json()) == 2
 
@@ -60,9 +60,9 @@ def test_a_since_it_cannot_read_is_a_400_that_says_why(client: FlaskClient) -> N
     {"Authorization": "Bearer "}, {"Authorization": f"Bearer {API_TOKEN}x"},
     {"Authorization": API_TOKEN},
 ])
-def test_a_missing_or_wrong_token_is_a_401(client: FlaskClient, rt: Runtime,
+def test_a_missing_or_wrong_token_is_a_401(client: FlaskClient, http_runtime: Runtime,
                                            headers: dict[str, str]) -> None:
-    add(rt, "ann@example.org")
+    add(http_runtime, "ann@example.org")
     response = client.get("/api/suppressions", headers=headers)
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
@@ -91,11 +91,11 @@ def test_healthz_says_ok_after_asking_the_database(client: FlaskClient) -> None:
     assert (response.status_code, response.get_data(as_text=True)) == (200, "ok")
 
 
-def test_healthz_says_so_when_the_database_is_down(rt: Runtime) -> None:
+def test_healthz_says_so_when_the_database_is_down(http_runtime: Runtime) -> None:
     # Port 9 (discard) on loopback: nothing listens, so the connection is refused at once.
     down = Store(make_engine("postgresql+psycopg://nobody@127.0.0.1:9/none",
                              connect_args={"connect_timeout": 2}))
-    runtime = Runtime(rt.config, down)
+    runtime = Runtime(http_runtime.config, down)
     try:
         response = create_app(runtime).test_client().get("/healthz")
         assert response.status_code == 503

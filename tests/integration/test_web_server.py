@@ -18,15 +18,16 @@ from bot.runtime import Runtime
 from bot.store import suppressions
 from bot.unsubscribe import make_token
 from bot.web.server import RunningServer, serve, start_server
+from tests.waiting import wait_until
 from tests.web_fixtures import API_TOKEN, SECRET, web_runtime
 
 
 def test_a_mail_clients_one_click_post_over_http_suppresses(server: RunningServer,
-                                                            sqlite_rt: Runtime) -> None:
+                                                            http_sqlite_runtime: Runtime) -> None:
     url = f"{server.url}/unsubscribe/{make_token('jo@example.org', SECRET)}"
     with urllib.request.urlopen(url, timeout=10) as response:  # what a link scanner does
         assert response.status == 200
-    with sqlite_rt.store.sessions() as session:
+    with http_sqlite_runtime.store.sessions() as session:
         assert not suppressions.is_suppressed(session, "jo@example.org")
     body = urllib.parse.urlencode({"List-Unsubscribe": "One-Click"}).encode()
     request = urllib.request.Request(url, data=body, method="POST", headers={
@@ -34,7 +35,7 @@ def test_a_mail_clients_one_click_post_over_http_suppresses(server: RunningServe
     with urllib.request.urlopen(request, timeout=10) as response:
         assert response.status == 200
         assert "You have been unsubscribed." in response.read().decode()
-    with sqlite_rt.store.sessions() as session:
+    with http_sqlite_runtime.store.sessions() as session:
         assert suppressions.is_suppressed(session, "jo@example.org")
 
 
@@ -51,7 +52,7 @@ def test_the_api_and_healthz_answer_over_http(server: RunningServer) -> None:
 
 
 def test_serve_returns_soon_after_stop_even_with_a_connection_open(
-        sqlite_rt: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
+        http_sqlite_runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
     stop = threading.Event()
     ports: list[int] = []
     original = start_server
@@ -63,11 +64,9 @@ def test_serve_returns_soon_after_stop_even_with_a_connection_open(
         return running
 
     monkeypatch.setattr(bot.web.server, "start_server", record_port)
-    thread = threading.Thread(target=serve, args=(sqlite_rt, stop), daemon=True)
+    thread = threading.Thread(target=serve, args=(http_sqlite_runtime, stop), daemon=True)
     thread.start()  # the config says port 0, so serve() binds a free port
-    deadline = time.monotonic() + 10
-    while not ports and time.monotonic() < deadline:
-        time.sleep(0.02)
+    wait_until(lambda: ports, 10, "serve() to bind its port")
     # An idle keep-alive connection must not hold the server open.
     idle = http.client.HTTPConnection("127.0.0.1", ports[0], timeout=10)
     idle.request("GET", "/healthz")
@@ -84,9 +83,11 @@ def test_serve_returns_soon_after_stop_even_with_a_connection_open(
 
 
 def test_serve_logs_and_returns_when_the_port_is_taken(
-        sqlite_rt: Runtime, server: RunningServer, caplog: pytest.LogCaptureFixture) -> None:
-    taken = dataclasses.replace(sqlite_rt, config=dataclasses.replace(
-        sqlite_rt.config, http=dataclasses.replace(sqlite_rt.config.http, port=server.port)))
+        http_sqlite_runtime: Runtime, server: RunningServer,
+        caplog: pytest.LogCaptureFixture) -> None:
+    config = http_sqlite_runtime.config
+    taken = dataclasses.replace(http_sqlite_runtime, config=dataclasses.replace(
+        config, http=dataclasses.replace(config.http, port=server.port)))
     stop = threading.Event()
     thread = threading.Thread(target=serve, args=(taken, stop), daemon=True)
     thread.start()

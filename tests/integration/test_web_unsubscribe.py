@@ -46,77 +46,78 @@ def test_the_page_shows_a_button_and_the_masked_address(client: FlaskClient) -> 
     assert "<script" not in page
 
 
-def test_opening_the_link_changes_nothing(client: FlaskClient, rt: Runtime) -> None:
+def test_opening_the_link_changes_nothing(client: FlaskClient, http_runtime: Runtime) -> None:
     token = make_token(JO, SECRET)
     for _ in range(3):  # a link scanner, a preview, the person
         assert client.get(f"/unsubscribe/{token}").status_code == 200
         assert client.head(f"/unsubscribe/{token}").status_code == 200
-    assert not is_suppressed(rt, JO)
-    assert one_click_events(rt) == []
+    assert not is_suppressed(http_runtime, JO)
+    assert one_click_events(http_runtime) == []
 
 
 def test_a_one_click_post_suppresses_the_address_and_audits_it(client: FlaskClient,
-                                                                rt: Runtime) -> None:
+                                                                http_runtime: Runtime) -> None:
     response = client.post(f"/unsubscribe/{make_token(JO, SECRET)}", data=ONE_CLICK)
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "You have been unsubscribed." in page
     assert ("You have been unsubscribed. We will not send marketing email to j***@example.org "
             "again.") in page
-    assert is_suppressed(rt, JO)
-    with rt.store.sessions() as session:
+    assert is_suppressed(http_runtime, JO)
+    with http_runtime.store.sessions() as session:
         (row,) = suppressions.active(session)
     assert (row.address, row.source) == (JO, "one-click")
-    (event,) = one_click_events(rt)
+    (event,) = one_click_events(http_runtime)
     assert event.details == {"suppression": row.id}
     assert event.actor == "web:one-click"
 
 
-def test_a_multipart_post_from_a_mail_client_works_too(client: FlaskClient, rt: Runtime) -> None:
+def test_a_multipart_post_from_a_mail_client_works_too(client: FlaskClient,
+                                                       http_runtime: Runtime) -> None:
     response = client.post(f"/unsubscribe/{make_token(JO, SECRET)}", data=ONE_CLICK,
                            content_type="multipart/form-data")
     assert response.status_code == 200
-    assert is_suppressed(rt, JO)
+    assert is_suppressed(http_runtime, JO)
 
 
 def test_a_bare_body_without_a_form_content_type_is_accepted(client: FlaskClient,
-                                                             rt: Runtime) -> None:
+                                                             http_runtime: Runtime) -> None:
     response = client.post(f"/unsubscribe/{make_token(JO, SECRET)}",
                            data=b"List-Unsubscribe=One-Click", content_type="text/plain")
     assert response.status_code == 200
-    assert is_suppressed(rt, JO)
+    assert is_suppressed(http_runtime, JO)
 
 
 def test_posting_twice_gives_the_same_answer_and_one_audit_event(client: FlaskClient,
-                                                                 rt: Runtime) -> None:
+                                                                 http_runtime: Runtime) -> None:
     url = f"/unsubscribe/{make_token(JO, SECRET)}"
     first = client.post(url, data=ONE_CLICK)
     second = client.post(url, data=ONE_CLICK)
     assert first.status_code == second.status_code == 200
     assert first.get_data() == second.get_data()
-    assert len(one_click_events(rt)) == 1
-    with rt.store.sessions() as session:
+    assert len(one_click_events(http_runtime)) == 1
+    with http_runtime.store.sessions() as session:
         assert len(suppressions.active(session)) == 1
 
 
 def test_a_lifted_suppression_comes_back_with_a_new_event(client: FlaskClient,
-                                                          rt: Runtime) -> None:
+                                                          http_runtime: Runtime) -> None:
     url = f"/unsubscribe/{make_token(JO, SECRET)}"
     client.post(url, data=ONE_CLICK)
-    with rt.store.transaction() as session:
+    with http_runtime.store.transaction() as session:
         suppressions.lift(session, JO, by="staff:U1")
     client.post(url, data=ONE_CLICK)
-    assert is_suppressed(rt, JO)
-    assert len(one_click_events(rt)) == 2
+    assert is_suppressed(http_runtime, JO)
+    assert len(one_click_events(http_runtime)) == 2
 
 
 def test_a_post_without_the_one_click_field_changes_nothing(client: FlaskClient,
-                                                            rt: Runtime) -> None:
+                                                            http_runtime: Runtime) -> None:
     url = f"/unsubscribe/{make_token(JO, SECRET)}"
     for data in ({}, {"List-Unsubscribe": "yes"}, {"list-unsubscribe": "One-Click"}):
         assert client.post(url, data=data).status_code == 400
     assert client.post(url, data=b"unsubscribe me", content_type="text/plain").status_code == 400
-    assert not is_suppressed(rt, JO)
+    assert not is_suppressed(http_runtime, JO)
 
 
 def _tampered() -> str:
@@ -129,7 +130,7 @@ def _tampered() -> str:
     _tampered(), make_token(JO, "someone else's secret"), "garbage", "x" * 3000,
 ])
 def test_a_bad_or_tampered_link_is_refused_with_the_support_address(
-        client: FlaskClient, rt: Runtime, token: str) -> None:
+        client: FlaskClient, http_runtime: Runtime, token: str) -> None:
     for response in (client.get(f"/unsubscribe/{token}"),
                      client.post(f"/unsubscribe/{token}", data=ONE_CLICK)):
         page = response.get_data(as_text=True)
@@ -137,9 +138,9 @@ def test_a_bad_or_tampered_link_is_refused_with_the_support_address(
         assert "This unsubscribe link is not valid" in page
         assert "support@caplus.org.uk" in page
         assert "<form" not in page
-    with rt.store.sessions() as session:
+    with http_runtime.store.sessions() as session:
         assert list(suppressions.active(session)) == []
-    assert one_click_events(rt) == []
+    assert one_click_events(http_runtime) == []
 
 
 def test_without_a_secret_the_pages_answer_503(database_url: str) -> None:

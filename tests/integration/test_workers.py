@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.deliver.dispatcher import deliver_due
@@ -23,6 +24,7 @@ def opt_out(i: int) -> bytes:
             "Please take me off your mailing list, no more marketing emails.\r\n").encode()
 
 
+@pytest.mark.slow  # two worker threads race over a backlog through aiosmtpd
 def test_two_workers_triage_and_send_each_message_once(database_url: str,
                                                        smtp_server: SmtpServer):
     config = make_config(database_url, smtp=smtp_server)

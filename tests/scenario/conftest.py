@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from slack_sdk.socket_mode.builtin.client import SocketModeClient
 
 from bot.runtime import Runtime
 from bot.slack import client as slack_client
@@ -23,8 +24,26 @@ def quick_pacing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(slack_client.PACER, "interval", 0.0)
 
 
+@pytest.fixture(autouse=True)
+def prompt_socket_mode_close(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Wake slack_sdk's message processor when the Socket Mode client closes.
+
+    The processor blocks on its queue for up to a second between looks at ``closed``, so every
+    app fixture's teardown waited that second (a minute over the scenarios). A ``None`` on the
+    queue is a message it skips; it then sees ``closed`` and returns at once.
+    """
+    original = SocketModeClient.close
+
+    def close(self: SocketModeClient) -> None:
+        self.closed = True
+        self.message_queue.put(None)
+        original(self)
+
+    monkeypatch.setattr(SocketModeClient, "close", close)
+
+
 @pytest.fixture
-def rt(sqlite_url: str, smtp_server: SmtpServer, slack_standin: SlackStandIn,
+def slack_runtime(sqlite_url: str, smtp_server: SmtpServer, slack_standin: SlackStandIn,
        clock: TestClock) -> Iterator[Runtime]:
     """A runtime on SQLite whose clock is the test's (``clock``), not the wall's."""
     config = make_config(sqlite_url, smtp=smtp_server, slack=slack_config(slack_standin),
@@ -36,9 +55,9 @@ def rt(sqlite_url: str, smtp_server: SmtpServer, slack_standin: SlackStandIn,
 
 
 @pytest.fixture
-def rt_both(database_url: str, smtp_server: SmtpServer, slack_standin: SlackStandIn,
+def slack_runtime_both(database_url: str, smtp_server: SmtpServer, slack_standin: SlackStandIn,
             clock: TestClock) -> Iterator[Runtime]:
-    """Like ``rt``, on SQLite and on PostgreSQL (skipped, with why, when it is absent)."""
+    """Like ``slack_runtime``, on SQLite and on PostgreSQL (skipped, with why, if absent)."""
     config = make_config(database_url, smtp=smtp_server, slack=slack_config(slack_standin),
                          triage=triage_config())
     runtime = Runtime.open(config)
@@ -48,11 +67,11 @@ def rt_both(database_url: str, smtp_server: SmtpServer, slack_standin: SlackStan
 
 
 @pytest.fixture
-def app_both(rt_both: Runtime, slack_standin: SlackStandIn) -> Iterator[Any]:
-    yield from running_app(rt_both, slack_standin)
+def app_both(slack_runtime_both: Runtime, slack_standin: SlackStandIn) -> Iterator[Any]:
+    yield from running_app(slack_runtime_both, slack_standin)
 
 
 @pytest.fixture
-def app(rt: Runtime, slack_standin: SlackStandIn) -> Iterator[Any]:
+def app(slack_runtime: Runtime, slack_standin: SlackStandIn) -> Iterator[Any]:
     """The app as ``privacy-triage run`` starts it, connected over Socket Mode."""
-    yield from running_app(rt, slack_standin)
+    yield from running_app(slack_runtime, slack_standin)

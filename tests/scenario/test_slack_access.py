@@ -53,10 +53,10 @@ def test_someone_removed_from_the_review_channel_is_refused_at_their_very_next_c
         rt.close()
 
 
-def test_a_refused_click_by_an_outsider_is_audited(rt, app, slack_standin):
-    case = new_case(rt, QUESTION)
+def test_a_refused_click_by_an_outsider_is_audited(slack_runtime, app, slack_standin):
+    case = new_case(slack_runtime, QUESTION)
     outsider = "U0OUTSIDE1"
     slack_standin.wait_for_ack(click(slack_standin, outsider, case, "case_assign"))
-    (refused,) = wait_until(lambda: _refusals(rt), what="audited refusal")
+    (refused,) = wait_until(lambda: _refusals(slack_runtime), what="audited refusal")
     assert refused.actor == f"slack:{outsider}" and refused.details["attempted"] == "case_assign"
-    assert case_now(rt, case.id).assigned_to is None
+    assert case_now(slack_runtime, case.id).assigned_to is None

@@ -44,12 +44,12 @@ def _answers(standin, ts: str) -> list[str]:
     return [m["text"] for m in standin.messages(CAROL_DM) if m.get("thread_ts") == ts]
 
 
-def test_a_dm_opt_out_is_applied_and_answered_in_its_thread(rt, app, slack_standin):
+def test_a_dm_opt_out_is_applied_and_answered_in_its_thread(slack_runtime, app, slack_standin):
     slack_standin.add_user(CAROL, "Carol@Example.com", real_name="Carol Jones")
     sent = _dm(slack_standin, "Please stop sending me marketing emails, unsubscribe me.")
     answer = wait_until(lambda: _answers(slack_standin, sent["ts"]), what="answer")
     assert answer == ["Done: you will get no more marketing email at carol@example.com."]
-    with rt.store.sessions() as session:
+    with slack_runtime.store.sessions() as session:
         assert suppressions.is_suppressed(session, "carol@example.com")
         message = session.scalars(select(Message)).one()
     assert (message.source, message.slack_user, message.slack_channel, message.slack_ts) == (
@@ -64,27 +64,27 @@ def test_a_dm_opt_out_is_applied_and_answered_in_its_thread(rt, app, slack_stand
 
 
 def test_a_dm_request_becomes_a_case_and_the_approved_reply_goes_back_to_the_thread(
-        rt, app, slack_standin, smtp_server):
+        slack_runtime, app, slack_standin, smtp_server):
     slack_standin.add_user(CAROL, "carol@example.com", real_name="Carol Jones")
     sent = _dm(slack_standin, "How long do you keep my information, and who do you share "
                               "it with?")
     answer = wait_until(lambda: _answers(slack_standin, sent["ts"]), what="answer")
     assert answer == ["Thanks, a member of staff will reply here."]
-    poll_once(rt)                                   # the worker posts the card
-    with rt.store.sessions() as session:
+    poll_once(slack_runtime)                                   # the worker posts the card
+    with slack_runtime.store.sessions() as session:
         case = session.scalars(select(Case)).one()
     assert case.channel == "slack" and case.slack_ts
     assert "via Slack" in json.dumps(slack_standin.message(CASES, case.slack_ts)["blocks"])
 
     slack_standin.wait_for_ack(click(slack_standin, ALICE, case, "case_approve"))
-    wait_until(lambda: case_now(rt, case.id).state == "resolved", what="approval")
-    poll_once(rt)
+    wait_until(lambda: case_now(slack_runtime, case.id).state == "resolved", what="approval")
+    poll_once(slack_runtime)
     replies = _answers(slack_standin, sent["ts"])
     assert len(replies) == 2 and "Carol" in replies[1]
     assert smtp_server.messages == []                # a chat request is answered in chat
 
 
-def test_a_dm_in_the_thread_of_a_request_joins_its_case(rt, app, slack_standin):
+def test_a_dm_in_the_thread_of_a_request_joins_its_case(slack_runtime, app, slack_standin):
     slack_standin.add_user(CAROL, "carol@example.com")
     first = _dm(slack_standin, "Please send me a copy of all the personal data you hold "
                                "about me.")
@@ -94,14 +94,14 @@ def test_a_dm_in_the_thread_of_a_request_joins_its_case(rt, app, slack_standin):
     answers = wait_until(lambda: len(_answers(slack_standin, first["ts"])) == 2 and
                          _answers(slack_standin, first["ts"]), what="second answer")
     assert "added this to your request" in answers[1]
-    with rt.store.sessions() as session:
+    with slack_runtime.store.sessions() as session:
         (case,) = session.scalars(select(Case)).all()
         assert [m.slack_ts for m in case.messages] == [first["ts"], follow["ts"]]
 
 
-def test_privacy_status_and_address_lookup(rt, app, slack_standin):
-    case = new_case(rt, QUESTION)
-    with rt.store.transaction() as session:
+def test_privacy_status_and_address_lookup(slack_runtime, app, slack_standin):
+    case = new_case(slack_runtime, QUESTION)
+    with slack_runtime.store.transaction() as session:
         suppressions.suppress(session, "frank@example.net", reason="test", source="cli")
 
     def ask(user: str, text: str) -> str:
@@ -121,11 +121,11 @@ def test_privacy_status_and_address_lookup(rt, app, slack_standin):
     assert "not one of the people" in ask(MALLORY, "status")
 
 
-def test_privacy_acks_before_its_slow_work_and_answers_after(rt, app, slack_standin,
+def test_privacy_acks_before_its_slow_work_and_answers_after(slack_runtime, app, slack_standin,
                                                              monkeypatch):
     """Slack allows three seconds for the ack: the database (held here until the ack has
     arrived) and ``conversations.members`` come after it, in a lazy listener."""
-    new_case(rt, QUESTION)
+    new_case(slack_runtime, QUESTION)
     release = threading.Event()
     count_by_state = staff_store.count_by_state
 
@@ -163,10 +163,10 @@ def test_privacy_asks_slack_who_may_act_only_after_the_ack(sqlite_url, slack_sta
     assert ack.time < members.time < answer.time and "Usage" in answer.args["text"]
 
 
-def test_the_home_tab_shows_my_cases_and_the_counts(rt, app, slack_standin):
-    case = new_case(rt, QUESTION)
+def test_the_home_tab_shows_my_cases_and_the_counts(slack_runtime, app, slack_standin):
+    case = new_case(slack_runtime, QUESTION)
     slack_standin.wait_for_ack(click(slack_standin, ALICE, case, "case_assign"))
-    wait_until(lambda: case_now(rt, case.id).assigned_to == ALICE, what="assignment")
+    wait_until(lambda: case_now(slack_runtime, case.id).assigned_to == ALICE, what="assignment")
     envelope = message_event(ALICE, "D0ALICE01", "")
     envelope["event"] = {"type": "app_home_opened", "user": ALICE, "channel": "D0ALICE01",
                          "tab": "home", "event_ts": f"{time.time():.6f}"}

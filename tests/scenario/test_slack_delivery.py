@@ -44,9 +44,9 @@ OPT_OUT = verified(
 )
 
 
-def test_a_429_is_retried_after_retry_after_and_posts_once(rt, slack_standin):
+def test_a_429_is_retried_after_retry_after_and_posts_once(slack_runtime, slack_standin):
     slack_standin.fail_next("chat.postMessage", "ratelimit")
-    case = new_case(rt, QUESTION)
+    case = new_case(slack_runtime, QUESTION)
     statuses = [c.status for c in slack_standin.calls("chat.postMessage")]
     assert statuses == [429, 200]
     gap = [c.time for c in slack_standin.calls("chat.postMessage")]
@@ -54,30 +54,31 @@ def test_a_429_is_retried_after_retry_after_and_posts_once(rt, slack_standin):
     assert case.slack_ts and len(slack_standin.messages(CASES)) == 1
 
 
-def test_slack_down_with_500s_loses_nothing_and_posts_once_later(rt, slack_standin, clock):
+def test_slack_down_with_500s_loses_nothing_and_posts_once_later(slack_runtime, slack_standin,
+                                                                  clock):
     slack_standin.fail_next("chat.postMessage", "server_error", count=3)  # beyond the retries
-    case = new_case(rt, QUESTION)
+    case = new_case(slack_runtime, QUESTION)
     assert case.slack_ts is None and slack_standin.messages(CASES) == []
-    with rt.store.sessions() as session:
+    with slack_runtime.store.sessions() as session:
         item = session.scalars(select(OutboxItem).where(OutboxItem.kind == "slack")).one()
     assert item.state == "pending" and "HTTP 500" in item.last_error
 
     clock.advance(minutes=5)   # past the outbox backoff
-    assert poll_once(rt).delivery.sent == 1
+    assert poll_once(slack_runtime).delivery.sent == 1
     assert len(slack_standin.messages(CASES)) == 1
-    assert case_now(rt, case.id).slack_ts
+    assert case_now(slack_runtime, case.id).slack_ts
 
 
-def test_invalid_blocks_is_a_permanent_failure_shown_on_the_case(rt, slack_standin):
+def test_invalid_blocks_is_a_permanent_failure_shown_on_the_case(slack_runtime, slack_standin):
     slack_standin.fail_next("chat.postMessage", "invalid_blocks")
-    case = new_case(rt, QUESTION)
-    with rt.store.sessions() as session:
+    case = new_case(slack_runtime, QUESTION)
+    with slack_runtime.store.sessions() as session:
         item = session.scalars(select(OutboxItem).where(OutboxItem.kind == "slack")).one()
     assert item.state == "failed"
-    assert "invalid_blocks" in case_now(rt, case.id).delivery_failure
+    assert "invalid_blocks" in case_now(slack_runtime, case.id).delivery_failure
 
 
-def test_posts_to_one_channel_are_paced(rt, slack_standin, monkeypatch):
+def test_posts_to_one_channel_are_paced(slack_runtime, slack_standin, monkeypatch):
     # The pacer runs on a clock that moves only when it sleeps: the spacing it enforces is then
     # exact, whatever the machine's load does to when the stand-in receives each request.
     virtual = [0.0]
@@ -93,42 +94,43 @@ def test_posts_to_one_channel_are_paced(rt, slack_standin, monkeypatch):
     monkeypatch.setattr(pacer, "_sleep", sleep)
     monkeypatch.setattr(pacer, "_next", {})
     for n in range(3):
-        store_raw(rt.store, QUESTION.replace("q-1@", f"q-{n}@").replace(
+        store_raw(slack_runtime.store, QUESTION.replace("q-1@", f"q-{n}@").replace(
             "How long", f"Question {n}: how long").encode(), source="file",
-            received_at=rt.now())
-    poll_once(rt)
+            received_at=slack_runtime.now())
+    poll_once(slack_runtime)
     assert len(slack_standin.calls("chat.postMessage")) == 3
     assert slept == pytest.approx([0.3, 0.3])   # each post after the first waited its turn
 
 
-def test_a_follow_up_email_appears_in_the_cards_thread(rt, slack_standin):
-    case = new_case(rt, ACCESS)
-    store_raw(rt.store, (
+def test_a_follow_up_email_appears_in_the_cards_thread(slack_runtime, slack_standin):
+    case = new_case(slack_runtime, ACCESS)
+    store_raw(slack_runtime.store, (
         b"From: Erin Example <erin@example.org>\r\nTo: support@caplus.org.uk\r\n"
         b"Subject: Re: my data\r\nMessage-ID: <sar-2@example.org>\r\n"
         b"In-Reply-To: <sar-1@example.org>\r\nReferences: <sar-1@example.org>\r\n\r\n"
         b"Also my old address was 1 <b>High</b> Street & <!channel>.\r\n"), source="file",
-        received_at=rt.now())
-    poll_once(rt)
+        received_at=slack_runtime.now())
+    poll_once(slack_runtime)
     (note,) = thread_of(slack_standin, case)
     assert "wrote again" in note["text"]
     assert "1 &lt;b&gt;High&lt;/b&gt; Street &amp;" in note["text"]
     assert "<!channel>" not in note["text"]
-    now = case_now(rt, case.id)
+    now = case_now(slack_runtime, case.id)
     assert now.version == case.version + 1
     assert buttons(card(slack_standin, now))["case_approve"]["value"] == f"{case.id}:{now.version}"
 
 
-def test_an_automatic_opt_out_is_posted_with_an_undo_that_lifts_it(rt, app, slack_standin):
-    case = new_case(rt, OPT_OUT)
+def test_an_automatic_opt_out_is_posted_with_an_undo_that_lifts_it(slack_runtime, app,
+                                                                    slack_standin):
+    case = new_case(slack_runtime, OPT_OUT)
     assert case.state == "auto_resolved"
     notice = card(slack_standin, case)
     assert "Opt-out applied" in json.dumps(notice["blocks"])
     slack_standin.wait_for_ack(click(slack_standin, ALICE, case, "notice_undo"))
     # A fresh session per poll: one open read transaction would never see the app's commit.
     wait_until(lambda s: not suppressions.is_suppressed(s, "alice@example.org"),
-               store=rt.store, what="undo")
-    with rt.store.sessions() as session:
+               store=slack_runtime.store, what="undo")
+    with slack_runtime.store.sessions() as session:
         row = session.scalars(select(suppressions.Suppression)).one()
     assert row.removed_by == f"slack:{ALICE}"
     shown = wait_until(lambda: (m := card(slack_standin, case)) and not buttons(m) and m,
@@ -163,20 +165,20 @@ def test_opt_outs_can_be_posted_as_a_daily_digest(sqlite_url, smtp_server, slack
     (datetime(2026, 12, 18, 10, 0, tzinfo=UTC), "due in"),
     (datetime(2026, 12, 29, 10, 0, tzinfo=UTC), "overdue by"),
 ])
-def test_the_daily_reminder_lists_cases_due_soon_and_overdue(rt, slack_standin, clock, today,
-                                                             expected):
+def test_the_daily_reminder_lists_cases_due_soon_and_overdue(slack_runtime, slack_standin, clock,
+                                                             today, expected):
     clock.set(datetime(2026, 11, 23, 9, 30, tzinfo=UTC))   # received on Monday 23 November
-    case = new_case(rt, ACCESS)
-    new_case(rt, QUESTION)                         # no time limit: never in the reminder
+    case = new_case(slack_runtime, ACCESS)
+    new_case(slack_runtime, QUESTION)                         # no time limit: never in the reminder
     clock.set(today)
-    assert queue_daily_posts(rt, today.replace(hour=7)) == []   # before reminder_hour
-    rt.config = dataclasses.replace(rt.config, slack=slack_config(slack_standin,
-                                                                  reminder_hour=9))
-    assert queue_daily_posts(rt, today) == [f"slack-reminder:{today.date().isoformat()}"]
-    poll_once(rt)
+    assert queue_daily_posts(slack_runtime, today.replace(hour=7)) == []   # before reminder_hour
+    slack_runtime.config = dataclasses.replace(
+        slack_runtime.config, slack=slack_config(slack_standin, reminder_hour=9))
+    assert queue_daily_posts(slack_runtime, today) == [f"slack-reminder:{today.date().isoformat()}"]
+    poll_once(slack_runtime)
     reminder = slack_standin.messages(CASES)[-1]
     text = json.dumps(reminder["blocks"])
     assert f"Case {case.id}" in text and expected in text
-    with rt.store.sessions() as session:
+    with slack_runtime.store.sessions() as session:
         assert len(session.scalars(select(Case)).all()) == 2
     assert "Case 2 " not in text

@@ -82,13 +82,13 @@ def test_http_mode_refuses_bad_and_stale_signatures_and_acts_on_good_ones(http_a
     wait_until(lambda: case_now(runtime, case.id).assigned_to == ALICE, what="assignment")
 
 
-def test_socket_mode_reconnects_after_a_disconnect(rt, app, slack_standin):
-    case = new_case(rt, QUESTION)
+def test_socket_mode_reconnects_after_a_disconnect(slack_runtime, app, slack_standin):
+    case = new_case(slack_runtime, QUESTION)
     slack_standin.disconnect("refresh_requested")
     slack_standin.wait_for_connection(2, timeout=10)
     assert len(slack_standin.calls("apps.connections.open")) >= 2
     slack_standin.wait_for_ack(click(slack_standin, ALICE, case, "case_assign"), timeout=5)
-    wait_until(lambda: case_now(rt, case.id).assigned_to == ALICE, what="assignment")
+    wait_until(lambda: case_now(slack_runtime, case.id).assigned_to == ALICE, what="assignment")
 
 
 @pytest.fixture
@@ -97,14 +97,16 @@ def quick_ping(monkeypatch):
     monkeypatch.setattr(runner, "SOCKET_PING_S", 1.0)
 
 
-def test_socket_mode_reconnects_after_the_connection_drops(quick_ping, rt, app, slack_standin):
-    case = new_case(rt, QUESTION)
+def test_socket_mode_reconnects_after_the_connection_drops(quick_ping, slack_runtime, app,
+                                                           slack_standin):
+    case = new_case(slack_runtime, QUESTION)
     slack_standin.drop_connections()
     slack_standin.wait_for_connection(2, timeout=15)
     slack_standin.wait_for_ack(click(slack_standin, ALICE, case, "case_assign"), timeout=5)
-    wait_until(lambda: case_now(rt, case.id).assigned_to == ALICE, what="assignment")
+    wait_until(lambda: case_now(slack_runtime, case.id).assigned_to == ALICE, what="assignment")
 
 
+@pytest.mark.slow  # the whole service: watcher, triage, delivery and Slack threads
 def test_the_running_service_posts_cards_and_sends_approved_replies(sqlite_url, smtp_server,
                                                                    slack_standin, clock):
     """``privacy-triage run`` as a whole: worker thread + Slack thread, no manual polling."""

@@ -36,6 +36,7 @@ from tests.slack_standin import (
     text_input_values,
     view_submission_payload,
 )
+from tests.waiting import wait_until
 
 CASES = "C0CASES01"
 ALICE = "U0ALICE01"
@@ -393,7 +394,7 @@ def test_an_unacked_interactive_envelope_is_not_redelivered():
             payload = block_actions_payload(ALICE, "approve", "42", "1.000001", CASES)
             envelope_id = standin.send_envelope("interactive", payload)
             assert listener.got.wait(5)
-            time.sleep(0.6)
+            wait_until(lambda: standin.gave_up(envelope_id), 5, "the ack deadline to pass")
         assert len(listener.requests) == 1
         assert standin.deliveries(envelope_id) == 1
         assert standin.acks(envelope_id) == []

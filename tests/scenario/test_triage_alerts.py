@@ -19,23 +19,23 @@ ACCESS = (b"From: Bob <bob@example.org>\r\nTo: support@caplus.org.uk\r\n"
 
 
 def test_a_message_failing_for_over_an_hour_gets_one_alert_card_naming_only_its_id(
-        rt: Runtime, slack_standin: SlackStandIn, monkeypatch: pytest.MonkeyPatch):
+        slack_runtime: Runtime, slack_standin: SlackStandIn, monkeypatch: pytest.MonkeyPatch):
     clock = [datetime(2027, 3, 28, 0, 30, tzinfo=UTC)]
-    rt.now = lambda: clock[0]
-    message_id = store_raw(rt.store, ACCESS, source="file", received_at=clock[0])
+    slack_runtime.now = lambda: clock[0]
+    message_id = store_raw(slack_runtime.store, ACCESS, source="file", received_at=clock[0])
 
     def broken(*_args, **_kwargs):
         raise LookupError("bob@example.org")
 
     monkeypatch.setattr(triage_module, "apply_decision", broken)
-    poll_once(rt)
+    poll_once(slack_runtime)
     clock[0] += timedelta(minutes=59)
-    poll_once(rt)
+    poll_once(slack_runtime)
     assert slack_standin.messages(CASES) == []  # not yet an hour
 
     clock[0] += timedelta(minutes=2)
-    poll_once(rt)
-    poll_once(rt)
+    poll_once(slack_runtime)
+    poll_once(slack_runtime)
     [card] = slack_standin.messages(CASES)
     shown = str(card)
     assert f"Message {message_id}" in shown and "a person must read it" in shown.lower()

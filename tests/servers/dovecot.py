@@ -1,13 +1,18 @@
 """A real Dovecot IMAP server for tests, in a temporary directory on a free loopback port.
 
-The fixture writes a minimal configuration (passwd-file passdb with ``{PLAIN}`` passwords, Maildir
-storage owned by the ``dovecot`` system user because mail may not be delivered as uid 0, no TLS on
-loopback) and runs ``dovecot -F -c CONF`` in the foreground, so the test owns the process and can
-stop and restart it to simulate an outage.
+The fixture writes a minimal configuration (a static passdb: every user name logs in with
+:data:`PASSWORD`, Maildir storage per user owned by the ``dovecot`` system user because mail may
+not be delivered as uid 0, no TLS on loopback) and runs ``dovecot -F -c CONF`` in the foreground.
+
+Starting a server costs about a second, so the suite runs one per session and gives each test a
+mailbox user of its own (:meth:`Dovecot.account`): users never see each other's mail. A test that
+stops, restarts or rebuilds the server (an outage) asks for a private one instead
+(``@pytest.mark.own_dovecot``); an account of the shared server refuses to do that.
 """
 
 from __future__ import annotations
 
+import copy
 import os
 import pwd
 import shutil
@@ -39,17 +44,17 @@ auth_mechanisms = plain login{oauth_mechanisms}
 default_login_user = dovecot
 default_internal_user = dovecot
 first_valid_uid = 1
-mail_location = maildir:{root}/mail/%n
+mail_location = maildir:{root}/mail/%u
 mail_uid = {uid}
 mail_gid = {gid}
 mail_fsync = never
 {oauth_passdb}passdb {{
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%u {root}/passwd
+  driver = static
+  args = password={password}
 }}
 userdb {{
   driver = static
-  args = uid={uid} gid={gid} home={root}/mail/%n
+  args = uid={uid} gid={gid} home={root}/mail/%u
 }}
 service imap-login {{
   chroot =
@@ -99,7 +104,7 @@ def free_port() -> int:
 
 
 class Dovecot:
-    """One Dovecot instance with one mailbox user (:data:`USER`)."""
+    """One Dovecot instance; its helpers log in as :attr:`user` (:data:`USER`, or an account's)."""
 
     def __init__(self, root: Path | None = None, *, oauth_tokeninfo_url: str | None = None,
                  tls: bool = False) -> None:
@@ -126,6 +131,8 @@ class Dovecot:
         self.user = USER
         self.password = PASSWORD
         self._process: subprocess.Popen[bytes] | None = None
+        #: An account of a server other tests use too: it may not stop or rebuild the server.
+        self._shared = False
         entry = pwd.getpwnam("dovecot")
         self._uid, self._gid = entry.pw_uid, entry.pw_gid
         self._write_config()
@@ -140,8 +147,6 @@ class Dovecot:
                 break
             path.chmod(0o755)
         os.chown(root / "mail", self._uid, self._gid)
-        (root / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}\n")
-        (root / "passwd").chmod(0o644)
         oauth_passdb = oauth_mechanisms = ""
         if self.oauth_tokeninfo_url:
             oauth_conf = root / "oauth2.conf.ext"
@@ -165,10 +170,33 @@ class Dovecot:
         self.conf.write_text(_CONF.format(root=root, port=self.port, uid=self._uid,
                                           ssl_settings=ssl_settings, tls_port=self.tls_port,
                                           gid=self._gid, oauth_passdb=oauth_passdb,
+                                          password=PASSWORD,
                                           oauth_mechanisms=oauth_mechanisms))
+
+    def account(self, user: str) -> Dovecot:
+        """This running server seen as mailbox ``user`` (created at its first login).
+
+        The account has the server's address and every mail helper, logged in as ``user``;
+        it shares the process, so :meth:`start`, :meth:`stop` and :meth:`recreate_folder`
+        refuse (they would cut off every other test's mailbox).
+        """
+        view = copy.copy(self)
+        view.user = user
+        view._owns_root = False
+        view._shared = True
+        return view
+
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def _refuse_if_shared(self, what: str) -> None:
+        if self._shared:
+            raise RuntimeError(f"cannot {what} the session's shared Dovecot: mark the test "
+                               "@pytest.mark.own_dovecot to get a server of its own")
 
     def start(self) -> None:
         """Start the server and wait until it greets on its port."""
+        self._refuse_if_shared("start")
         self._process = subprocess.Popen(
             ["dovecot", "-F", "-c", str(self.conf)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
@@ -190,6 +218,7 @@ class Dovecot:
 
     def stop(self) -> None:
         """Stop the server (the mail stays on disk, so a restart serves the same mailbox)."""
+        self._refuse_if_shared("stop")
         if self._process is None or self._process.poll() is not None:
             return
         os.killpg(self._process.pid, signal.SIGTERM)
@@ -208,7 +237,9 @@ class Dovecot:
                 return
 
     def close(self) -> None:
-        """Stop the server for good and remove a folder it created."""
+        """Stop the server for good and remove a folder it created (an account: nothing)."""
+        if self._shared:
+            return
         self.stop()
         if self._owns_root:
             shutil.rmtree(self.root, ignore_errors=True)
@@ -253,8 +284,9 @@ class Dovecot:
         Dovecot assigns a fresh UIDVALIDITY when a Maildir's ``dovecot-uidlist`` and indexes are
         gone, so the same mail comes back under new UIDs.
         """
+        self._refuse_if_shared("rebuild a folder of")
         self.stop()
-        maildir = self.root / "mail" / self.user.split("@")[0]
+        maildir = self.root / "mail" / self.user
         if folder.upper() != "INBOX":
             maildir = maildir / f".{folder}"
         for index_file in maildir.glob("dovecot*"):

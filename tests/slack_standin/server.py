@@ -475,6 +475,13 @@ class SlackStandIn:
         """Block until the app acknowledges ``envelope_id``; return the first ack."""
         return self.journal.wait_for_ack(envelope_id, timeout)
 
+    def gave_up(self, envelope_id: str) -> bool:
+        """Whether the ack deadline passed and the stand-in will not send ``envelope_id`` again
+        (its last retry, or a type Slack does not redeliver): the readiness event for tests that
+        check that nothing more happens."""
+        with self._lock:
+            return self._envelopes[envelope_id].gave_up
+
     def deliveries(self, envelope_id: str) -> int:
         """How many times ``envelope_id`` has been sent (1 + redeliveries so far)."""
         with self._lock:

@@ -64,6 +64,7 @@ def test_the_corpus_is_varied_and_multilingual():
             assert len(texts) >= 30, (lang, label, len(texts))
 
 
+@pytest.mark.slow  # trains the model twice more (seconds each)
 def test_training_twice_gives_the_same_model_file(tmp_path, small, trained):
     first = trained.save(tmp_path / "a")
     second = train_model(small).save(tmp_path / "b")
@@ -76,6 +77,7 @@ def test_training_twice_gives_the_same_model_file(tmp_path, small, trained):
     assert card_a["training_data"]["sha256"] == data_sha256(small)
 
 
+@pytest.mark.slow  # needs the module's trained model (training takes seconds)
 def test_a_saved_model_loads_and_predicts(tmp_path, trained):
     out = trained.save(tmp_path / "m")
     model = load_model(out)
@@ -84,6 +86,7 @@ def test_a_saved_model_loads_and_predicts(tmp_path, trained):
     assert pred.model_version == model.card["version"]
 
 
+@pytest.mark.slow  # trains the model once more
 def test_extra_examples_change_the_data_hash(small, trained):
     extra = [("Please stop the SMS reminders about courses", ("opt_out",))]
     base = trained

@@ -10,6 +10,7 @@ from bot.errors import MessageParseError
 from bot.mail import headers
 from bot.mail.mime import MAX_PARTS
 from bot.mail.parse import to_message
+from tests.mail_mutations import parameter_heavy_multipart
 
 HEAD = b"From: alice@example.org\nSubject: crafted\n"
 
@@ -30,20 +31,15 @@ def test_a_content_type_keeps_only_a_bounded_number_of_parameters() -> None:
     assert len(parsed.params) == headers.MAX_PARAMETERS
 
 
-def test_many_parts_with_parameter_heavy_headers_parse_quickly() -> None:
-    part = b"--b\nContent-Type: application/x-%d; " + _params(200) + b"\n\nhi\n"
-    raw = (
-        HEAD
-        + b'Content-Type: multipart/mixed; boundary="b"\n\n'
-        + b"".join(part % k for k in range(800))
-        + b"--b--\n"
-    )
-    started = time.monotonic()
-    msg = to_message(raw)
+def test_many_parts_with_parameter_heavy_headers_parse_to_the_bounded_parts() -> None:
+    # Unbounded, the stdlib takes tens of seconds on this. How long it takes bounded is
+    # measured by bench/bench_mail_bounds.py against a plain message in the same run (a wall
+    # limit here failed under load); this checks what comes out.
+    msg = to_message(parameter_heavy_multipart(parts=800, parameters=200))
 
-    # Unbounded, the stdlib takes tens of seconds on this; bounded it takes well under one.
-    assert time.monotonic() - started < 5
     assert len(msg.attachments) == MAX_PARTS
+    assert [a.content_type for a in msg.attachments[:2]] == ["application/x-0",
+                                                             "application/x-1"]
 
 
 def test_a_huge_recipient_list_parses_quickly_and_keeps_addresses() -> None:

@@ -1,13 +1,13 @@
 """Splitting the privacy notice into sections and finding the ones that answer a question."""
 
-from pathlib import Path
 
 import pytest
 
 from replies.notice import EXAMPLE_NOTICE_PATH, Notice, Section, load_notice, parse_notice
+from tests.paths import needs_shared, shared
 
 EXAMPLE = EXAMPLE_NOTICE_PATH
-SHARED = Path(__file__).resolve().parents[4] / "shared" / "docs" / "privacy-notice.txt"
+SHARED = shared("docs", "privacy-notice.txt")
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +120,7 @@ def test_sections_are_plain_values():
     assert Section(3, "Cookies", "").heading == "3. Cookies"
 
 
-@pytest.mark.skipif(not SHARED.exists(), reason="shared/docs/privacy-notice.txt not present")
+@needs_shared("docs", "privacy-notice.txt")
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
