@@ -13,34 +13,25 @@ import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 
-# A reply header or an Outlook "Original Message" block ends what the writer typed; what follows
-# is someone else's text (typically our own newsletter, with its "unsubscribe" footer).
-_REPLY_HEADER = re.compile(
-    r"^(?:on .{4,120}wrote:|am .{4,120}schrieb .*|le .{4,120}a écrit ?:|el .{4,120}escribió:"
-    r"|il giorno .{4,120}ha scritto:|op .{4,120}schreef .*|w dniu .{4,120}napisał.*"
-    r"|-{2,}\s*original message\s*-{2,}|-{2,}\s*ursprüngliche nachricht\s*-{2,}"
-    r"|from: .+\n(?:sent|date): .+)",
-    re.IGNORECASE | re.MULTILINE,
-)
-_QUOTED_LINE = re.compile(r"^\s*>.*$", re.MULTILINE)
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
 
 def clean_text(text: str, max_chars: int = 3000) -> str:
-    """Keep what the writer typed: drop quoted lines and everything after a reply header.
+    """Normalise whitespace and cap the length; nothing the writer typed is judged or cut.
+
+    Quoted history is not stripped here (issue 12): the model reads exactly what the mail edge
+    gives it, the reply text of :func:`classifier.quoting.latest_reply`, applied once at ingest
+    (and where training or evaluation data is read). A second, different rule here used to
+    change what the model saw for some replies.
 
     Args:
         text: message body, possibly with the subject prepended.
         max_chars: cut-off; long legal footers and attachments add cost, not meaning.
 
     Returns:
-        the shortened, whitespace-normalised text.
+        the whitespace-normalised text, at most ``max_chars`` long.
     """
-    match = _REPLY_HEADER.search(text)
-    if match and match.start() > 0:
-        text = text[: match.start()]
-    text = _QUOTED_LINE.sub("", text)
     text = _SPACES.sub(" ", text)
     text = _BLANK_LINES.sub("\n\n", text)
     return text.strip()[:max_chars]
