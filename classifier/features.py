@@ -104,6 +104,55 @@ CUES: dict[str, re.Pattern[str]] = {
         r"usun\w*|skasuj\w*|výmaz\w*|zrušit|brisan\w*|izbrisa\w*|ștergere\w*|șterg\w*|radera\w*",
         r"διαγραφ\w*|διαγράψ\w*|apagamento|eliminar",
     ),
+    # A right asked for with its object: "change my name", "how do I update my address?",
+    # "close my account". Issue 9: a question about a right, asked of us, is a request for it,
+    # so these match questions as well. The object is what tells them from service questions
+    # with the same verbs ("change my PIN", "cancel my order", "delete old messages").
+    "rectify_details": _rx(
+        r"\b(?:updat|chang|correct|fix|amend|rectif|edit|modif|alter)\w* (?:\w+ ){0,3}?"
+        r"(?:(?:sur|user ?|nick|last |first |middle |family |married |maiden )?names?|e-?mail"
+        r"(?: address)?|(?:home |postal |billing )?address|postcode|(?:phone|mobile|telephone|"
+        r"contact) number|(?:personal |contact |account )?(?:details|information|info|data)|"
+        r"date of birth|birthday|title|gender|spelling)\b",
+        r"\bmy (?:sur|last |first )?name is (?:spelt |spelled |written )?(?:wrong|incorrect\w*)",
+        r"\b(?:moved house|i(?:'ve| have)? moved|new address|got married|married name|"
+        r"maiden name|changed my name)\b",
+        r"(?:name|adresse|anschrift|e-?mail|telefonnummer|daten|angaben)\w* .{0,30}(?:änder|"
+        r"aktualisier|berichtig|korrigier)\w*",
+        r"(?:änder|aktualisier|berichtig|korrigier)\w* .{0,30}(?:name|adresse|anschrift|e-?mail|"
+        r"telefonnummer|daten|angaben)",
+        r"(?:modifi|chang|corrig|rectifi|mettre à jour|mise à jour)\w* .{0,30}(?:nom|adresse|"
+        r"e-?mail|numéro|coordonnées|informations|données)",
+        r"(?:cambi|actualiz|correg|corrij|modific|rectific)\w* .{0,30}(?:nombre|apellido|"
+        r"dirección|correo|teléfono|datos)",
+        r"(?:modific|cambi|aggiorn|corregg|rettific)\w* .{0,30}(?:nome|cognome|indirizzo|e-?mail|"
+        r"telefono|dati)",
+        r"(?:naam|adres|e-?mail|telefoonnummer|gegevens) .{0,30}(?:wijzig|aanpass|bijwerk|"
+        r"corrigeer|verbeter)\w*", r"(?:wijzig|pas|corrigeer)\w* .{0,30}(?:naam|adres|gegevens)",
+        r"(?:zmie|popraw|zaktualiz|sprostow)\w* .{0,30}(?:nazwisk|imi|adres|e-?mail|numer|dan)",
+        r"(?:alter|atualiz|corrig|mud|retific)\w* .{0,30}(?:nome|endereço|e-?mail|telefone|dados)",
+        r"(?:ändra|uppdatera|rätta|korrigera)\w* .{0,30}(?:namn|adress|e-?post|telefonnummer|"
+        r"uppgifter)",
+        r"(?:změn|oprav|aktualiz)\w* .{0,30}(?:jméno|příjmení|adres|e-?mail|telefon|údaj)",
+    ),
+    "erase_account": _rx(
+        r"\b(?:clos|delet|terminat|cancel|deactivat|remov|shut|eras|wip|get rid of)\w* "
+        r"(?:down |of )?(?:my|the|our|this|all my) (?:\w+ ){0,2}?(?:accounts?|profiles?|"
+        r"memberships?|data|personal (?:data|information|details)|information|records|history)\b",
+        r"\b(?:my )?account (?:closed|deleted|terminated|removed)\b",
+        r"\bdelete (?:me|everything)\b|\bforget me\b|\bright to be forgotten\b",
+        r"(?:konto|account|profil|daten)\w* .{0,30}(?:lösch|schließ|kündig|auflös|entfern)\w*",
+        r"(?:lösch|schließ|kündig|auflös|entfern)\w* .{0,30}(?:konto|account|profil|daten)",
+        r"(?:supprim|ferm|clôtur|résili|effac)\w* .{0,30}(?:compte|profil|données)",
+        r"(?:elimin|borr|cerr|cancel|suprim)\w* .{0,30}(?:cuenta|perfil|datos)",
+        r"(?:elimin|cancell|chiud|disattiv|rimuov)\w* .{0,30}(?:account|profilo|conto|dati)",
+        r"(?:account|profiel|gegevens) .{0,30}(?:verwijder|opzeg|sluit|ophef)\w*",
+        r"(?:verwijder|sluit|hef)\w* .{0,30}(?:account|profiel|gegevens)",
+        r"(?:usun|zamkn|zlikwid|skasuj)\w* .{0,30}(?:kont|profil|dan)",
+        r"(?:exclu|apag|encerr|elimin|cancel)\w* .{0,30}(?:conta|perfil|dados)",
+        r"(?:ta bort|radera|avsluta|stäng)\w* .{0,30}(?:konto|profil|uppgifter)",
+        r"(?:zruš|smaž|smaz|odstra|vymaž)\w* .{0,30}(?:účet|profil|údaj)",
+    ),
     "access": _rx(
         r"subject access|\bsar\b|\bdsar\b|right of access|(?:request|requesting) access",
         r"(?:data|information|details|records?) (?:you|that you) (?:hold|have|keep|store)",
