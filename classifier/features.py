@@ -109,14 +109,16 @@ CUES: dict[str, re.Pattern[str]] = {
     # so these match questions as well. The object is what tells them from service questions
     # with the same verbs ("change my PIN", "cancel my order", "delete old messages").
     "rectify_details": _rx(
-        r"\b(?:updat|chang|correct|fix|amend|rectif|edit|modif|alter)\w* (?:\w+ ){0,3}?"
+        r"\b(?:updat|chang|correct|fix|amend|rectif|edit|modif|alter)\w* (?:(?!your\b)\w+ ){0,3}?"
         r"(?:(?:sur|user ?|nick|last |first |middle |family |married |maiden )?names?|e-?mail"
         r"(?: address)?|(?:home |postal |billing )?address|postcode|(?:phone|mobile|telephone|"
         r"contact) number|(?:personal |contact |account )?(?:details|information|info|data)|"
         r"date of birth|birthday|title|gender|spelling)\b",
         r"\bmy (?:sur|last |first )?name is (?:spelt |spelled |written )?(?:wrong|incorrect\w*)",
-        r"\b(?:moved house|i(?:'ve| have)? moved|new address|got married|married name|"
-        r"maiden name|changed my name)\b",
+        r"\b(?:moved house|i(?:'ve| have)? (?:just )?moved|got married|married name|"
+        r"maiden name|changed my name|spouse'?s? (?:sur|last )?name)\b",
+        r"\b(?:my|a) new (?:e-?mail|(?:home |postal )?address|phone number|mobile number|"
+        r"(?:sur|last )?name)\b",
         r"(?:name|adresse|anschrift|e-?mail|telefonnummer|daten|angaben)\w* .{0,30}(?:änder|"
         r"aktualisier|berichtig|korrigier)\w*",
         r"(?:änder|aktualisier|berichtig|korrigier)\w* .{0,30}(?:name|adresse|anschrift|e-?mail|"
@@ -136,10 +138,12 @@ CUES: dict[str, re.Pattern[str]] = {
         r"(?:změn|oprav|aktualiz)\w* .{0,30}(?:jméno|příjmení|adres|e-?mail|telefon|údaj)",
     ),
     "erase_account": _rx(
-        r"\b(?:clos|delet|terminat|cancel|deactivat|remov|shut|eras|wip|get rid of)\w* "
-        r"(?:down |of )?(?:my|the|our|this|all my) (?:\w+ ){0,2}?(?:accounts?|profiles?|"
-        r"memberships?|data|personal (?:data|information|details)|information|records|history)\b",
-        r"\b(?:my )?account (?:closed|deleted|terminated|removed)\b",
+        r"\b(?:clos|delet|terminat|cancel|deactivat|inactivat|disabl|discontinu|end|remov|shut|"
+        r"eras|wip|get rid of|invalidat)\w* (?:down |out |of )?(?:my|the|our|this|an|a|all my|"
+        r"all of my) (?:\w+ ){0,2}?(?:accounts?|profiles?|memberships?|data|personal (?:data|"
+        r"information|details)|information|records|history)\b",
+        r"\baccount (?:to )?(?:be )?(?:closed|deleted|terminated|removed|cancel+ed|deactivated)\b",
+        r"\b(?:no longer|don't|do not) (?:want|need) (?:this|my|the|an) account\b",
         r"\bdelete (?:me|everything)\b|\bforget me\b|\bright to be forgotten\b",
         r"(?:konto|account|profil|daten)\w* .{0,30}(?:lösch|schließ|kündig|auflös|entfern)\w*",
         r"(?:lösch|schließ|kündig|auflös|entfern)\w* .{0,30}(?:konto|account|profil|daten)",
