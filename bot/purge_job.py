@@ -15,9 +15,11 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta, tzinfo
 
+from sqlalchemy.orm import Session
+
 from bot.runtime import Runtime
 from bot.store import audit
-from bot.store.retention import PurgePlan, apply_purge, plan_purge
+from bot.store.retention import PurgePlan, apply_purge, lock_for_purge, plan_purge
 from replies.deadlines import UK_TIME
 
 logger = logging.getLogger(__name__)
@@ -57,36 +59,42 @@ def purge_due(now: datetime, last_run: datetime | None, hour: int,
     return last_run < last_scheduled(now, hour, zone)
 
 
-def purge(rt: Runtime, *, dry_run: bool = False, daily: bool = False) -> PurgePlan:
+def purge(rt: Runtime, *, dry_run: bool = False) -> PurgePlan:
     """Plan and (unless ``dry_run``) apply one purge in one transaction, audited with its ids.
 
-    A purge by hand that finds nothing leaves no event; the daily one always does (``daily``).
+    A purge by hand that finds nothing leaves no event.
     """
-    cfg = rt.config.retention
-    now = rt.now()
     with rt.store.transaction() as session:
-        plan = plan_purge(session, now, closed_case_days=cfg.closed_case_days,
-                          audit_years=cfg.audit_years)
-        if not dry_run and (daily or not plan.empty):
-            apply_purge(session, plan, now)
-            event = audit.record(session, ACTOR, EVENT, None, **plan.counts(),
-                                 message_ids=plan.message_ids, case_ids=plan.case_ids,
-                                 audit_event_ids=plan.audit_ids,
-                                 run="daily" if daily else "by hand")
-            event.at = now  # the runtime's clock: "when did it last run" reads this
-    return plan
+        return _purge(session, rt, dry_run=dry_run, daily=False)
 
 
 def purge_if_due(rt: Runtime) -> PurgePlan | None:
-    """Run the daily purge if it is due now; returns its plan, or None when it was not due."""
+    """Run the daily purge if it is due now; returns its plan, or None when it was not due.
+
+    The check and the purge are one transaction under the purge lock, so of several processes
+    looking at the clock at once exactly one purges and audits the day's run.
+    """
+    hour = rt.config.retention.daily_purge_hour
+    with rt.store.transaction() as session:
+        lock_for_purge(session)
+        if not purge_due(rt.now(), audit.last_at(session, EVENT), hour):
+            return None
+        plan = _purge(session, rt, dry_run=False, daily=True)
+    logger.info("Daily purge: %s", ", ".join(f"{n} {what}" for what, n in plan.counts().items()))
+    return plan
+
+
+def _purge(session: Session, rt: Runtime, *, dry_run: bool, daily: bool) -> PurgePlan:
     cfg = rt.config.retention
     now = rt.now()
-    with rt.store.sessions() as session:
-        last = audit.last_at(session, EVENT)
-    if not purge_due(now, last, cfg.daily_purge_hour):
-        return None
-    plan = purge(rt, daily=True)
-    logger.info("Daily purge: %s", ", ".join(f"{n} {what}" for what, n in plan.counts().items()))
+    plan = plan_purge(session, now, closed_case_days=cfg.closed_case_days,
+                      audit_years=cfg.audit_years)
+    if not dry_run and (daily or not plan.empty):
+        apply_purge(session, plan, now)
+        event = audit.record(session, ACTOR, EVENT, None, **plan.counts(),
+                             message_ids=plan.message_ids, case_ids=plan.case_ids,
+                             audit_event_ids=plan.audit_ids, run="daily" if daily else "by hand")
+        event.at = now  # the runtime's clock: "when did it last run" reads this
     return plan
 
 

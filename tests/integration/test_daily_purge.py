@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -100,3 +101,23 @@ def test_it_can_be_left_to_purge_by_hand(purge_runtime: Runtime):
         assert "retention" not in {h.name for h in service.health()}
     finally:
         service.shutdown()
+
+
+def test_of_several_processes_looking_at_once_one_purges(purge_runtime: Runtime,
+                                                         clock: TestClock):
+    """Threads with their own connections stand in for processes on one database."""
+    clock.set(EVE_OF_SUMMER_TIME)
+    start = threading.Barrier(4)
+    results: list[object] = []
+
+    def look() -> None:
+        start.wait()
+        results.append(purge_if_due(purge_runtime))
+
+    threads = [threading.Thread(target=look) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert len(results) == 4 and sum(r is not None for r in results) == 1
+    assert len(_runs(purge_runtime)) == 1
