@@ -12,7 +12,7 @@ from sqlalchemy.exc import OperationalError
 from bot.config import Config, load_config
 from bot.errors import ConfigError
 from bot.runtime import Runtime
-from bot.store.db import Store
+from bot.store.db import Store, is_current
 
 #: Printed at the end of every ``--dry-run``: the promise the tests check.
 DRY_RUN_DONE = "dry run: nothing stored, sent, moved or flagged"
@@ -48,4 +48,10 @@ def _dry_run_store(url: str) -> Store:
         print(f"dry run: the database {parsed.database} does not exist yet (not created); "
               "judging against an empty one", file=sys.stderr)
         return Store.open("sqlite://")
-    return Store.open(url, migrate=False)
+    store = Store.open(url, migrate=False)
+    if not is_current(store.engine):
+        store.close()
+        raise ConfigError("the database schema is older than this version; run `privacy-triage "
+                          "db upgrade` first (a dry run changes nothing, so it does not upgrade)",
+                          key="database.url")
+    return store

@@ -219,3 +219,16 @@ def test_backfill_dry_run_shows_old_mail_unanswered_and_imports_nothing(
     assert main(["--config", str(config), "backfill", "--since", "2023-01-01"]) == 0
     assert "stored 2 new, triaged 2" in capsys.readouterr().out
     assert relay.connections == 0   # nobody from the past was mailed, dry or not
+
+
+def test_a_dry_run_on_an_older_schema_asks_for_db_upgrade_and_does_not_do_it(
+        tmp_path: Path, capsys):
+    config = write_config(tmp_path)
+    database = tmp_path / "triage.sqlite3"
+    assert main(["--config", str(config), "db", "upgrade", "--revision", "0001"]) == 0
+    before = hashlib.sha256(database.read_bytes()).hexdigest()
+    message = tmp_path / "1.eml"
+    message.write_bytes(mail(1, "alice", OPT_OUT))
+    assert main(["--config", str(config), "triage", "--dry-run", str(message)]) == 2
+    assert "privacy-triage db upgrade" in capsys.readouterr().err
+    assert hashlib.sha256(database.read_bytes()).hexdigest() == before
