@@ -236,6 +236,10 @@ class IntentCues(TransformerMixin, BaseEstimator):
         self.weight = weight
 
     def fit(self, X: Iterable[str], y: object = None) -> IntentCues:
+        # The only thing fitting records: which features this model's weights belong to, so a
+        # model trained with another cue set is refused at load instead of misread (see
+        # classifier.model.check_features).
+        self.feature_names_ = FEATURE_NAMES
         return self
 
     def transform(self, X: Iterable[str]) -> sparse.csr_matrix:

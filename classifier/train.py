@@ -34,7 +34,8 @@ from classifier.quoting import latest_reply
 
 logger = logging.getLogger(__name__)
 
-MODEL_SERIES = "1"
+# Series 2: the pipeline reads the mail edge's reply text and the cue set changed (issue 12, 9).
+MODEL_SERIES = "2"
 TARGET_AUTO_PRECISION = 0.995
 # Never automate below this, whatever a small validation set says.
 MIN_AUTO_THRESHOLD = 0.9
