@@ -11,6 +11,7 @@ import pytest
 from bot.commands.staff_training import _with_staff_labels
 from bot.store.db import Store
 from bot.store.models import Case, Classification, Message
+from classifier.train import MODEL_SERIES
 
 
 def test_staff_labels_and_extra_examples_reach_the_trainer(tmp_path: Path):
@@ -62,4 +63,5 @@ def test_train_writes_to_the_configured_model_path_without_out(tmp_path: Path, c
     assert main(["--config", str(config), "train", "--data", str(data)]) == 0
     assert f"configured [triage] model_path: {model_dir}" in capsys.readouterr().out
     card = json.loads((model_dir / "card.json").read_text())
-    assert card["version"].startswith("1.1+")   # one past the shipped model it stands in for
+    # One past the shipped model it stands in for.
+    assert card["version"].startswith(f"{MODEL_SERIES}.1+")
