@@ -8,6 +8,7 @@ import signal
 from bot.commands import load, open_runtime
 from bot.config import Config
 from bot.errors import ConfigError
+from bot.roles import ALL, ROLES, Part, parts_for, role_problem
 from bot.service import Service, log_startup_warnings, poll_once
 from bot.store import messages as message_store
 
@@ -18,6 +19,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                       help="one pass (the only mode; continuous watching is `run`)")
     poll.set_defaults(func=handle_poll)
     run = subparsers.add_parser("run", help="watch the mailbox (IDLE) and Slack continuously")
+    run.add_argument("--role", choices=ROLES, default=ALL,
+                     help="which parts this process runs: watcher (IMAP intake), worker "
+                          "(triage, delivery, scheduled posts), web (HTTP), slack (the Slack "
+                          "app), or all of them (default); several processes need PostgreSQL")
     run.set_defaults(func=handle_run)
 
 
@@ -51,10 +56,23 @@ def require_unsubscribe_secret(config: Config) -> None:
             path=config.path, key="http.unsubscribe_secret_env")
 
 
+def check_role(config: Config, role: str) -> None:
+    """Refuse a role the configuration gives nothing to do, naming the key that would."""
+    enabled = {"imap": bool(config.mailboxes), "http": config.http.enabled,
+               "slack": config.slack.enabled}
+    problem = role_problem(role, **enabled)
+    if problem:
+        key, message = problem
+        raise ConfigError(message, path=config.path, key=key)
+    if Part.WEB in parts_for(role, **enabled):
+        require_unsubscribe_secret(config)
+
+
 def handle_run(args: argparse.Namespace) -> int:
-    require_unsubscribe_secret(load(args))
+    role = getattr(args, "role", ALL)
+    check_role(load(args), role)
     with open_runtime(args) as rt:
-        service = Service(rt)
+        service = Service(rt, role=role)
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: service.stop.set())
         service.start()
