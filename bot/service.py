@@ -24,6 +24,7 @@ from bot.pipeline.watch_lead import AlwaysHeld, LeadingWatcher, WatcherLock
 from bot.roles import ALL, Part, parts_for
 from bot.runtime import Runtime
 from bot.store.leadership import (
+    AlreadyWatching,
     MailListener,
     PostgresWatcherLock,
     Scope,
@@ -47,6 +48,8 @@ class PollReport:
     fetched: int
     triaged: int
     delivery: DeliveryReport
+    #: Mailboxes not fetched because a running `run` process is their watcher.
+    skipped_mailboxes: int = 0
 
 
 def delivery_channels(rt: Runtime) -> dict[str, Channel]:
@@ -75,10 +78,43 @@ def triage_and_deliver(rt: Runtime, channels: dict[str, Channel]) -> tuple[int, 
 
 def poll_once(rt: Runtime) -> PollReport:
     """Fetch everything new, triage, act, deliver what is due, and return."""
-    fetched = sum(Watcher(rt, imap=imap).poll_once() for imap in rt.config.mailboxes)
+    fetched = skipped = 0
+    for i, imap in enumerate(rt.config.mailboxes):
+        count = poll_mailbox(rt, Watcher(rt, imap=imap), i)
+        fetched += count or 0
+        skipped += count is None
     queue_scheduled_posts(rt)  # cron-only set-ups get reminders too
     triaged, delivery = triage_and_deliver(rt, delivery_channels(rt))
-    return PollReport(fetched, triaged, delivery)
+    return PollReport(fetched, triaged, delivery, skipped)
+
+
+def poll_mailbox(rt: Runtime, watcher: Watcher, index: int) -> int | None:
+    """One catch-up of one mailbox, as its one watcher: None if another process watches it.
+
+    ``poll --once`` is a watcher too; while `run` holds the mailbox's lock it fetches and this
+    would only fetch the same mail twice, so it leaves the mailbox alone.
+    """
+    lock: PostgresWatcherLock | SqliteWatcherLock | None = None
+    database = sqlite_database(rt.store.engine)
+    try:
+        if rt.store.is_postgresql:
+            lock = PostgresWatcherLock(rt.store.engine, watcher.identity)
+            if not lock.try_acquire():
+                logger.warning("Mailbox %d is watched by a running `run` process; not fetched "
+                               "here", index + 1)
+                return None
+        elif database is not None:
+            lock = SqliteWatcherLock(database)
+            lock.acquire()
+    except AlreadyWatching:
+        logger.warning("Mailbox %d is watched by a running `run` process; not fetched here",
+                       index + 1)
+        return None
+    try:
+        return watcher.poll_once()
+    finally:
+        if lock is not None:
+            lock.release()
 
 
 def queue_scheduled_posts(rt: Runtime) -> None:

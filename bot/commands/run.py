@@ -36,6 +36,9 @@ def handle_poll(args: argparse.Namespace) -> int:
     d = report.delivery
     line = (f"fetched {report.fetched}, triaged {report.triaged}, "
             f"delivered {d.sent} (retrying {d.retried}, failed {d.failed})")
+    if report.skipped_mailboxes:
+        line += (f"; {report.skipped_mailboxes} mailbox(es) not fetched: a running "
+                 "`privacy-triage run` watches them")
     if failed:
         line += (f"; {failed} message(s) failed triage: see `privacy-triage status`, "
                  "retry with `privacy-triage messages retry --failed`")

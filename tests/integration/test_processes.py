@@ -15,6 +15,7 @@ import subprocess
 import sys
 import textwrap
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +24,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from bot.store.db import Store
-from bot.store.models import Case, Message, OutboxItem
+from bot.store.models import Case, MailboxState, Message, OutboxItem
 from tests.config_files import imap_password_env, imap_section
 from tests.conftest import TEST_MX, verified
 from tests.servers.dovecot import Dovecot
@@ -41,13 +42,15 @@ def opt_out(i: int) -> bytes:
                     ).encode()
 
 
-def write_config(tmp_path: Path, database_url: str, dovecot: Dovecot,
+def write_config(tmp_path: Path, database_url: str, dovecot: Dovecot | list[Dovecot],
                  smtp: SmtpServer) -> Path:
+    """One mailbox as ``[imap]``, or several as ``[[imap]]`` tables."""
+    boxes = dovecot if isinstance(dovecot, list) else [dovecot]
     path = tmp_path / "config.toml"
     path.write_text(
         f"[database]\nurl = \"{database_url}\"\n"
-        + imap_section(dovecot, poll_interval_s=60, fetch_batch=4,
-                       trusted_authserv_ids=[TEST_MX])
+        + "".join(imap_section(box, array=isinstance(dovecot, list), poll_interval_s=60,
+                               fetch_batch=4, trusted_authserv_ids=[TEST_MX]) for box in boxes)
         + textwrap.dedent(f"""
             [smtp]
             host = "{smtp.host}"
@@ -257,6 +260,32 @@ def test_a_holder_whose_lock_session_is_terminated_stops_watching_and_another_ta
         assert_each_triaged_and_confirmed_once(store, smtp_server, total, fleet)
         assert len(watcher_holders(store, fleet)) == 1
         assert first.poll() is None and second.poll() is None  # nobody crashed
+    finally:
+        store.close()
+
+
+@pytest.mark.dovecot
+def test_two_processes_watch_three_mailboxes_each_by_one_watcher(
+        tmp_path: Path, postgres_url: str, dovecot: Dovecot, smtp_server: SmtpServer,
+        fleet: Fleet):
+    mailboxes = [dovecot, *(dovecot.account(f"{name}-{uuid.uuid4().hex[:6]}@caplus.org.uk")
+                            for name in ("privacy", "dpo"))]
+    fleet.config = write_config(tmp_path, postgres_url, mailboxes, smtp_server)
+    Store.open(postgres_url).close()
+    store = Store.open(postgres_url, migrate=False)
+    try:
+        for _ in range(2):
+            fleet.start("all")
+        wait_until(lambda: len(watcher_holders(store, fleet)) == 3, START_S,
+                   "a watcher for each of the three mailboxes")
+        per_mailbox = 3
+        for m, box in enumerate(mailboxes):
+            box.append_many([opt_out(m * per_mailbox + i) for i in range(per_mailbox)])
+        assert_each_triaged_and_confirmed_once(store, smtp_server, 3 * per_mailbox, fleet)
+        with store.sessions() as session:
+            assert session.scalar(select(func.count(MailboxState.id))) == 3
+            assert len(set(session.scalars(select(Message.mailbox)).all())) == 3
+        assert len(watcher_holders(store, fleet)) == 3  # still one per mailbox
     finally:
         store.close()
 
