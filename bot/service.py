@@ -20,18 +20,15 @@ from bot.deliver.dispatcher import Channel, DeliveryReport, deliver_due
 from bot.deliver.email import EmailChannel
 from bot.pipeline.triage import triage_pending
 from bot.pipeline.watch import Watcher
-from bot.pipeline.watch_lead import AlwaysHeld, LeadingWatcher, WatcherLock
+from bot.pipeline.watch_lead import LeadingWatcher, mailbox_lock, one_pass, take_process_lock
 from bot.roles import ALL, Part, parts_for
 from bot.runtime import Runtime
 from bot.store.leadership import (
-    AlreadyWatching,
     MailListener,
-    PostgresWatcherLock,
     Scope,
     SqliteWatcherLock,
     engine_scope,
     notify_new_mail,
-    sqlite_database,
 )
 from bot.supervise import Supervisor, ThreadHealth
 
@@ -77,44 +74,24 @@ def triage_and_deliver(rt: Runtime, channels: dict[str, Channel]) -> tuple[int, 
 
 
 def poll_once(rt: Runtime) -> PollReport:
-    """Fetch everything new, triage, act, deliver what is due, and return."""
+    """Fetch everything new, triage, act, deliver what is due, and return.
+
+    ``poll --once`` is a watcher too: a mailbox a running ``run`` process watches (it holds the
+    mailbox's lock) is left to it rather than fetched twice.
+    """
     fetched = skipped = 0
     for i, imap in enumerate(rt.config.mailboxes):
-        count = poll_mailbox(rt, Watcher(rt, imap=imap), i)
-        fetched += count or 0
-        skipped += count is None
+        watcher = Watcher(rt, imap=imap)
+        with one_pass(rt.store, watcher.identity) as ours:
+            if not ours:
+                logger.warning("Mailbox %d is watched by a running `run` process; not fetched "
+                               "here", i + 1)
+                skipped += 1
+                continue
+            fetched += watcher.poll_once()
     queue_scheduled_posts(rt)  # cron-only set-ups get reminders too
     triaged, delivery = triage_and_deliver(rt, delivery_channels(rt))
     return PollReport(fetched, triaged, delivery, skipped)
-
-
-def poll_mailbox(rt: Runtime, watcher: Watcher, index: int) -> int | None:
-    """One catch-up of one mailbox, as its one watcher: None if another process watches it.
-
-    ``poll --once`` is a watcher too; while `run` holds the mailbox's lock it fetches and this
-    would only fetch the same mail twice, so it leaves the mailbox alone.
-    """
-    lock: PostgresWatcherLock | SqliteWatcherLock | None = None
-    database = sqlite_database(rt.store.engine)
-    try:
-        if rt.store.is_postgresql:
-            lock = PostgresWatcherLock(rt.store.engine, watcher.identity)
-            if not lock.try_acquire():
-                logger.warning("Mailbox %d is watched by a running `run` process; not fetched "
-                               "here", index + 1)
-                return None
-        elif database is not None:
-            lock = SqliteWatcherLock(database)
-            lock.acquire()
-    except AlreadyWatching:
-        logger.warning("Mailbox %d is watched by a running `run` process; not fetched here",
-                       index + 1)
-        return None
-    try:
-        return watcher.poll_once()
-    finally:
-        if lock is not None:
-            lock.release()
 
 
 def queue_scheduled_posts(rt: Runtime) -> None:
@@ -200,7 +177,7 @@ class Service:
         # Ports and the SQLite watcher lock are taken before any thread starts, so a mistake
         # stops `run` with nothing begun.
         if Part.WATCHER in parts:
-            self._take_sqlite_lock()
+            self._sqlite_lock = take_process_lock(rt.store)  # refuses a second SQLite watcher
         bound = []
         if Part.WEB in parts:
             from bot.web.server import listen, serve  # the HTTP front end is optional
@@ -223,21 +200,12 @@ class Service:
         if Part.SLACK in parts:
             self.supervisor.start("slack", lambda _beat: run_slack_app(rt, self.stop))
 
-    def _take_sqlite_lock(self) -> None:
-        database = sqlite_database(self.rt.store.engine)
-        if database is not None:
-            lock = SqliteWatcherLock(database)
-            lock.acquire()  # raises AlreadyWatching, naming the lock file
-            self._sqlite_lock = lock
-
     def _start_watchers(self) -> None:
         store = self.rt.store
         for i, imap in enumerate(self.rt.config.mailboxes):
             name = "imap-watcher" if i == 0 else f"imap-watcher-{i + 1}"
             watcher = Watcher(self.rt, on_stored=self._stored, imap=imap)
-            lock: WatcherLock = (PostgresWatcherLock(store.engine, watcher.identity)
-                                 if store.is_postgresql else AlwaysHeld())
-            leader = LeadingWatcher(watcher, lock, name)
+            leader = LeadingWatcher(watcher, mailbox_lock(store, watcher.identity), name)
             self.leaders.append(leader)
             self.supervisor.start(name, partial(self._watch, leader))
 

@@ -19,11 +19,19 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Protocol
 
 from bot.pipeline.watch import Watcher
-from bot.store.leadership import RETRY_S
+from bot.store.db import Store
+from bot.store.leadership import (
+    RETRY_S,
+    AlreadyWatching,
+    PostgresWatcherLock,
+    SqliteWatcherLock,
+    sqlite_database,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +56,49 @@ class AlwaysHeld:
 
     def release(self) -> None:
         return None
+
+
+def mailbox_lock(store: Store, identity: str) -> WatcherLock:
+    """The lock a watcher thread of ``run`` holds while it watches one mailbox."""
+    return PostgresWatcherLock(store.engine, identity) if store.is_postgresql else AlwaysHeld()
+
+
+def take_process_lock(store: Store) -> SqliteWatcherLock | None:
+    """On SQLite, the one-watcher-process lock, taken before ``run`` starts any thread.
+
+    Raises:
+        AlreadyWatching: another process watches this database's mailboxes.
+    """
+    database = sqlite_database(store.engine)
+    if database is None:
+        return None
+    lock = SqliteWatcherLock(database)
+    lock.acquire()
+    return lock
+
+
+@contextmanager
+def one_pass(store: Store, identity: str) -> Iterator[bool]:
+    """Hold the mailbox's watcher lock for one catch-up (``poll --once``, also a watcher):
+    yields False, taking nothing, while a ``run`` process watches the mailbox."""
+    lock: PostgresWatcherLock | SqliteWatcherLock | None = None
+    if store.is_postgresql:
+        lock = PostgresWatcherLock(store.engine, identity)
+        if not lock.try_acquire():
+            lock.release()
+            yield False
+            return
+    else:
+        try:
+            lock = take_process_lock(store)
+        except AlreadyWatching:
+            yield False
+            return
+    try:
+        yield True
+    finally:
+        if lock is not None:
+            lock.release()
 
 
 class LeadingWatcher:
