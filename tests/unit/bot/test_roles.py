@@ -49,3 +49,34 @@ def test_all_and_worker_always_have_something_to_do():
     assert role_problem("all", **NOTHING_BUT_DB) is None
     assert role_problem("worker", **NOTHING_BUT_DB) is None
     assert role_problem("watcher", **EVERYTHING) is None
+
+
+def test_run_refuses_a_role_with_nothing_to_do_naming_file_and_key():
+    import dataclasses
+
+    from bot.commands.run import check_role
+    from bot.config import Config, HttpConfig
+    from bot.errors import ConfigError
+
+    config = dataclasses.replace(Config(), http=HttpConfig(enabled=False), path="c.toml")
+    with pytest.raises(ConfigError, match="--role web. has nothing to do") as err:
+        check_role(config, "web")
+    assert err.value.key == "http" and err.value.path == "c.toml"
+    with pytest.raises(ConfigError) as err:
+        check_role(config, "watcher")
+    assert err.value.key == "imap"
+    check_role(config, "worker")  # needs nothing but the database
+    check_role(config, "all")
+
+
+def test_run_asks_for_the_unsubscribe_secret_only_where_the_web_part_runs():
+    import dataclasses
+
+    from bot.commands.run import check_role
+    from bot.config import Config, HttpConfig
+    from bot.errors import ConfigError
+
+    config = dataclasses.replace(Config(), http=HttpConfig(enabled=True))  # no secret set
+    with pytest.raises(ConfigError, match="unsubscribe secret"):
+        check_role(config, "web")
+    check_role(config, "worker")  # a worker serves no links
