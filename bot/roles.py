@@ -5,7 +5,7 @@ start, and :func:`role_problem` whether the configuration gives the role anythin
 
 - ``watcher``: IMAP intake, one thread per configured mailbox (only the holder of a mailbox's
   lock fetches; see ``bot/store/leadership.py``);
-- ``worker``: triage, outbox delivery and the scheduled Slack posts;
+- ``worker``: triage, outbox delivery, the scheduled Slack posts and the daily purge;
 - ``web``: the HTTP front end (unsubscribe page, suppression API, health);
 - ``slack``: the Slack app (Socket Mode or its HTTP endpoint);
 - ``all`` (the default): everything the configuration enables, as one process always did.

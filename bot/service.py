@@ -128,15 +128,17 @@ class Service:
       about once a minute it also queues the daily Slack posts (:func:`queue_scheduled_posts`);
     - ``deliver-email`` and ``deliver-slack``, one per channel, drain the outbox, so a relay
       that hangs delays only its own channel and never a suppression;
-    - ``http`` and ``slack`` serve the front ends where configured.
+    - ``http`` and ``slack`` serve the front ends where configured;
+    - ``retention`` purges what ``[retention]`` says is due, once a day (``bot.purge_job``).
 
-    ``role`` (``run --role``, :mod:`bot.roles`) picks which of these a process starts. With
-    several processes (PostgreSQL): each mailbox's watcher thread (``imap-watcher``, then
-    ``imap-watcher-2``...) watches only while it holds the mailbox's advisory lock, standing by
-    otherwise (:mod:`bot.pipeline.watch_lead`); its commits ``NOTIFY`` the schema's channel and a
-    worker's ``listen`` thread wakes triage on it, so the watcher and the worker may be different
-    processes. On SQLite a watcher takes a file lock next to the database at start-up, and a
-    second one is refused (:class:`~bot.store.leadership.AlreadyWatching`).
+    ``role`` (``run --role``, :mod:`bot.roles`) picks which of these a process starts (the
+    daily purge goes with the worker part). With several processes (PostgreSQL): each mailbox's
+    watcher thread (``imap-watcher``, then ``imap-watcher-2``...) watches only while it holds the
+    mailbox's advisory lock, standing by otherwise (:mod:`bot.pipeline.watch_lead`); its commits
+    ``NOTIFY`` the schema's channel and a worker's ``listen`` thread wakes triage on it, so the
+    watcher and the worker may be different processes. On SQLite a watcher takes a file lock
+    next to the database at start-up, and a second one is refused
+    (:class:`~bot.store.leadership.AlreadyWatching`).
     """
 
     def __init__(self, rt: Runtime, supervisor_options: dict[str, float] | None = None,
@@ -200,6 +202,16 @@ class Service:
             self.supervisor.start("http", _serve)
         if Part.SLACK in parts:
             self.supervisor.start("slack", lambda _beat: run_slack_app(rt, self.stop))
+        if Part.WORKER in parts:
+            self._start_scheduled_jobs()
+
+    def _start_scheduled_jobs(self) -> None:
+        """Jobs that run by the clock, each its own supervised thread (``retention``: the
+        daily purge of :mod:`bot.purge_job`, at ``[retention] daily_purge_hour``)."""
+        if self.rt.config.retention.daily_purge:
+            from bot.purge_job import run_daily_purge
+
+            self.supervisor.start("retention", partial(run_daily_purge, self.rt, self.stop))
 
     def _start_watchers(self) -> None:
         store = self.rt.store
