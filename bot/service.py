@@ -18,6 +18,7 @@ from functools import partial
 
 from bot.deliver.dispatcher import Channel, DeliveryReport, deliver_due
 from bot.deliver.email import EmailChannel
+from bot.pipeline.triage import triage_pending
 from bot.pipeline.watch import Watcher
 from bot.pipeline.watch_lead import LeadingWatcher, mailbox_lock, one_pass, take_process_lock
 from bot.roles import ALL, Part, parts_for
@@ -66,8 +67,6 @@ def delivery_channels(rt: Runtime) -> dict[str, Channel]:
 
 def triage_and_deliver(rt: Runtime, channels: dict[str, Channel]) -> tuple[int, DeliveryReport]:
     """Triage everything stored, then deliver everything due."""
-    from bot.pipeline.triage import triage_pending  # see Service._triage
-
     triaged = 0
     while outcomes := triage_pending(rt):
         triaged += len(outcomes)
@@ -263,11 +262,6 @@ class Service:
             listener.close()
 
     def _triage(self, beat: Callable[[], None]) -> None:
-        # Imported here: triage pulls in the classifier (scikit-learn, seconds to import), which
-        # a process without the worker part (`--role watcher|web|slack`) never needs, so it
-        # starts, and takes over a mailbox after a restart, that much sooner.
-        from bot.pipeline.triage import triage_pending
-
         next_scheduled = time.monotonic()
         while not self.stop.is_set():
             self.wake.clear()  # before the pass, so mail stored during it wakes the next one
