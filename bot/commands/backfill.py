@@ -59,8 +59,8 @@ def handle_backfill_dry_run(args: argparse.Namespace) -> int:
 
     with open_runtime(args, dry_run=True) as rt:
         _require_mailbox(rt)
-        found = preview.mailbox_candidates(rt, since=args.since,
-                                           backfilled=not args.send_confirmations)
+        found = preview.all_mailbox_candidates(rt, since=args.since,
+                                               backfilled=not args.send_confirmations)
         with rt.store.sessions() as session:
             previews = preview.preview_candidates(rt, session, found.candidates)
             stored, waiting = preview.preview_stored(rt, session)  # a real backfill does these

@@ -83,7 +83,7 @@ def handle_poll_dry_run(args: argparse.Namespace) -> int:
         note = None
         candidates: list[preview.Candidate] = []
         if rt.config.imap.enabled:
-            found = preview.mailbox_candidates(rt)
+            found = preview.all_mailbox_candidates(rt)
             note, candidates = found.note, found.candidates
         with rt.store.sessions() as session:
             previews = preview.preview_candidates(rt, session, candidates)

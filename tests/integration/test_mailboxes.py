@@ -93,3 +93,20 @@ def test_backfill_imports_the_history_of_every_mailbox(
     assert "fetched 0" in capsys.readouterr().out  # day one: history left alone
     assert main(["--config", str(config), "backfill", "--since", "2026-01-01"]) == 0
     assert "found 2 messages since 2026-01-01, stored 2 new" in capsys.readouterr().out
+
+
+def test_dry_runs_preview_every_mailbox_saying_which(
+        tmp_path: Path, sqlite_url: str, dovecot: Dovecot, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch):
+    boxes = three_mailboxes(dovecot)[:2]
+    for name, value in imap_password_env(dovecot).items():
+        monkeypatch.setenv(name, value)
+    config = write_config(tmp_path, sqlite_url, boxes)
+    for i, box in enumerate(boxes):
+        box.append(mail(i, box.user))
+    assert main(["--config", str(config), "poll", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "mailbox 1 folder INBOX: first contact" in out
+    assert "mailbox 2 folder INBOX: first contact" in out
+    assert "mailbox 1 UID 1" in out and "mailbox 2 UID 1" in out
+    assert "2 new message(s)" in out
