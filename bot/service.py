@@ -235,7 +235,11 @@ class Service:
         leader.run(self.stop, beat)
 
     def _stored(self, _count: int) -> None:
-        """New mail committed: wake this process's triage, and on PostgreSQL every other's."""
+        self.announce_new_mail()
+
+    def announce_new_mail(self) -> None:
+        """New messages committed (mail, or a chat message): wake this process's triage, and on
+        PostgreSQL every other process's (``NOTIFY``), wherever the worker part runs."""
         self.wake.set()
         store = self.rt.store
         if not store.is_postgresql:
