@@ -92,7 +92,13 @@ def render_template(text: str, lang: str, variant: int) -> str:
             return body
         return body if variant == 1 else ""
 
-    text = _FLAG.sub(flag, text)
+    # Flags nest ("[erase_some>... [include_objection>...] ...]"): resolve the innermost first,
+    # until none is left.
+    while (resolved := _FLAG.sub(flag, text)) != text:
+        text = resolved
+    # One upstream template (de/erasure-katholische-kirche) opens a flag it never closes: keep
+    # its text and drop the stray marker.
+    text = re.sub(r"\[\w+>", "", text)
     values = {
         "id_data": f"{name}\n{address}\n{mail}\n",
         "runs_list": "Example Mail, Example Maps",
