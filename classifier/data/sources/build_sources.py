@@ -118,7 +118,7 @@ def render_template(text: str, lang: str, variant: int) -> str:
 def datenanfragen(repo: Path) -> list[dict[str, Any]]:
     commit = COMMITS["datenanfragen/data"]
     rows = []
-    paths = {path: commit for path in _git_ls(repo, commit, "templates")}
+    paths = dict.fromkeys(_git_ls(repo, commit, "templates"), commit)
     paths.update({p: c for p, c in _EXTRA_TEMPLATES.items() if p not in paths})
     for path in sorted(paths):
         lang, name = path.split("/")[1], path.split("/")[2]
