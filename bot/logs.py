@@ -81,6 +81,15 @@ class SafeTextFormatter(logging.Formatter):
     def __init__(self) -> None:
         super().__init__(_TEXT_FORMAT)
 
+    def format(self, record: logging.LogRecord) -> str:
+        # logging caches a traceback's text on the record; another handler's (with the
+        # exception's words) must not be reused here, nor ours left for the next handler.
+        cached, record.exc_text = record.exc_text, None
+        try:
+            return super().format(record)
+        finally:
+            record.exc_text = cached
+
     def formatMessage(self, record: logging.LogRecord) -> str:  # logging names it so
         return scrub(super().formatMessage(record))
 

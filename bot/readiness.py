@@ -126,9 +126,9 @@ def _failed(ids: Sequence[int]) -> Check:
 
 
 def _span(delta: timedelta) -> str:
-    """A short human duration: 45 s, 12 min, 3 h 5 min, 2 d 4 h."""
+    """A short human duration: 45 s, 540 s, 12 min, 3 h 5 min, 2 d 4 h."""
     seconds = int(delta.total_seconds())
-    if seconds < 120:
+    if seconds < 600:
         return f"{seconds} s"
     minutes = seconds // 60
     if minutes < 120:

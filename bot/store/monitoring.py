@@ -69,7 +69,7 @@ def message_counts(session: Session) -> MessageCounts:
     inbound = Message.outbound.is_(False)
     by_source = dict(session.execute(
         select(Message.source, func.count(Message.id)).where(inbound)
-        .group_by(Message.source)).tuples().all())
+        .group_by(Message.source)).all())
     quarantined = session.scalar(select(func.count(Message.id)).where(
         inbound, Message.quarantine_reason.is_not(None))) or 0
     label = func.coalesce(Case.label, "none")
@@ -77,7 +77,7 @@ def message_counts(session: Session) -> MessageCounts:
         select(label, func.count(Message.id))
         .select_from(Message).outerjoin(Case, Message.case_id == Case.id)
         .where(inbound, Message.triage_state == TriageState.DONE)
-        .group_by(label)).tuples().all())
+        .group_by(label)).all())
     opt_outs = session.scalar(select(func.count(AuditEvent.id)).where(
         AuditEvent.action == AUTOMATIC_OPT_OUT_ACTION)) or 0
     return MessageCounts(by_source, quarantined, by_label, opt_outs)
@@ -86,7 +86,7 @@ def message_counts(session: Session) -> MessageCounts:
 def outbox_counts(session: Session) -> dict[tuple[str, str], int]:
     """``{(channel, state): count}`` over the whole outbox."""
     rows = session.execute(select(OutboxItem.kind, OutboxItem.state, func.count(OutboxItem.id))
-                           .group_by(OutboxItem.kind, OutboxItem.state)).tuples()
+                           .group_by(OutboxItem.kind, OutboxItem.state))
     return {(kind, state): count for kind, state, count in rows}
 
 
@@ -95,7 +95,7 @@ def oldest_unsent(session: Session) -> dict[str, datetime]:
     rows = session.execute(
         select(OutboxItem.kind, func.min(OutboxItem.created_at))
         .where(OutboxItem.state.in_((OutboxState.PENDING, OutboxState.SENDING)))
-        .group_by(OutboxItem.kind)).tuples()
+        .group_by(OutboxItem.kind))
     return {kind: _aware(at) for kind, at in rows}
 
 
@@ -116,7 +116,7 @@ def case_counts(session: Session, today: date) -> tuple[dict[str, int], int]:
     """Open cases by state, and how many open cases are past their due date."""
     by_state = dict(session.execute(
         select(Case.state, func.count(Case.id)).where(Case.state.in_(OPEN_STATES))
-        .group_by(Case.state)).tuples().all())
+        .group_by(Case.state)).all())
     overdue = session.scalar(select(func.count(Case.id)).where(
         Case.state.in_(OPEN_STATES), Case.due_date.is_not(None), Case.due_date < today)) or 0
     return by_state, overdue
@@ -125,7 +125,7 @@ def case_counts(session: Session, today: date) -> tuple[dict[str, int], int]:
 def last_fetches(session: Session) -> dict[tuple[str, str], datetime]:
     """``{(account, folder): when intake last fetched from it}`` (the watcher touches the row)."""
     rows = session.execute(select(MailboxState.account, MailboxState.folder,
-                                  MailboxState.updated_at)).tuples()
+                                  MailboxState.updated_at))
     return {(account, folder): _aware(at) for account, folder, at in rows
             if account != _PROBE_ACCOUNT}
 
