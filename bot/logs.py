@@ -11,7 +11,8 @@ database:
 
 The guards are the last line of defence; call sites log ids (``extra={"message_id": ...,
 "case_id": ...}``) and classes, not content. Libraries whose debug output is the wire itself
-(IMAP literals, Slack request bodies) are held at INFO whatever ``-v`` says.
+(IMAP literals, Slack request bodies and Socket Mode envelopes) are held at INFO whatever ``-v``
+says (:class:`HoldWireDebug`).
 
 JSON lines carry ``time`` (UTC, ISO 8601), ``level``, ``logger``, ``event`` (the message) and,
 when given through ``extra=``, the ids in :data:`ID_FIELDS`.
@@ -35,7 +36,7 @@ FORMATS = ("text", "json")
 ID_FIELDS = ("message_id", "case_id", "outbox_id", "channel", "label", "action", "state")
 #: Libraries whose DEBUG lines are the protocol itself: message literals, card texts, names.
 WIRE_LOGGERS = ("imapclient", "slack_sdk", "slack_bolt", "urllib3", "aiohttp", "websocket",
-                "mail_parser_reply", "sqlalchemy.engine")
+                "websockets", "mailparser_reply", "sqlalchemy.engine")
 
 _TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # scheme://[user[:password]@]host[:port] followed by a path, query or fragment worth hiding.
@@ -121,6 +122,19 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, ensure_ascii=False)
 
 
+class HoldWireDebug(logging.Filter):
+    """Drops DEBUG lines of :data:`WIRE_LOGGERS` at our handler.
+
+    Setting those loggers' levels is not enough: slack_bolt copies the root logger's level onto
+    each of its loggers when an app is built, so ``-vv`` would turn its message dumps back on.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.INFO:
+            return True
+        return not any(record.name == n or record.name.startswith(f"{n}.") for n in WIRE_LOGGERS)
+
+
 def formatter(fmt: str) -> logging.Formatter:
     if fmt == "json":
         return JsonFormatter()
@@ -136,6 +150,7 @@ def configure(level: int, fmt: str = "text", stream: TextIO | None = None) -> lo
     """
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(formatter(fmt))
+    handler.addFilter(HoldWireDebug())
     root = logging.getLogger()
     for old in list(root.handlers):
         if getattr(old, "_privacy_triage", False):

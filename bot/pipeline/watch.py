@@ -93,6 +93,8 @@ class Watcher:
             # Only now, with the commit done, may the server copy be moved.
             mailbox.mark_processed([m.uid for m in batch])
             total += len(result.stored)
+            for message_id in result.stored:
+                logger.debug("Message %s ingested", message_id, extra={"message_id": message_id})
             if result.stored:
                 self.on_stored(len(result.stored))
 

@@ -68,13 +68,21 @@ def test_both_formats_apply_the_guards(fmt: str) -> None:
 
 
 def test_wire_loggers_stay_at_info_under_debug() -> None:
-    handler = configure(logging.DEBUG, "text", io.StringIO())
+    stream = io.StringIO()
+    handler = configure(logging.DEBUG, "text", stream)
+    bolt = logging.getLogger("slack_bolt.App")
     try:
         assert not logging.getLogger("imapclient").isEnabledFor(logging.DEBUG)
-        assert not logging.getLogger("slack_sdk.web").isEnabledFor(logging.DEBUG)
         assert logging.getLogger("bot.pipeline").isEnabledFor(logging.DEBUG)
+        bolt.setLevel(logging.DEBUG)  # what slack_bolt does when an app is built under -vv
+        bolt.debug("on_message invoked: a DM's text")
+        bolt.info("A new session has been established")
+        logging.getLogger("bot.pipeline").debug("our own debug line")
     finally:
         logging.getLogger().removeHandler(handler)
+        bolt.setLevel(logging.NOTSET)
+    out = stream.getvalue()
+    assert "DM's text" not in out and "new session" in out and "our own debug line" in out
 
 
 def test_run_logs_each_step_by_default_other_commands_only_warnings() -> None:
