@@ -70,6 +70,11 @@ class ImapConfig:
     def enabled(self) -> bool:
         return bool(self.host)
 
+    @property
+    def account(self) -> str:
+        """How intake progress (``mailbox_state.account``) names this login on this server."""
+        return f"{self.username}@{self.host}:{self.port}"
+
 
 @dataclass(frozen=True)
 class SmtpConfig:

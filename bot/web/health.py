@@ -28,7 +28,7 @@ def mailbox_names(rt: Runtime) -> list[tuple[str, str, str]]:
     """(account, folder, name shown) of each configured mailbox; the name is the folder only,
     because the account is a login and the checks are shown to anyone who can reach /readyz."""
     imap = rt.config.imap
-    return [(imap.username, imap.folder, imap.folder)] if imap.enabled else []
+    return [(imap.account, imap.folder, imap.folder)] if imap.enabled else []
 
 
 def gather(rt: Runtime, threads: Sequence[ThreadHealth] | None) -> Facts:

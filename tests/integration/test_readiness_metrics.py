@@ -81,10 +81,10 @@ def test_imap_never_fetched_is_not_ready_and_a_recent_fetch_is(
     code, body = _ready(rt)
     assert code == 503 and body["checks"]["imap"]["detail"].startswith("INBOX never fetched")
     with rt.store.transaction() as session:
-        session.add(MailboxState(account=IMAP.username, folder="INBOX", uidvalidity=1,
+        session.add(MailboxState(account=IMAP.account, folder="INBOX", uidvalidity=1,
                                  last_uid=0))
         session.flush()
-        monitoring.record_fetch(session, IMAP.username, "INBOX", clock())
+        monitoring.record_fetch(session, IMAP.account, "INBOX", clock())
     assert _ready(rt)[0] == 200
     clock.advance(seconds=181)
     code, body = _ready(rt)
