@@ -4,6 +4,7 @@ this process's triage latency), through the Flask app on a real database."""
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -189,3 +190,24 @@ def test_oldest_due_ignores_an_item_backing_off(rt: Runtime, clock: TestClock) -
         outbox_store.enqueue(session, "email", "later", {}, now=clock(),
                              not_before=clock() + timedelta(hours=1))
         assert monitoring.oldest_due_unsent(session, clock()) is None
+
+
+def test_status_prints_the_same_checks_for_a_person(
+        sqlite_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.cli import main
+
+    config = tmp_path / "config.toml"
+    config.write_text(f'[database]\nurl = "{sqlite_url}"\n\n[http]\nenabled = false\n')
+    rt = web_runtime(sqlite_url)
+    with rt.store.transaction() as session:
+        outbox_store.enqueue(session, "email", "old", {}, now=rt.now() - timedelta(hours=1))
+    rt.close()
+    assert main(["--config", str(config), "status"]) == 0
+    out = capsys.readouterr().out
+    assert "Ready: NO" in out
+    assert "  FAIL outbox: an item has been due for 60 min (limit 15 min)" in out
+    assert "  --   threads: no supervised threads in this process" in out
+    assert "  ok   database: answers and can be written" in out
+    assert main(["--config", str(config), "status", "--json"]) == 0
+    readiness = json.loads(capsys.readouterr().out)["readiness"]
+    assert readiness["ready"] is False and readiness["checks"]["outbox"]["status"] == "failing"
