@@ -32,7 +32,7 @@ FAILURE_ALERT_PREFIX = "slack-triage-failed:"
 #: The audit action written each time triage suppresses a sender by itself.
 AUTOMATIC_OPT_OUT_ACTION = "opt_out.applied"
 # The throw-away row of the write probe: never committed, so never seen by anyone.
-_PROBE_ACCOUNT = "\x00readiness-probe"
+_PROBE_ACCOUNT = "(readiness probe, never committed)"
 
 
 def failure_alert_key(message_id: int) -> str:

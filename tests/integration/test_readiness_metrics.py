@@ -39,6 +39,15 @@ def rt(sqlite_url: str, clock: TestClock) -> Iterator[Runtime]:
     runtime.close()
 
 
+@pytest.fixture
+def rt_both(database_url: str, clock: TestClock) -> Iterator[Runtime]:
+    """The same on SQLite and on PostgreSQL."""
+    runtime = web_runtime(database_url)
+    runtime.now = clock
+    yield runtime
+    runtime.close()
+
+
 def _ready(rt: Runtime, threads: list[ThreadHealth] | None = None) -> tuple[int, dict]:
     health = (lambda: threads) if threads is not None else None
     response = create_app(rt, health).test_client().get("/readyz")
@@ -74,6 +83,20 @@ def test_a_read_only_sqlite_file_answers_select_1_but_is_not_ready(
         assert str(tmp_path) not in response.get_data(as_text=True)
     finally:
         read_only.close()
+
+
+def test_a_read_only_postgresql_session_answers_but_is_not_ready(postgres_url: str) -> None:
+    writable = web_runtime(postgres_url)
+    # A hot standby refuses writes the same way: every transaction is read-only.
+    read_only = Store(make_engine(f"{postgres_url}%20-cdefault_transaction_read_only%3Don"))
+    try:
+        code, body = _ready(dataclasses.replace(writable, store=read_only))
+        assert code == 503
+        assert body["checks"]["database"]["detail"] == "answers but cannot be written"
+        assert _ready(writable)[0] == 200  # the same schema, writable: ready
+    finally:
+        read_only.close()
+        writable.close()
 
 
 def test_imap_never_fetched_is_not_ready_and_a_recent_fetch_is(
@@ -141,7 +164,8 @@ ACCESS = ("From: Bob Example <bob@example.org>\r\nTo: support@caplus.org.uk\r\n"
           "Under the UK GDPR I request a copy of all personal data you hold about me.\r\n")
 
 
-def test_metrics_count_what_the_database_holds(rt: Runtime, clock: TestClock) -> None:
+def test_metrics_count_what_the_database_holds(rt_both: Runtime, clock: TestClock) -> None:
+    rt = rt_both
     before = _metrics(rt)
     assert before[("privacy_triage_database_up", ())] == 1
     assert before[("privacy_triage_messages_ingested_total", (("source", "file"),))] == 0
