@@ -143,12 +143,29 @@ def formatter(fmt: str) -> logging.Formatter:
     raise ValueError(f"unknown log format {fmt!r} (choose from {', '.join(FORMATS)})")
 
 
+class _CurrentStderr(logging.StreamHandler[TextIO]):
+    """Writes to whatever ``sys.stderr`` is at each line (as logging's own last resort does),
+    so a handler set up by one ``main()`` call never writes to a stream replaced since."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property  # read-only on purpose: always the current stderr
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: TextIO) -> None:
+        pass
+
+
 def configure(level: int, fmt: str = "text", stream: TextIO | None = None) -> logging.Handler:
     """Route the root logger to ``stream`` (stderr) in ``fmt`` at ``level``; returns the handler.
 
     Replaces handlers configured before (a second call, as in tests, does not double lines).
     """
-    handler = logging.StreamHandler(stream or sys.stderr)
+    handler: logging.StreamHandler[TextIO] = (
+        logging.StreamHandler(stream) if stream is not None else _CurrentStderr())
     handler.setFormatter(formatter(fmt))
     handler.addFilter(HoldWireDebug())
     root = logging.getLogger()
