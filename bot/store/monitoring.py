@@ -65,19 +65,27 @@ class MessageCounts:
 
 
 def message_counts(session: Session) -> MessageCounts:
-    """Messages stored (inbound only), quarantined, triaged by label, automatic opt-outs."""
-    inbound = Message.outbound.is_(False)
-    by_source = dict(session.execute(
-        select(Message.source, func.count(Message.id)).where(inbound)
-        .group_by(Message.source)).all())
-    quarantined = session.scalar(select(func.count(Message.id)).where(
-        inbound, Message.quarantine_reason.is_not(None))) or 0
+    """Messages stored (inbound only), quarantined, triaged by label, automatic opt-outs.
+
+    One pass over ``messages`` (grouped by source, quarantine, triage state and the case's
+    label) rather than one query per figure: on a large table each pass is a scan.
+    """
     label = func.coalesce(Case.label, "none")
-    by_label = dict(session.execute(
-        select(label, func.count(Message.id))
+    quarantined_flag = Message.quarantine_reason.is_not(None)
+    rows = session.execute(
+        select(Message.source, quarantined_flag, Message.triage_state, label,
+               func.count(Message.id))
         .select_from(Message).outerjoin(Case, Message.case_id == Case.id)
-        .where(inbound, Message.triage_state == TriageState.DONE)
-        .group_by(label)).all())
+        .where(Message.outbound.is_(False))
+        .group_by(Message.source, quarantined_flag, Message.triage_state, label)).all()
+    by_source: dict[str, int] = {}
+    by_label: dict[str, int] = {}
+    quarantined = 0
+    for source, is_quarantined, state, case_label, count in rows:
+        by_source[source] = by_source.get(source, 0) + count
+        quarantined += count if is_quarantined else 0
+        if state == TriageState.DONE:
+            by_label[case_label] = by_label.get(case_label, 0) + count
     opt_outs = session.scalar(select(func.count(AuditEvent.id)).where(
         AuditEvent.action == AUTOMATIC_OPT_OUT_ACTION)) or 0
     return MessageCounts(by_source, quarantined, by_label, opt_outs)
