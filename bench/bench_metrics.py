@@ -51,8 +51,9 @@ def fill(store: Store, messages: int) -> None:
              else None} for i in range(messages)])
         session.execute(insert(OutboxItem), [
             {"kind": ("email", "slack")[i % 2], "idempotency_key": f"o{i}",
-             "state": ("sent", "sent", "sent", "pending", "failed")[i % 5], "case_id": 1 + i % cases,
-             "next_attempt_at": NOW, "created_at": NOW} for i in range(messages)])
+             "state": ("sent", "sent", "sent", "pending", "failed")[i % 5],
+             "case_id": 1 + i % cases, "next_attempt_at": NOW, "created_at": NOW}
+            for i in range(messages)])
 
 
 def best_ms(call: Callable[[], object], runs: int = RUNS) -> float:
