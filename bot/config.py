@@ -182,6 +182,10 @@ class RetentionConfig:
     # Raw messages, drafts and names of closed cases are kept this long after the case closed.
     closed_case_days: int = 730
     audit_years: int = 6
+    # `run` purges what is due once a day at this hour on the organisation's clock
+    # (Europe/London), and at start-up if it was down then; false leaves it to `purge` by hand.
+    daily_purge: bool = True
+    daily_purge_hour: int = 3
 
 
 @dataclass(frozen=True)
@@ -255,6 +259,7 @@ _RANGES: dict[tuple[str, str], tuple[float | None, float | None]] = {
     ("http", "port"): _PORT,
     ("slack", "http_port"): _PORT,
     ("slack", "reminder_hour"): (0, 24),
+    ("retention", "daily_purge_hour"): (0, 23),
     ("health", "fetch_within_polls"): (1, None),
     ("health", "outbox_stuck_after_s"): (1, None),
 }

@@ -25,6 +25,7 @@ class Summary:
     slack: str
     web: str
     model: str
+    purge: str = ""
     role: str | None = None
 
 
@@ -53,9 +54,13 @@ def summarise(config: Config, model_version: str, *, web_url: str | None = None,
                f"public URL {http.public_url}")
     else:
         web = "off (no /metrics, /readyz or unsubscribe page)"
+    retention = config.retention
+    purge = (f"daily at {retention.daily_purge_hour:02d}:00 Europe/London (closed cases after "
+             f"{retention.closed_case_days} days)" if retention.daily_purge
+             else "off: run `privacy-triage purge` yourself")
     return Summary(database=f"{mask_url(config.database.url)} ({backend})",
                    mailboxes=mailboxes, smtp=mail, slack=chat, web=web,
-                   model=model_version, role=role)
+                   model=model_version, purge=purge, role=role)
 
 
 def render(summary: Summary) -> str:
@@ -67,5 +72,6 @@ def render(summary: Summary) -> str:
               or ["  mailbox:   off (no [imap] host)"])
     lines += [f"  SMTP:      {summary.smtp}", f"  Slack:     {summary.slack}",
               f"  web:       {summary.web}", f"  model:     {summary.model}",
+              f"  purge:     {summary.purge}",
               "  each message is logged as one line: id, label, action (no personal data)"]
     return "\n".join(lines)

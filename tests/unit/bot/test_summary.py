@@ -29,3 +29,4 @@ def test_the_defaults_say_what_is_off() -> None:
     assert "(SQLite)" in text and "mailbox:   off" in text
     assert "SMTP:      off: replies and confirmations wait in the outbox" in text
     assert "Slack:     off" in text and "role:" not in text
+    assert "purge:     daily at 03:00 Europe/London (closed cases after 730 days)" in text
