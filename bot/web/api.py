@@ -118,7 +118,8 @@ def readyz() -> tuple[Response, int]:
     found = health.checks(runtime(), thread_health() if threads_supervised() else None)
     body = readiness.as_json(found)
     # Kept from the first version of this page, for monitors that read it.
-    body["database"] = "ok" if found[0].passed else "unavailable"
+    database = next(c for c in found if c.name == "database")
+    body["database"] = "ok" if database.passed else "unavailable"
     body["threads"] = [{"name": h.name, "healthy": h.healthy, "running": h.running,
                         "failures": h.failures, "restarts": h.restarts}
                        for h in thread_health()]
