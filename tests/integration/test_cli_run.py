@@ -79,6 +79,10 @@ def test_run_applies_an_opt_out_pushed_by_idle_and_stops_on_sigterm(
         output, _ = process.communicate(timeout=30)
     assert process.returncode == 0, output
     assert smtp_server.messages[0]["To"] == "alice@example.org"
+    # The start-up summary, then a line per message: ids, label, action; never the sender.
+    assert "privacy-triage run: starting" in output and "SMTP:      on: 127.0.0.1" in output
+    assert "Message 1 triaged: opt_out, action auto_opt_out, case 1" in output
+    assert "alice" not in output.lower()
 
 
 @pytest.mark.dovecot
@@ -88,7 +92,10 @@ def test_poll_once_prints_what_it_did(tmp_path: Path, dovecot: Dovecot, capsys,
     dovecot.append(OPT_OUT)
     config = write_config(tmp_path, dovecot)
     assert main(["--config", str(config), "poll", "--once"]) == 0
-    assert "fetched 1, triaged 1" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "fetched 1, triaged 1" in out
+    # No relay configured here: the confirmation waits, and the pass says so.
+    assert "still pending: 1 outbox item(s) queued (email 1 (not configured))" in out
     assert main(["--config", str(config), "messages", "list", "--json"]) == 0
     (row,) = json.loads(capsys.readouterr().out)
     assert row["sender"] == "alice@example.org" and row["case_id"] == 1
