@@ -9,12 +9,15 @@ from collections.abc import Iterable, Mapping
 
 from bot.commands import load, open_runtime
 from bot.config import Config
-from bot.errors import ConfigError
+from bot.errors import OUR_ERRORS, ConfigError
 from bot.roles import ALL, ROLES, Part, parts_for, role_problem
+from bot.runtime import Runtime
 from bot.service import Service, log_startup_warnings, poll_once
 from bot.store import messages as message_store
 from bot.store import outbox as outbox_store
 from bot.store.models import OutboxState
+from bot.summary import render as render_summary
+from bot.summary import summarise
 
 POLL_NEEDS_ONCE = (
     "poll runs one pass and exits: give --once (for cron or a systemd timer). To watch the "
@@ -143,6 +146,16 @@ def check_role(config: Config, role: str) -> None:
         require_unsubscribe_secret(config)
 
 
+def model_description(rt: Runtime) -> str:
+    """The model's version for the summary; loading it now also warms the first triage."""
+    try:
+        model = rt.model
+    except OUR_ERRORS as exc:
+        return f"cannot be loaded ({type(exc).__name__}): triage waits and retries, see the log"
+    path = rt.config.triage.model_path or "shipped with the package"
+    return f"{model.version} ({path})"
+
+
 def handle_run(args: argparse.Namespace) -> int:
     role = getattr(args, "role", ALL)
     check_role(load(args), role)
@@ -151,6 +164,9 @@ def handle_run(args: argparse.Namespace) -> int:
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: service.stop.set())
         service.start()
+        model = (model_description(rt) if Part.WORKER in service.parts
+                 else "not loaded here (this process has no worker part)")
+        print(render_summary(summarise(rt.config, model, role=role)), flush=True)
         try:
             while not service.stop.wait(1.0):
                 pass
