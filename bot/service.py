@@ -149,7 +149,9 @@ class Service:
 
             self.supervisor.start("http", _serve)
         if rt.config.slack.enabled:
-            self.supervisor.start("slack", lambda _beat: run_slack_app(rt, self.stop))
+            # A stored chat message wakes triage like stored mail (bot/slack/chat.py).
+            self.supervisor.start("slack", lambda _beat: run_slack_app(rt, self.stop,
+                                                                       wake=self.wake.set))
 
     def _watch(self, watcher: Watcher, beat: Callable[[], None]) -> None:
         watcher.on_healthy = beat
