@@ -14,6 +14,7 @@ from sqlalchemy import create_engine, text
 
 from bot.config import Config, DatabaseConfig, ImapConfig, SmtpConfig
 from bot.store.db import Store
+from tests import hypothesis_profiles
 from tests.clock import TestClock
 from tests.servers.dovecot import Dovecot, dovecot_available
 from tests.servers.smtp import SmtpServer
@@ -36,6 +37,15 @@ REAL_SERVER_FIXTURES = frozenset({
 REAL_SERVER_MARKERS = ("postgres", "dovecot", "browser", "own_dovecot")
 #: Folders whose every test drives a real browser.
 SLOW_FOLDERS = ("browser",)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Load the Hypothesis profile (tests/hypothesis_profiles.py) before any test module is
+    imported, so the counts in their ``settings`` decorators follow it."""
+    from hypothesis import settings
+
+    settings.load_profile(hypothesis_profiles.profile_for(
+        config.getoption("markexpr") or "", os.environ))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
