@@ -69,7 +69,11 @@ class ChatTriage:
 
     def submit(self, message_id: int) -> None:
         """Triage and answer ``message_id`` soon, in the background."""
-        self._executor.submit(self._run, message_id)
+        try:
+            self._executor.submit(self._run, message_id)
+        except RuntimeError:  # the app is stopping: the stored message waits for the next pass
+            logger.info("Chat message %s stored while the Slack app stops; the next triage "
+                        "pass answers it", message_id)
 
     def _run(self, message_id: int) -> None:
         try:
