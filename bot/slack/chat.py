@@ -11,7 +11,9 @@ Which path runs when:
   stores the message and hands its id to :class:`ChatTriage`, one background thread of the
   app's own, which triages what is pending and then delivers that message's answer row through
   the Slack outbox channel. The claim is the outbox's: a row another process's dispatcher took
-  first is left to it, so the answer is still posted once.
+  first is left to it, so the answer is still posted once. (A process that serves only Slack
+  while another process's worker triages, on PostgreSQL, can pass a ``wake`` that does nothing
+  instead: that worker finds the message on its next tick, within ``WORKER_TICK_S``.)
 
 Either way the answer is an outbox row: a failed post is retried by the outbox's backoff (by a
 worker, or the next ``poll --once``), and nothing sleeps.
