@@ -148,7 +148,6 @@ def service(sqlite_url, smtp_server, slack_standin, clock):
     assert not any(t.is_alive() for t in running.threads)
 
 
-@pytest.mark.slow  # the whole service: triage, delivery and Slack threads
 def test_the_listener_acks_and_returns_before_triage_and_the_worker_answers_once(
         service, slack_standin, taken, monkeypatch):
     """With a worker (``run``): the listener stores the message, wakes triage and returns;
