@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from bot.mail import auth, sender
 from bot.mail.outbound import case_ids_in
 from bot.pipeline.act import Outcome, apply_decision
-from bot.pipeline.decide import MessageFacts, decide
+from bot.pipeline.decide import Decision, MessageFacts, decide, what_happens
 from bot.pipeline.triage_policy import (
     FailureKind,
     FailureRecord,
@@ -126,33 +126,44 @@ def _triage_one(rt: Runtime, message_id: int, prediction: Prediction | None,
         if not message_store.claim_for_triage(session, message_id, now):
             return None  # another worker triaged it
         message = session.get_one(Message, message_id)  # the claim above found the row
-        facts = MessageFacts(
-            sender=message.sender,
-            machine_reasons=tuple(message.machine_reasons or ()),
-            is_unsubscribe_mail=message.is_unsubscribe_mail,
-            quarantine_reason=message.quarantine_reason,
-            thread_case_id=_thread_case(session, message),
-            **sender_facts(rt, message),
-            from_own_domain=_from_own_domain(rt, message.sender),
-            replies_to_mailing=replies_to_mailing(
-                [message.in_reply_to, *(message.references or [])],
-                tuple(rt.config.organisation.mailer_message_id_domains)),
-            backfilled=message.source == "backfill",
-        )
-        opt_out = None
-        if prediction is not None:
-            threshold = rt.config.triage.opt_out_threshold or None
-            opt_out = decide_opt_out(
-                prediction, text=message.reply_text or message.body_text, sender=message.sender,
-                is_machine_mail=facts.is_machine_mail,
-                is_unsubscribe_mail=message.is_unsubscribe_mail, threshold=threshold,
-                subject=message.subject, replies_to_mailing=facts.replies_to_mailing,
-                from_own_domain=facts.from_own_domain)
-        decision = decide(facts, prediction, opt_out)
+        facts, decision = judge(rt, session, message, prediction)
         outcome = apply_decision(session, rt, message, decision, prediction)
-        logger.info("Message %s: %s (%s) case %s", message_id, decision.action, decision.label,
-                    outcome.case_id)
+        logger.info("Message %s: %s (%s) case %s", message_id,
+                    what_happens(decision, quarantined=bool(facts.quarantine_reason)),
+                    decision.label, outcome.case_id)
         return outcome
+
+
+def judge(rt: Runtime, session: Session, message: Message, prediction: Prediction | None
+          ) -> tuple[MessageFacts, Decision]:
+    """The facts about ``message`` and the decision for it, reading the database only.
+
+    Shared by triage and by ``--dry-run`` (:mod:`bot.pipeline.preview`), which passes a message
+    that was parsed but never stored: nothing here adds to or changes the session.
+    """
+    facts = MessageFacts(
+        sender=message.sender,
+        machine_reasons=tuple(message.machine_reasons or ()),
+        is_unsubscribe_mail=bool(message.is_unsubscribe_mail),
+        quarantine_reason=message.quarantine_reason,
+        thread_case_id=_thread_case(session, message),
+        **sender_facts(rt, message),
+        from_own_domain=_from_own_domain(rt, message.sender),
+        replies_to_mailing=replies_to_mailing(
+            [message.in_reply_to, *(message.references or [])],
+            tuple(rt.config.organisation.mailer_message_id_domains)),
+        backfilled=message.source == "backfill",
+    )
+    opt_out = None
+    if prediction is not None:
+        threshold = rt.config.triage.opt_out_threshold or None
+        opt_out = decide_opt_out(
+            prediction, text=message.reply_text or message.body_text, sender=message.sender,
+            is_machine_mail=facts.is_machine_mail,
+            is_unsubscribe_mail=bool(message.is_unsubscribe_mail), threshold=threshold,
+            subject=message.subject, replies_to_mailing=facts.replies_to_mailing,
+            from_own_domain=facts.from_own_domain)
+    return facts, decide(facts, prediction, opt_out)
 
 
 class SenderFacts(TypedDict, total=False):

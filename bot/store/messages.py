@@ -33,6 +33,16 @@ def insert_once(session: Session, **fields: Any) -> Message | None:
     return message
 
 
+def known_dedup_keys(session: Session, keys: Sequence[str]) -> set[str]:
+    """Which of ``keys`` are stored already (``--dry-run`` says such a message is skipped)."""
+    found: set[str] = set()
+    unique = list(dict.fromkeys(keys))
+    for start in range(0, len(unique), 500):
+        found.update(session.scalars(select(Message.dedup_key).where(
+            Message.dedup_key.in_(unique[start:start + 500]))))
+    return found
+
+
 def _due(now: datetime) -> ColumnElement[bool]:
     """New, or failed with a retry that is due (a set-aside message has no next attempt)."""
     return or_(Message.triage_state == TriageState.NEW,
