@@ -227,6 +227,20 @@ def test_a_dm_in_the_thread_of_a_request_joins_its_case(slack_runtime, app, slac
         assert [m.slack_ts for m in case.messages] == [first["ts"], follow["ts"]]
 
 
+def test_a_dm_in_a_thread_we_never_stored_is_answered_in_that_thread(slack_runtime, app,
+                                                                    slack_standin):
+    """The thread's first message is not a request of ours (say, a note the bot posted): the
+    message opens its own case, and the answer still goes to the thread it was written in."""
+    slack_standin.add_user(CAROL, "carol@example.com")
+    root = "1796000000.000100"
+    sent = _dm(slack_standin, "How long do you keep my information?", thread_ts=root)
+    answer = wait_until(lambda: _answers(slack_standin, root), what="answer in the thread")
+    assert answer == ["Thanks, a member of staff will reply here."]
+    assert _answers(slack_standin, sent["ts"]) == []
+    with slack_runtime.store.sessions() as session:
+        assert session.scalars(select(Message)).one().in_reply_to is None
+
+
 def test_privacy_status_and_address_lookup(slack_runtime, app, slack_standin):
     case = new_case(slack_runtime, QUESTION)
     with slack_runtime.store.transaction() as session:
