@@ -70,6 +70,11 @@ class ImapConfig:
     def enabled(self) -> bool:
         return bool(self.host)
 
+    @property
+    def account(self) -> str:
+        """How intake progress (``mailbox_state.account``) names this login on this server."""
+        return f"{self.username}@{self.host}:{self.port}"
+
 
 @dataclass(frozen=True)
 class SmtpConfig:
@@ -184,6 +189,16 @@ class RetentionConfig:
 
 
 @dataclass(frozen=True)
+class HealthConfig:
+    """What ``/readyz`` and ``status`` call ready (bot/readiness.py)."""
+
+    # Every mailbox fetched within this many poll intervals ([imap] poll_interval_s).
+    fetch_within_polls: float = 3.0
+    # No outbox item due for longer than this: a stopped dispatcher, not a relay backing off.
+    outbox_stuck_after_s: float = 900.0
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration; ``path`` is where it came from (None for built-in defaults)."""
 
@@ -197,6 +212,7 @@ class Config:
     http: HttpConfig = field(default_factory=HttpConfig)
     slack: SlackConfig = field(default_factory=SlackConfig)
     retention: RetentionConfig = field(default_factory=RetentionConfig)
+    health: HealthConfig = field(default_factory=HealthConfig)
     path: str | None = None
 
     @property
@@ -244,6 +260,8 @@ _RANGES: dict[tuple[str, str], tuple[float | None, float | None]] = {
     ("slack", "http_port"): _PORT,
     ("slack", "reminder_hour"): (0, 24),
     ("retention", "daily_purge_hour"): (0, 23),
+    ("health", "fetch_within_polls"): (1, None),
+    ("health", "outbox_stuck_after_s"): (1, None),
 }
 # Paths that must exist when set: a typo here would otherwise surface as a traceback mid-triage.
 _EXISTING_PATHS = (("triage", "model_path"), ("organisation", "notice_path"),

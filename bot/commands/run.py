@@ -9,11 +9,14 @@ from collections.abc import Iterable, Mapping
 
 from bot.commands import load, open_runtime
 from bot.config import Config
-from bot.errors import ConfigError
+from bot.errors import OUR_ERRORS, ConfigError
+from bot.runtime import Runtime
 from bot.service import Service, log_startup_warnings, poll_once
 from bot.store import messages as message_store
 from bot.store import outbox as outbox_store
 from bot.store.models import OutboxState
+from bot.summary import render as render_summary
+from bot.summary import summarise
 
 POLL_NEEDS_ONCE = (
     "poll runs one pass and exits: give --once (for cron or a systemd timer). To watch the "
@@ -122,6 +125,16 @@ def require_unsubscribe_secret(config: Config) -> None:
             path=config.path, key="http.unsubscribe_secret_env")
 
 
+def model_description(rt: Runtime) -> str:
+    """The model's version for the summary; loading it now also warms the first triage."""
+    try:
+        model = rt.model
+    except OUR_ERRORS as exc:
+        return f"cannot be loaded ({type(exc).__name__}): triage waits and retries, see the log"
+    path = rt.config.triage.model_path or "shipped with the package"
+    return f"{model.version} ({path})"
+
+
 def handle_run(args: argparse.Namespace) -> int:
     require_unsubscribe_secret(load(args))
     with open_runtime(args) as rt:
@@ -129,6 +142,8 @@ def handle_run(args: argparse.Namespace) -> int:
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: service.stop.set())
         service.start()
+        print(render_summary(summarise(rt.config, model_description(rt),
+                                       role=getattr(args, "role", None))), flush=True)
         try:
             while not service.stop.wait(1.0):
                 pass

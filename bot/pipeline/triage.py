@@ -20,6 +20,7 @@ from typing import TypedDict
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from bot import telemetry
 from bot.mail import auth, sender
 from bot.mail.outbound import case_ids_in
 from bot.pipeline.act import Outcome, apply_decision
@@ -36,6 +37,7 @@ from bot.runtime import Runtime
 from bot.store import messages as message_store
 from bot.store import outbox
 from bot.store.models import OPEN_STATES, Case, Message
+from bot.store.monitoring import failure_alert_key
 from classifier import Prediction
 from classifier.policy import decide_opt_out
 from classifier.signals import replies_to_mailing
@@ -128,9 +130,13 @@ def _triage_one(rt: Runtime, message_id: int, prediction: Prediction | None,
         message = session.get_one(Message, message_id)  # the claim above found the row
         facts, decision = judge(rt, session, message, prediction)
         outcome = apply_decision(session, rt, message, decision, prediction)
-        logger.info("Message %s: %s (%s) case %s", message_id,
+        if message.source != "backfill":
+            telemetry.triage_decided(decision.label, message.received_at, rt.now())
+        logger.info("Message %s triaged: %s, action %s, case %s: %s", message_id, decision.label,
+                    decision.action, outcome.case_id,
                     what_happens(decision, quarantined=bool(facts.quarantine_reason)),
-                    decision.label, outcome.case_id)
+                    extra={"message_id": message_id, "case_id": outcome.case_id,
+                           "label": str(decision.label), "action": str(decision.action)})
         return outcome
 
 
@@ -303,4 +309,4 @@ def queue_failure_alerts(rt: Runtime, now: datetime) -> list[int]:
 
 
 def _alert_key(message_id: int) -> str:
-    return f"slack-triage-failed:{message_id}"
+    return failure_alert_key(message_id)  # readiness looks for the same key

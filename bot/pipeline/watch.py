@@ -18,6 +18,8 @@ from bot.mail.imap import Mailbox
 from bot.pipeline.ingest import store_imap_batch
 from bot.runtime import Runtime
 from bot.store import mailbox as mailbox_store
+from bot.store import monitoring
+from bot.telemetry import imap_connected, imap_fetched
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +27,8 @@ MAX_BACKOFF_S = 60.0
 CONNECT_ATTEMPTS = 3
 # Length of the first, short IDLE after each catch-up (see Watcher._wait).
 SETTLE_S = 1.0
+# The database learns of a fetch that found nothing new at most this often (see _record_fetch).
+RECORD_FETCH_EVERY_S = 5.0
 
 
 def starting_last_uid(start: str, uidnext: int | None, since_uids: list[int] | None,
@@ -73,6 +77,7 @@ class Watcher:
         #: catch-up): a readiness event for whoever waits on the watcher (tests, a probe).
         self.catch_ups = 0
         self._current: Mailbox | None = None
+        self._recorded_at: float | None = None  # monotonic time of the last recorded fetch
 
     def catch_up(self, mailbox: Mailbox) -> int:
         """Store every message after the stored last UID; returns how many were new."""
@@ -86,6 +91,7 @@ class Watcher:
             uids = mailbox.uids_after(last)[: max(1, cfg.fetch_batch)]
             if not uids:
                 self.catch_ups += 1
+                self._record_fetch(mailbox.account)
                 self.on_healthy()
                 return total
             batch = list(mailbox.fetch(uids))
@@ -96,8 +102,24 @@ class Watcher:
             # Only now, with the commit done, may the server copy be moved.
             mailbox.mark_processed([m.uid for m in batch])
             total += len(result.stored)
+            for message_id in result.stored:
+                logger.debug("Message %s ingested", message_id, extra={"message_id": message_id})
             if result.stored:
                 self.on_stored(len(result.stored))
+
+    def _record_fetch(self, account: str) -> None:
+        """Say that the folder was read to its end: in this process's metrics, and (at most
+        every few seconds, so a busy IDLE loop does not write once per message) in the
+        database, where ``/readyz`` and ``status`` of any process read it."""
+        cfg = self.rt.config.imap
+        now = self.rt.now()
+        imap_fetched(cfg.folder, now)
+        every = min(RECORD_FETCH_EVERY_S, cfg.poll_interval_s / 2)
+        if self._recorded_at is not None and time.monotonic() - self._recorded_at < every:
+            return
+        with self.rt.store.transaction() as session:
+            monitoring.record_fetch(session, account, cfg.folder, now)
+        self._recorded_at = time.monotonic()
 
     def _first_contact(self, mailbox: Mailbox) -> None:
         """On the first connection to a folder, record where intake starts (``[imap] start``).
@@ -153,6 +175,7 @@ class Watcher:
             mailbox = self._current = Mailbox(cfg)
             try:
                 mailbox.connect()
+                imap_connected(cfg.folder, True)
                 self.catch_up(mailbox)
                 failures = 0
                 while not stop.is_set():
@@ -166,6 +189,7 @@ class Watcher:
                 logger.warning("IMAP: %s; reconnecting in %.1fs", exc, delay)
                 stop.wait(delay)
             finally:
+                imap_connected(cfg.folder, False)
                 mailbox.close()
 
     def _wait(self, mailbox: Mailbox, wait_s: float) -> None:
