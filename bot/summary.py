@@ -32,10 +32,10 @@ class Summary:
 def summarise(config: Config, model_version: str, *, web_url: str | None = None,
               role: str | None = None) -> Summary:
     """The summary of ``config``; ``web_url`` is where the front end actually listens."""
-    imap, smtp, slack, http = config.imap, config.smtp, config.slack, config.http
+    smtp, slack, http = config.smtp, config.slack, config.http
     backend = "PostgreSQL" if config.database.url.startswith("postgresql") else "SQLite"
     mailboxes = []
-    if imap.enabled:
+    for imap in config.mailboxes:  # `[imap]`, or each `[[imap]]` table
         wait = "IDLE" if imap.idle else "polling"
         mailboxes.append(f"{imap.username or '(no login)'} {imap.folder} on "
                          f"{imap.host}:{imap.port} ({wait}, catch-up every "

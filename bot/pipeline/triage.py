@@ -193,7 +193,7 @@ def sender_facts(rt: Runtime, message: Message) -> SenderFacts:
     headers = sender.sender_headers(fields)
     address = sender.from_address(headers) or message.sender
     verdict = auth.authenticate(fields, sender.domain_of(address),
-                                rt.config.imap.trusted_authserv_ids)
+                                rt.config.trusted_authserv_ids)
     blockers = list(sender.discrepancies(headers, rt.config.own_domains))
     unverified = None
     if verdict.failed:

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from datetime import date
 
+from bot.config import ImapConfig
 from bot.errors import MailboxError
 from bot.mail.imap import Mailbox
 from bot.pipeline.ingest import store_imap_batch
@@ -65,10 +66,13 @@ class Watcher:
         rt: the runtime (config, store).
         on_stored: called with the number of new messages after each commit that stored any;
             the service uses it to wake the triage worker at once.
+        imap: the mailbox to watch (one of ``rt.config.mailboxes``); the first by default.
     """
 
-    def __init__(self, rt: Runtime, on_stored: Callable[[int], None] | None = None) -> None:
+    def __init__(self, rt: Runtime, on_stored: Callable[[int], None] | None = None,
+                 imap: ImapConfig | None = None) -> None:
         self.rt = rt
+        self.imap = imap if imap is not None else rt.config.imap
         self.on_stored = on_stored or (lambda _n: None)
         # Called after each catch-up that worked; the service's supervisor counts it as health.
         self.on_healthy: Callable[[], None] = lambda: None
@@ -79,9 +83,15 @@ class Watcher:
         self._current: Mailbox | None = None
         self._recorded_at: float | None = None  # monotonic time of the last recorded fetch
 
+    @property
+    def identity(self) -> str:
+        """The mailbox and folder, as stored on messages (``account/folder``): what the watcher
+        lock is keyed by, so two processes configured alike compete for the same lock."""
+        return f"{Mailbox(self.imap).account}/{self.imap.folder}"
+
     def catch_up(self, mailbox: Mailbox) -> int:
         """Store every message after the stored last UID; returns how many were new."""
-        cfg = self.rt.config.imap
+        cfg = self.imap
         uidvalidity = mailbox.selected_uidvalidity
         self._first_contact(mailbox)
         total = 0
@@ -111,7 +121,7 @@ class Watcher:
         """Say that the folder was read to its end: in this process's metrics, and (at most
         every few seconds, so a busy IDLE loop does not write once per message) in the
         database, where ``/readyz`` and ``status`` of any process read it."""
-        cfg = self.rt.config.imap
+        cfg = self.imap
         now = self.rt.now()
         imap_fetched(cfg.folder, now)
         every = min(RECORD_FETCH_EVERY_S, cfg.poll_interval_s / 2)
@@ -127,7 +137,7 @@ class Watcher:
         Without this, pointing the service at an existing mailbox would triage its whole history
         and mail confirmations for opt-outs written years ago.
         """
-        cfg = self.rt.config.imap
+        cfg = self.imap
         uidvalidity = mailbox.selected_uidvalidity
         with self.rt.store.sessions() as session:
             if mailbox_store.has_progress(session, mailbox.account, cfg.folder):
@@ -141,7 +151,7 @@ class Watcher:
 
     def poll_once(self) -> int:
         """Connect, catch up, disconnect. Returns the number of new messages stored."""
-        mailbox = Mailbox(self.rt.config.imap)
+        mailbox = Mailbox(self.imap)
         for attempt in range(CONNECT_ATTEMPTS):
             try:
                 mailbox.connect()
@@ -168,7 +178,7 @@ class Watcher:
         Only mailbox errors are handled here; anything else (the database down, the disk full)
         ends this call, and the service's supervisor logs it once and restarts it with backoff.
         """
-        cfg = self.rt.config.imap
+        cfg = self.imap
         wait_s = max(0.5, min(cfg.poll_interval_s, cfg.idle_renew_s, 600.0))
         failures = 0
         while not stop.is_set():

@@ -2,18 +2,18 @@
 
 Which path runs when:
 
-- **A worker runs in this process** (``privacy-triage run``: :class:`bot.service.Service` gives
-  the Slack app its triage thread's wake-up). The listener stores the message, wakes the triage
-  thread and returns. Triage's act queues the thread answer in the same transaction as what it
-  reports; the ``deliver-slack`` thread, woken by triage's commit, posts it.
-- **No worker in this process** (the Slack app run on its own: ``run_slack_app`` without
-  ``wake``, as the Slack scenario tests and a process serving only Slack do). The listener
-  stores the message and hands its id to :class:`ChatTriage`, one background thread of the
-  app's own, which triages what is pending and then delivers that message's answer row through
-  the Slack outbox channel. The claim is the outbox's: a row another process's dispatcher took
-  first is left to it, so the answer is still posted once. (A process that serves only Slack
-  while another process's worker triages, on PostgreSQL, can pass a ``wake`` that does nothing
-  instead: that worker finds the message on its next tick, within ``WORKER_TICK_S``.)
+- **Inside ``privacy-triage run``** (:class:`bot.service.Service` gives the Slack app its
+  ``announce_new_mail``). The listener stores the message, announces it and returns: this
+  process's ``triage`` thread wakes, and on PostgreSQL every other process's worker is told
+  too (``NOTIFY``), so with ``run --role`` the worker may be another process. Triage's act
+  queues the thread answer in the same transaction as what it reports; a ``deliver-slack``
+  thread, woken by triage's commit, posts it.
+- **The Slack app run on its own** (``run_slack_app`` without ``wake``: the Slack scenario
+  tests, or any caller with no worker). The listener stores the message and hands its id to
+  :class:`ChatTriage`, one background thread of the app's own, which triages what is pending
+  and then delivers that message's answer row through the Slack outbox channel. The claim is
+  the outbox's: a row another process's dispatcher took first is left to it, so the answer is
+  still posted once.
 
 Either way the answer is an outbox row: a failed post is retried by the outbox's backoff (by a
 worker, or the next ``poll --once``), and nothing sleeps.

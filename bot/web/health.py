@@ -25,10 +25,13 @@ TOLD_AFTER = timedelta(hours=1)
 
 
 def mailbox_names(rt: Runtime) -> list[tuple[str, str, str]]:
-    """(account, folder, name shown) of each configured mailbox; the name is the folder only,
-    because the account is a login and the checks are shown to anyone who can reach /readyz."""
-    imap = rt.config.imap
-    return [(imap.account, imap.folder, imap.folder)] if imap.enabled else []
+    """(account, folder, name shown) of each configured mailbox; the name is the folder only
+    (numbered when ``[[imap]]`` lists several), because the account is a login and the checks
+    are shown to anyone who can reach /readyz."""
+    boxes = rt.config.mailboxes
+    return [(imap.account, imap.folder,
+             f"mailbox {n} {imap.folder}" if len(boxes) > 1 else imap.folder)
+            for n, imap in enumerate(boxes, start=1)]
 
 
 def gather(rt: Runtime, threads: Sequence[ThreadHealth] | None) -> Facts:
@@ -58,7 +61,10 @@ def gather(rt: Runtime, threads: Sequence[ThreadHealth] | None) -> Facts:
         now=now, database_reachable=reachable, database_writable=writable, threads=threads,
         last_fetch={name: fetched.get((account, folder))
                     for account, folder, name in mailbox_names(rt)},
-        fetch_within=timedelta(seconds=cfg.imap.poll_interval_s * cfg.health.fetch_within_polls),
+        # With several mailboxes, the most patient one's poll interval.
+        fetch_within=timedelta(seconds=max((m.poll_interval_s for m in cfg.mailboxes),
+                                           default=cfg.imap.poll_interval_s)
+                               * cfg.health.fetch_within_polls),
         oldest_due_unsent=oldest_due,
         outbox_stuck_after=timedelta(seconds=cfg.health.outbox_stuck_after_s),
         failed_unseen=unseen)

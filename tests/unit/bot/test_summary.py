@@ -30,3 +30,13 @@ def test_the_defaults_say_what_is_off() -> None:
     assert "SMTP:      off: replies and confirmations wait in the outbox" in text
     assert "Slack:     off" in text and "role:" not in text
     assert "purge:     daily at 03:00 Europe/London (closed cases after 730 days)" in text
+
+
+def test_every_mailbox_of_an_imap_array_is_listed() -> None:
+    config = Config(imap=ImapConfig(host="imap.caplus.org.uk", username="support@caplus.org.uk"),
+                    more_imap=(ImapConfig(host="imap.caplus.org.uk", username="dpo@caplus.org.uk",
+                                          folder="DPO"),),
+                    imap_array=True)
+    text = render(summarise(config, "v1", role="watcher"))
+    assert "mailbox:   support@caplus.org.uk INBOX" in text
+    assert "mailbox:   dpo@caplus.org.uk DPO" in text and "role:      watcher" in text
