@@ -111,6 +111,8 @@ def run_slack_app(rt: Runtime, stop: threading.Event,
     finally:
         if cfg.mode == "socket":
             handler.client.auto_reconnect_enabled = False
-        closer()
-        slack_app.close()
+        try:
+            closer()
+        finally:
+            slack_app.close()
         logger.info("Slack app stopped")
