@@ -13,34 +13,25 @@ import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 
-# A reply header or an Outlook "Original Message" block ends what the writer typed; what follows
-# is someone else's text (typically our own newsletter, with its "unsubscribe" footer).
-_REPLY_HEADER = re.compile(
-    r"^(?:on .{4,120}wrote:|am .{4,120}schrieb .*|le .{4,120}a écrit ?:|el .{4,120}escribió:"
-    r"|il giorno .{4,120}ha scritto:|op .{4,120}schreef .*|w dniu .{4,120}napisał.*"
-    r"|-{2,}\s*original message\s*-{2,}|-{2,}\s*ursprüngliche nachricht\s*-{2,}"
-    r"|from: .+\n(?:sent|date): .+)",
-    re.IGNORECASE | re.MULTILINE,
-)
-_QUOTED_LINE = re.compile(r"^\s*>.*$", re.MULTILINE)
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 
 
 def clean_text(text: str, max_chars: int = 3000) -> str:
-    """Keep what the writer typed: drop quoted lines and everything after a reply header.
+    """Normalise whitespace and cap the length; nothing the writer typed is judged or cut.
+
+    Quoted history is not stripped here (issue 12): the model reads exactly what the mail edge
+    gives it, the reply text of :func:`classifier.quoting.latest_reply`, applied once at ingest
+    (and where training or evaluation data is read). A second, different rule here used to
+    change what the model saw for some replies.
 
     Args:
         text: message body, possibly with the subject prepended.
         max_chars: cut-off; long legal footers and attachments add cost, not meaning.
 
     Returns:
-        the shortened, whitespace-normalised text.
+        the whitespace-normalised text, at most ``max_chars`` long.
     """
-    match = _REPLY_HEADER.search(text)
-    if match and match.start() > 0:
-        text = text[: match.start()]
-    text = _QUOTED_LINE.sub("", text)
     text = _SPACES.sub(" ", text)
     text = _BLANK_LINES.sub("\n\n", text)
     return text.strip()[:max_chars]
@@ -113,6 +104,59 @@ CUES: dict[str, re.Pattern[str]] = {
         r"usun\w*|skasuj\w*|výmaz\w*|zrušit|brisan\w*|izbrisa\w*|ștergere\w*|șterg\w*|radera\w*",
         r"διαγραφ\w*|διαγράψ\w*|apagamento|eliminar",
     ),
+    # A right asked for with its object: "change my name", "how do I update my address?",
+    # "close my account". Issue 9: a question about a right, asked of us, is a request for it,
+    # so these match questions as well. The object is what tells them from service questions
+    # with the same verbs ("change my PIN", "cancel my order", "delete old messages").
+    "rectify_details": _rx(
+        r"\b(?:updat|chang|correct|fix|amend|rectif|edit|modif|alter)\w* (?:(?!your\b)\w+ ){0,3}?"
+        r"(?:(?:sur|user ?|nick|last |first |middle |family |married |maiden )?names?|e-?mail"
+        r"(?: address)?|(?:home |postal |billing )?address|postcode|(?:phone|mobile|telephone|"
+        r"contact) number|(?:personal |contact |account )?(?:details|information|info|data)|"
+        r"date of birth|birthday|title|gender|spelling)\b",
+        r"\bmy (?:sur|last |first )?name is (?:spelt |spelled |written )?(?:wrong|incorrect\w*)",
+        r"\b(?:moved house|i(?:'ve| have)? (?:just )?moved|got married|married name|"
+        r"maiden name|changed my name|spouse'?s? (?:sur|last )?name)\b",
+        r"\b(?:my|a) new (?:e-?mail|(?:home |postal )?address|phone number|mobile number|"
+        r"(?:sur|last )?name)\b",
+        r"(?:name|adresse|anschrift|e-?mail|telefonnummer|daten|angaben)\w* .{0,30}(?:änder|"
+        r"aktualisier|berichtig|korrigier)\w*",
+        r"(?:änder|aktualisier|berichtig|korrigier)\w* .{0,30}(?:name|adresse|anschrift|e-?mail|"
+        r"telefonnummer|daten|angaben)",
+        r"(?:modifi|chang|corrig|rectifi|mettre à jour|mise à jour)\w* .{0,30}(?:nom|adresse|"
+        r"e-?mail|numéro|coordonnées|informations|données)",
+        r"(?:cambi|actualiz|correg|corrij|modific|rectific)\w* .{0,30}(?:nombre|apellido|"
+        r"dirección|correo|teléfono|datos)",
+        r"(?:modific|cambi|aggiorn|corregg|rettific)\w* .{0,30}(?:nome|cognome|indirizzo|e-?mail|"
+        r"telefono|dati)",
+        r"(?:naam|adres|e-?mail|telefoonnummer|gegevens) .{0,30}(?:wijzig|aanpass|bijwerk|"
+        r"corrigeer|verbeter)\w*", r"(?:wijzig|pas|corrigeer)\w* .{0,30}(?:naam|adres|gegevens)",
+        r"(?:zmie|popraw|zaktualiz|sprostow)\w* .{0,30}(?:nazwisk|imi|adres|e-?mail|numer|dan)",
+        r"(?:alter|atualiz|corrig|mud|retific)\w* .{0,30}(?:nome|endereço|e-?mail|telefone|dados)",
+        r"(?:ändra|uppdatera|rätta|korrigera)\w* .{0,30}(?:namn|adress|e-?post|telefonnummer|"
+        r"uppgifter)",
+        r"(?:změn|oprav|aktualiz)\w* .{0,30}(?:jméno|příjmení|adres|e-?mail|telefon|údaj)",
+    ),
+    "erase_account": _rx(
+        r"\b(?:clos|delet|terminat|cancel|deactivat|inactivat|disabl|discontinu|end|remov|shut|"
+        r"eras|wip|get rid of|invalidat)\w* (?:down |out |of )?(?:my|the|our|this|an|a|all my|"
+        r"all of my) (?:\w+ ){0,2}?(?:accounts?|profiles?|memberships?|data|personal (?:data|"
+        r"information|details)|information|records|history)\b",
+        r"\baccount (?:to )?(?:be )?(?:closed|deleted|terminated|removed|cancel+ed|deactivated)\b",
+        r"\b(?:no longer|don't|do not) (?:want|need) (?:this|my|the|an) account\b",
+        r"\bdelete (?:me|everything)\b|\bforget me\b|\bright to be forgotten\b",
+        r"(?:konto|account|profil|daten)\w* .{0,30}(?:lösch|schließ|kündig|auflös|entfern)\w*",
+        r"(?:lösch|schließ|kündig|auflös|entfern)\w* .{0,30}(?:konto|account|profil|daten)",
+        r"(?:supprim|ferm|clôtur|résili|effac)\w* .{0,30}(?:compte|profil|données)",
+        r"(?:elimin|borr|cerr|cancel|suprim)\w* .{0,30}(?:cuenta|perfil|datos)",
+        r"(?:elimin|cancell|chiud|disattiv|rimuov)\w* .{0,30}(?:account|profilo|conto|dati)",
+        r"(?:account|profiel|gegevens) .{0,30}(?:verwijder|opzeg|sluit|ophef)\w*",
+        r"(?:verwijder|sluit|hef)\w* .{0,30}(?:account|profiel|gegevens)",
+        r"(?:usun|zamkn|zlikwid|skasuj)\w* .{0,30}(?:kont|profil|dan)",
+        r"(?:exclu|apag|encerr|elimin|cancel)\w* .{0,30}(?:conta|perfil|dados)",
+        r"(?:ta bort|radera|avsluta|stäng)\w* .{0,30}(?:konto|profil|uppgifter)",
+        r"(?:zruš|smaž|smaz|odstra|vymaž)\w* .{0,30}(?:účet|profil|údaj)",
+    ),
     "access": _rx(
         r"subject access|\bsar\b|\bdsar\b|right of access|(?:request|requesting) access",
         r"(?:data|information|details|records?) (?:you|that you) (?:hold|have|keep|store)",
@@ -154,9 +198,10 @@ _ARTICLE = re.compile(
     r"(?:\bart\w*|§|\bčl\w*|άρθρο|\bparagraf\w*)\.?\s*(15|16|17|21)\b"
 )
 ARTICLES = ("15", "16", "17", "21")
-FEATURE_NAMES = tuple(f"cue_{name}" for name in CUES) + tuple(f"art_{a}" for a in ARTICLES) + (
-    "question", "short",
-)
+# No style features (a question mark, a short text): in the real groups they told chat-style
+# questions from letters, and so read "How do I close my account?" as a general query. Issue 9:
+# a question about a right, asked of us, is a request for it, so a "?" must not count against it.
+FEATURE_NAMES = tuple(f"cue_{name}" for name in CUES) + tuple(f"art_{a}" for a in ARTICLES)
 
 
 def matched_cues(text: str, limit: int = 3) -> dict[str, tuple[str, ...]]:
@@ -191,6 +236,10 @@ class IntentCues(TransformerMixin, BaseEstimator):
         self.weight = weight
 
     def fit(self, X: Iterable[str], y: object = None) -> IntentCues:
+        # The only thing fitting records: which features this model's weights belong to, so a
+        # model trained with another cue set is refused at load instead of misread (see
+        # classifier.model.check_features).
+        self.feature_names_ = FEATURE_NAMES
         return self
 
     def transform(self, X: Iterable[str]) -> sparse.csr_matrix:
@@ -200,7 +249,6 @@ class IntentCues(TransformerMixin, BaseEstimator):
             counts = [len(rx.findall(doc)) for rx in CUES.values()]
             found = {m.group(1) for m in _ARTICLE.finditer(doc)}
             counts += [1 if a in found else 0 for a in ARTICLES]
-            counts += [doc.count("?"), 1 if len(doc) < 80 else 0]
             rows.append(counts)
         matrix = np.log1p(np.asarray(rows, dtype=np.float64).reshape(-1, len(FEATURE_NAMES)))
         return sparse.csr_matrix(matrix * self.weight)

@@ -237,7 +237,29 @@ def _load_uncached(directory: Path) -> TriageModel:
         raise
     except Exception as exc:  # skops raises several types; name the file for the operator
         raise ModelError(f"cannot load {model_path}: {exc}") from exc
+    check_features(pipeline, model_path)
     return TriageModel(pipeline=pipeline, card=card)
+
+
+def check_features(pipeline: object, where: Path | str = "model") -> None:
+    """Refuse a model whose cue features are not the ones this code computes.
+
+    Why: ``IntentCues`` computes its features from the code's lexicon, not from the model file;
+    a model trained when the lexicon had other groups would load and read the wrong columns
+    (the count may even match). Fitting records the feature names; they must match.
+
+    Raises:
+        ModelError: naming the file, when the names differ or were never recorded.
+    """
+    from classifier.features import FEATURE_NAMES, IntentCues
+
+    steps = getattr(pipeline, "named_steps", {})
+    union = steps.get("features") if isinstance(steps, dict) else None
+    for _name, step in getattr(union, "transformer_list", []):
+        if isinstance(step, IntentCues) and tuple(getattr(step, "feature_names_", ())) != (
+                FEATURE_NAMES):
+            raise ModelError(f"{where} was trained with other cue features than this code "
+                             "computes; retrain it with `privacy-triage train`")
 
 
 @lru_cache(maxsize=4)
