@@ -25,12 +25,12 @@ from sklearn.preprocessing import MultiLabelBinarizer
 
 from classifier.data.generate import CORPUS_PATH
 from classifier.evaluate import auto_applied, auto_closed
-from classifier.features import compose
 from classifier.jsonl import read_jsonl
 from classifier.labels import LABELS, Label
 from classifier.model import FIXED_RULE, Prediction, TriageModel
 from classifier.pipeline import build_pipeline
 from classifier.quoting import latest_reply
+from classifier.text import compose
 
 logger = logging.getLogger(__name__)
 

@@ -18,11 +18,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
 
 import numpy as np
-import skops.io as sio
 
 from classifier.errors import ModelError
-from classifier.features import compose
 from classifier.labels import LABELS
+from classifier.text import compose
 
 if TYPE_CHECKING:
     from sklearn.pipeline import Pipeline
@@ -194,6 +193,8 @@ def _canonical_zip(data: bytes) -> bytes:
 
 def model_bytes(pipeline: object) -> bytes:
     """Serialise a fitted pipeline with skops, canonicalised (see :func:`_canonical_zip`)."""
+    import skops.io as sio  # at use: importing skops costs ~1 s of every command's start-up
+
     return _canonical_zip(sio.dumps(pipeline))
 
 
@@ -214,6 +215,8 @@ def save_model(pipeline: object, card: dict[str, Any], out_dir: str | Path) -> P
 
 def _trusted(data: bytes) -> list[str]:
     """The explicit trust list: skops' defaults are implied; we add only our own transformers."""
+    import skops.io as sio
+
     unknown = sio.get_untrusted_types(data=data)
     extra = sorted(set(unknown) - set(TRUSTED_TYPES))
     if extra:
@@ -232,6 +235,8 @@ def _load_uncached(directory: Path) -> TriageModel:
     if expected and hashlib.sha256(data).hexdigest() != expected:
         raise ModelError(f"{model_path} does not match the hash in its model card")
     try:
+        import skops.io as sio
+
         pipeline = sio.loads(data, trusted=_trusted(data))
     except ModelError:
         raise

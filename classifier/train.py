@@ -25,12 +25,12 @@ from tqdm import tqdm
 from classifier.data.generate import CORPUS_PATH
 from classifier.errors import TrainingDataError
 from classifier.evaluate import auto_applied, score
-from classifier.features import compose
 from classifier.jsonl import read_jsonl
 from classifier.labels import LABELS, Label
 from classifier.model import FIXED_RULE, TriageModel, save_model
 from classifier.pipeline import RANDOM_STATE, build_pipeline
 from classifier.quoting import latest_reply
+from classifier.text import compose
 
 logger = logging.getLogger(__name__)
 
