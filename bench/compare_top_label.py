@@ -1,10 +1,15 @@
-"""Grouped CV of the two top-label rules from the same fits (one run, both figures).
+"""Grouped CV of the top-label rules from the same fits (one run, every rule's figures).
 
 Why: a grouped run costs 6 fits of ~11,000 texts; the top-label rule changes only how a fitted
-model's scores are read, so each fold's model is scored under both rules ("probability", the
-series-2.1 rule and still the shipped one, and "margin") and both pooled reports are printed.
+model's scores are read, so each fold's model is scored under every rule ("probability", the
+series-2.1 rule and still the shipped one, "margin", and optionally "multinomial") and each
+pooled report is printed.
 
-    python -m bench.compare_top_label --dev /work/shared/data/dev.jsonl [--json out.json]
+    python -m bench.compare_top_label --dev ../shared/data/dev.jsonl [--multinomial]
+        [--json reports.json] [--rows rows.jsonl]
+
+--multinomial adds a third rule (one softmax regression per fold, for the comparison only);
+--rows writes each row's group, language, gold and predicted labels (no text), for error counts.
 """
 
 from __future__ import annotations
@@ -71,7 +76,6 @@ def main() -> int:
         with Path(args.rows).open("w", encoding="utf-8") as fh:
             for i, r in enumerate(rows):
                 fh.write(json.dumps({"group": r.group, "lang": r.lang, "gold": r.labels,
-                                     "text": r.text[:200],
                                      **{rule: out[rule][i].label for rule in rules}}) + "\n")
     reports = {}
     for rule in rules:
