@@ -91,7 +91,11 @@ def enqueue(session: Session, kind: str, key: str, payload: dict[str, Any],
     with that clock, so the row must be stamped by it, not by the wall clock. ``then`` are
     queued when this item is marked sent or failed (see the module's docstring).
     """
-    if session.scalar(select(OutboxItem.id).where(OutboxItem.idempotency_key == key)) is not None:
+    # No autoflush for the check: items are only added here, each flushed below, so every
+    # key queued earlier in this transaction is already in the table.
+    with session.no_autoflush:
+        queued = session.scalar(select(OutboxItem.id).where(OutboxItem.idempotency_key == key))
+    if queued is not None:
         return None
     now = now or utcnow()
     follow_ups = [f.as_json() for f in then]
