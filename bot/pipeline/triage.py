@@ -7,10 +7,10 @@ everything they cause are then committed in one transaction per batch, a savepoi
 marking a message done requires the claim to still be ours, so a message is acted on once even
 when a lease ran out. A message whose triage raises is marked failed and skipped, so one bad
 message cannot stall the mailbox or crash-loop the worker; a worker that dies holding claims
-delays them by at most ``[triage] lease_s``. A failed message is not failed for good: :mod:`triage_policy` says
-when it is tried again (a lost database connection or a bad configuration is retried until it
-works; a message that keeps failing the same way is set aside, loudly), and the pending query
-picks it up once that time has come.
+delays them by at most ``[triage] lease_s``. A failed message is not failed for good:
+:mod:`triage_policy` says when it is tried again (a lost database connection or a bad
+configuration is retried until it works; a message that keeps failing the same way is set
+aside, loudly), and the pending query picks it up once that time has come.
 """
 
 from __future__ import annotations
@@ -130,12 +130,12 @@ def _triage_batch(rt: Runtime, pending: list[_Pending], now: datetime) -> list[O
             _prefetch_notice(rt, readable)
     try:
         done, failed = _act_in_one_transaction(rt, pending, predictions, now)
-    except Exception as exc:  # noqa: BLE001 - fall back to one transaction per message
+    except Exception as lost:  # noqa: BLE001 - fall back to one transaction per message
         logger.warning("Triage batch of %d messages could not be committed (%s); triaging "
-                       "them one by one", len(pending), type(exc).__name__)
+                       "them one by one", len(pending), type(lost).__name__)
         done, failed = _act_one_by_one(rt, pending, predictions, now)
-    for message_id, exc in failed:
-        record_failure(rt, message_id, exc, now, failures)
+    for message_id, error in failed:
+        record_failure(rt, message_id, error, now, failures)
     for message_id, outcome, label in done:
         logger.info("Message %s: %s (%s) case %s", message_id, outcome.action, label,
                     outcome.case_id)

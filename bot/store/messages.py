@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Table, and_, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -132,6 +132,8 @@ def claim_for_triage(session: Session, message_id: int, now: datetime | None = N
     # The table, not the ORM entity: the same UPDATE without the ORM's bulk-update machinery,
     # which cost more than the statement itself, once per triaged message.
     table = Message.__table__
+    if not isinstance(table, Table):
+        raise TypeError("messages is mapped to a table")
     result = session.execute(
         update(table).where(*conditions)
         .values(triage_state=TriageState.DONE, triage_error=None, triage_error_class=None,
