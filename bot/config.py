@@ -180,6 +180,10 @@ class RetentionConfig:
     # Raw messages, drafts and names of closed cases are kept this long after the case closed.
     closed_case_days: int = 730
     audit_years: int = 6
+    # `run` purges what is due once a day at this hour on the organisation's clock
+    # (Europe/London), and at start-up if it was down then; false leaves it to `purge` by hand.
+    daily_purge: bool = True
+    daily_purge_hour: int = 3
 
 
 @dataclass(frozen=True)
@@ -242,6 +246,7 @@ _RANGES: dict[tuple[str, str], tuple[float | None, float | None]] = {
     ("http", "port"): _PORT,
     ("slack", "http_port"): _PORT,
     ("slack", "reminder_hour"): (0, 24),
+    ("retention", "daily_purge_hour"): (0, 23),
 }
 # Paths that must exist when set: a typo here would otherwise surface as a traceback mid-triage.
 _EXISTING_PATHS = (("triage", "model_path"), ("organisation", "notice_path"),

@@ -102,7 +102,8 @@ class Service:
       about once a minute it also queues the daily Slack posts (:func:`queue_scheduled_posts`);
     - ``deliver-email`` and ``deliver-slack``, one per channel, drain the outbox, so a relay
       that hangs delays only its own channel and never a suppression;
-    - ``http`` and ``slack`` serve the front ends where configured.
+    - ``http`` and ``slack`` serve the front ends where configured;
+    - ``retention`` purges what ``[retention]`` says is due, once a day (``bot.purge_job``).
     """
 
     def __init__(self, rt: Runtime, supervisor_options: dict[str, float] | None = None) -> None:
@@ -150,6 +151,15 @@ class Service:
             self.supervisor.start("http", _serve)
         if rt.config.slack.enabled:
             self.supervisor.start("slack", lambda _beat: run_slack_app(rt, self.stop))
+        self._start_scheduled_jobs()
+
+    def _start_scheduled_jobs(self) -> None:
+        """Jobs that run by the clock, each its own supervised thread (``retention``: the
+        daily purge of :mod:`bot.purge_job`, at ``[retention] daily_purge_hour``)."""
+        if self.rt.config.retention.daily_purge:
+            from bot.purge_job import run_daily_purge
+
+            self.supervisor.start("retention", partial(run_daily_purge, self.rt, self.stop))
 
     def _watch(self, watcher: Watcher, beat: Callable[[], None]) -> None:
         watcher.on_healthy = beat

@@ -21,8 +21,9 @@ from classifier.errors import ModelError, TrainingDataError
 from classifier.explain import explain
 from classifier.jsonl import parse_jsonl, read_jsonl
 from classifier.labels import LABELS
-from classifier.model import DEFAULT_DIR, load_model
+from classifier.model import CARD_FILE, DEFAULT_DIR, load_model
 from classifier.policy import decide_opt_out
+from classifier.versions import next_version
 
 logger = logging.getLogger(__name__)
 
@@ -43,8 +44,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                    help="extra labelled examples (text, label), e.g. staff reclassifications")
     p.add_argument("--validation", metavar="FILE",
                    help="labelled JSONL used only to choose the opt-out threshold and report")
-    p.add_argument("--out", default=str(DEFAULT_DIR),
-                   help="output directory (default: %(default)s)")
+    p.add_argument("--out", metavar="DIR",
+                   help="output directory (required, unless the configuration sets "
+                        "[triage] model_path); never the shipped model's folder")
+    p.add_argument("--update-shipped-model", action="store_true",
+                   help=f"write the model shipped in the package ({DEFAULT_DIR}): for the "
+                        "project's own retraining, see docs/classifier.md")
     p.set_defaults(func=train_command)
 
     p = subparsers.add_parser("evaluate", help="score the model on labelled JSONL, or run the "
@@ -153,6 +158,12 @@ def train_command(args: argparse.Namespace) -> int:
     from classifier.train import load_corpus, to_examples, train_model
 
     try:
+        out_dir = train_output(getattr(args, "out", None),
+                               getattr(args, "update_shipped_model", False))
+    except TrainingDataError as exc:
+        print(f"train: {exc}", file=sys.stderr)
+        return 2
+    try:
         examples = load_corpus(args.data)
         extra = to_examples(read_jsonl(args.extra_jsonl)) if args.extra_jsonl else []
         validation = read_jsonl(args.validation) if args.validation else None
@@ -160,10 +171,49 @@ def train_command(args: argparse.Namespace) -> int:
     except TrainingDataError as exc:
         print(f"train: {exc}", file=sys.stderr)
         return 2
-    out = trained.save(args.out)
+    trained.card["version"] = next_version(
+        trained.card["version"], [_card_version(out_dir), _card_version(DEFAULT_DIR)])
+    out = trained.save(out_dir)
     print(f"model {trained.card['version']} written to {out}")
     print(json.dumps(trained.card["metrics"], indent=2))
     return 0
+
+
+def train_output(out: str | None, update_shipped: bool) -> Path:
+    """Where ``train`` may write: ``--out``, or the shipped model's folder only when asked.
+
+    Overwriting the shipped model by accident would change what every installation of this
+    version classifies with, and the next upgrade would silently undo the operator's model.
+
+    Raises:
+        TrainingDataError: no output given, or the shipped folder without the flag.
+    """
+    shipped = DEFAULT_DIR.resolve()
+    if update_shipped:
+        if out is not None and Path(out).resolve() != shipped:
+            raise TrainingDataError(f"--update-shipped-model writes {DEFAULT_DIR}; leave out "
+                                    "--out, or drop the flag to write elsewhere")
+        return DEFAULT_DIR
+    if out is None:
+        raise TrainingDataError("say where to write the model: --out DIR (or set [triage] "
+                                "model_path in the configuration, then point the service at "
+                                "it); the shipped model is never overwritten by default")
+    target = Path(out).resolve()
+    if target == shipped or shipped in target.parents:
+        raise TrainingDataError(f"{out} is the model shipped in the package; write your model "
+                                "elsewhere (--out DIR, then [triage] model_path = DIR), or, "
+                                "to retrain the shipped model itself, --update-shipped-model")
+    return Path(out)
+
+
+def _card_version(directory: Path) -> str | None:
+    """The version in ``directory``'s model card, if there is a readable one."""
+    try:
+        card = json.loads((directory / CARD_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    version = card.get("version") if isinstance(card, dict) else None
+    return str(version) if version else None
 
 
 def evaluate_command(args: argparse.Namespace) -> int:

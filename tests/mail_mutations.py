@@ -51,6 +51,23 @@ def parameter_heavy_multipart(parts: int = 800, parameters: int = 200) -> bytes:
             + b"".join(part % k for k in range(parts)) + b"--b--\n")
 
 
+def huge_recipient_list(count: int = 30_000, *, in_body: bool = False) -> bytes:
+    """A ``To:`` header of ``count`` addresses (about 600 KB); ``in_body=True`` puts the same
+    bytes in the body instead, the bench's baseline for what merely reading that much costs."""
+    to = b", ".join(b"user%d@example.org" % i for i in range(count))
+    if in_body:
+        return b"From: alice@example.org\nSubject: crafted\n\n" + to + b"\n"
+    return b"From: alice@example.org\nSubject: crafted\nTo: " + to + b"\n\nhi\n"
+
+
+def megabyte_of_encoded_words_in_subject(*, in_body: bool = False) -> bytes:
+    """50,000 RFC 2047 encoded words in the Subject (1 MB); ``in_body=True``: in the body."""
+    words = b" ".join([b"=?utf-8?q?caf=C3=A9?="] * 50_000)
+    if in_body:
+        return b"From: alice@example.org\nSubject: crafted\n\n" + words + b"\n"
+    return b"From: alice@example.org\nSubject: " + words + b"\n\nhi\n"
+
+
 def _nested(depth: int) -> bytes:
     head = b"".join(
         b"--n%d\r\nContent-Type: multipart/mixed; boundary=\"n%d\"\r\n\r\n" % (i, i + 1)

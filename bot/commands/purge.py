@@ -6,11 +6,9 @@ import argparse
 import json
 
 from bot.commands import open_runtime
-from bot.runtime import Runtime
-from bot.store import audit
-from bot.store.retention import PurgePlan, apply_purge, plan_purge
+from bot.purge_job import purge
 
-ACTOR = "retention"
+__all__ = ["handle_purge", "purge", "register"]
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -19,21 +17,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                         help="print what would be purged; change nothing")
     parser.add_argument("--json", action="store_true", help="the counts and ids as JSON")
     parser.set_defaults(func=handle_purge)
-
-
-def purge(rt: Runtime, *, dry_run: bool = False) -> PurgePlan:
-    """Plan and (unless ``dry_run``) apply one purge in one transaction, audited with its ids."""
-    cfg = rt.config.retention
-    now = rt.now()
-    with rt.store.transaction() as session:
-        plan = plan_purge(session, now, closed_case_days=cfg.closed_case_days,
-                          audit_years=cfg.audit_years)
-        if not dry_run and not plan.empty:
-            apply_purge(session, plan, now)
-            audit.record(session, ACTOR, "retention.purged", None, **plan.counts(),
-                         message_ids=plan.message_ids, case_ids=plan.case_ids,
-                         audit_event_ids=plan.audit_ids)
-    return plan
 
 
 def handle_purge(args: argparse.Namespace) -> int:

@@ -4,30 +4,55 @@ from __future__ import annotations
 
 import argparse
 import signal
+import sys
+from collections.abc import Iterable, Mapping
 
 from bot.commands import load, open_runtime
 from bot.config import Config
 from bot.errors import ConfigError
 from bot.service import Service, log_startup_warnings, poll_once
 from bot.store import messages as message_store
+from bot.store import outbox as outbox_store
+from bot.store.models import OutboxState
+
+POLL_NEEDS_ONCE = (
+    "poll runs one pass and exits: give --once (for cron or a systemd timer). To watch the "
+    "mailbox continuously use `privacy-triage run`, which also serves Slack and HTTP and "
+    "restarts a failed step by itself.")
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     poll = subparsers.add_parser("poll", help="fetch new mail, triage, act and deliver, then exit")
-    poll.add_argument("--once", action="store_true", required=True,
-                      help="one pass (the only mode; continuous watching is `run`)")
+    poll.add_argument("--once", action="store_true",
+                      help="one pass, then exit (required: continuous watching is `run`)")
+    poll.add_argument("--dry-run", action="store_true",
+                      help="fetch read-only and print what would happen to each new message "
+                           "(and to stored ones waiting); store, send, move and flag nothing")
     poll.set_defaults(func=handle_poll)
     run = subparsers.add_parser("run", help="watch the mailbox (IDLE) and Slack continuously")
     run.set_defaults(func=handle_run)
 
 
 def handle_poll(args: argparse.Namespace) -> int:
-    """One pass; exits 1 while any message's triage has failed, so cron and CI notice."""
+    """One pass; exits 1 while any message's triage has failed, so cron and CI notice.
+
+    Without ``--once`` it exits 2 and says to use ``run``: a second continuous mode would be a
+    watcher without the supervision, health checks and single-watcher lock that ``run`` has.
+    """
+    if args.dry_run:
+        return handle_poll_dry_run(args)
+    if not args.once:
+        print(f"privacy-triage: error: {POLL_NEEDS_ONCE}", file=sys.stderr)
+        return 2
     with open_runtime(args) as rt:
         log_startup_warnings(rt)
         report = poll_once(rt)
         with rt.store.sessions() as session:
             failed = len(message_store.failed_triage(session))
+            untriaged = message_store.untriaged_count(session)
+            outbox = outbox_store.counts_by_kind(session)
+        configured = [kind for kind, on in (("email", rt.config.smtp.enabled),
+                                            ("slack", rt.config.slack.enabled)) if on]
     d = report.delivery
     line = (f"fetched {report.fetched}, triaged {report.triaged}, "
             f"delivered {d.sent} (retrying {d.retried}, failed {d.failed})")
@@ -35,7 +60,53 @@ def handle_poll(args: argparse.Namespace) -> int:
         line += (f"; {failed} message(s) failed triage: see `privacy-triage status`, "
                  "retry with `privacy-triage messages retry --failed`")
     print(line)
+    print(pending_line(untriaged, failed, outbox, configured))
     return 1 if failed else 0
+
+
+def handle_poll_dry_run(args: argparse.Namespace) -> int:
+    """``poll --dry-run`` (one pass by nature, so ``--once`` is optional): the new mail as the
+    watcher would take it, then the stored messages a real pass would triage."""
+    from bot.commands.dry_run import print_dry_run
+    from bot.pipeline import preview
+
+    with open_runtime(args, dry_run=True) as rt:
+        note = None
+        candidates: list[preview.Candidate] = []
+        if rt.config.imap.enabled:
+            found = preview.mailbox_candidates(rt)
+            note, candidates = found.note, found.candidates
+        with rt.store.sessions() as session:
+            previews = preview.preview_candidates(rt, session, candidates)
+            stored, waiting = preview.preview_stored(rt, session)
+    print_dry_run(previews, stored, waiting, note)
+    return 0
+
+
+def pending_line(untriaged: int, failed: int, outbox: Mapping[str, Mapping[str, int]],
+                 configured: Iterable[str]) -> str:
+    """What a pass left waiting, for the operator who just ran ``poll --once`` (pure).
+
+    Args:
+        untriaged: stored messages not yet triaged (new, or failed and waiting for a retry).
+        failed: how many of those have failed.
+        outbox: ``{channel: {state: count}}`` as :func:`bot.store.outbox.counts_by_kind` gives.
+        configured: the channels this configuration delivers through; rows for any other
+            channel wait until it is configured, which the line says.
+    """
+    parts = []
+    if untriaged:
+        parts.append(f"{untriaged} message(s) not yet triaged"
+                     + (f" ({failed} failed)" if failed else ""))
+    configured = set(configured)
+    queued = {kind: states.get(OutboxState.PENDING, 0) + states.get(OutboxState.SENDING, 0)
+              for kind, states in sorted(outbox.items())}
+    queued = {kind: n for kind, n in queued.items() if n}
+    if queued:
+        each = ", ".join(f"{kind} {n}" + ("" if kind in configured else " (not configured)")
+                         for kind, n in queued.items())
+        parts.append(f"{sum(queued.values())} outbox item(s) queued ({each})")
+    return "still pending: " + ("; ".join(parts) if parts else "nothing")
 
 
 def require_unsubscribe_secret(config: Config) -> None:

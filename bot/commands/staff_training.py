@@ -23,7 +23,25 @@ def extend_train(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
     train.add_argument("--from-database", action="store_true",
                        help="also train on the labels staff gave by reclassifying cases "
                             "(read from the configured database)")
-    train.set_defaults(func=_with_staff_labels(train.get_default("func")))
+    train.set_defaults(func=_with_configured_out(_with_staff_labels(train.get_default("func"))))
+
+
+def _with_configured_out(train: Callable[[argparse.Namespace], int]
+                         ) -> Callable[[argparse.Namespace], int]:
+    """Without ``--out``, write to the configured ``[triage] model_path`` (the folder the
+    service loads), so retraining and using the model name one place; the classifier's own
+    ``train`` still refuses the shipped folder."""
+    def handle(args: argparse.Namespace) -> int:
+        if getattr(args, "out", None) is None and not getattr(args, "update_shipped_model",
+                                                              False):
+            configured = load(args).triage.model_path
+            if configured:
+                path = Path(configured)
+                args.out = str(path.parent if path.suffix == ".skops" else path)
+                print(f"writing to the configured [triage] model_path: {args.out}")
+        return train(args)
+
+    return handle
 
 
 def _with_staff_labels(train: Callable[[argparse.Namespace], int]

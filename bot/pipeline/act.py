@@ -93,7 +93,7 @@ def _auto_opt_out(session: Session, rt: Runtime, message: Message, decision: Dec
     case = _new_case(session, message, decision, prediction, state, channel, now=rt.now())
     newly = _suppress_sender(session, rt, message, case.id, decision)
     if decision.send_confirmation and message.source != "slack":
-        withheld = _confirmation_withheld(session, rt, case, newly)
+        withheld = confirmation_withheld(session, rt, case.requester, newly)
         if withheld is None:
             draft = confirmation_for_case(rt, case)
             item = queue_email(session, rt, case, message, draft,
@@ -143,15 +143,17 @@ def _suppress_sender(session: Session, rt: Runtime, message: Message, case_id: i
     return newly
 
 
-def _confirmation_withheld(session: Session, rt: Runtime, case: Case, newly: bool) -> str | None:
-    """Why no confirmation may go to the case's requester now, or None when one may."""
+def confirmation_withheld(session: Session, rt: Runtime, requester: str | None,
+                          newly: bool) -> str | None:
+    """Why no confirmation may go to ``requester`` now, or None when one may (reads only;
+    ``--dry-run`` asks it too). ``newly``: the suppression is new, not a repeat."""
     if not newly:
         return "already suppressed: confirmed before"
-    if is_domain_literal(case.requester):
+    if is_domain_literal(requester):
         return "the address is at an IP literal"
     limits = rt.config.automatic_mail
     to_address, last_hour = automail.confirmation_counts(
-        session, case.requester or "", rt.now(), timedelta(hours=limits.per_address_hours))
+        session, requester or "", rt.now(), timedelta(hours=limits.per_address_hours))
     verdict = confirmation_verdict(MailCounts(to_address, last_hour), limits)
     return None if verdict.allowed else verdict.reason
 

@@ -130,3 +130,38 @@ def decide(facts: MessageFacts, prediction: Prediction | None,
 
 def _present(prediction: Prediction | None) -> tuple[str, ...]:
     return tuple(prediction.present) if prediction else ()
+
+
+def what_happens(decision: Decision, *, quarantined: bool = False,
+                 confirmation_withheld: str | None = None) -> str:
+    """The decision in a few words for an operator: the log line of each triaged message and
+    the per-message line of ``--dry-run`` (so both say the same thing the same way).
+
+    Fixed phrases and case numbers only, never the reasons: those may quote the sender.
+
+    Args:
+        decision: what :func:`decide` chose.
+        quarantined: the message could not be read (unparseable or oversize).
+        confirmation_withheld: why the confirmation a decision asks for would not go out
+            (the limits of :mod:`bot.pipeline.limits`, already suppressed), when known.
+    """
+    match decision.action:
+        case Action.JOIN_CASE:
+            return f"join case {decision.case_id}"
+        case Action.IGNORE:
+            return "ignore: machine mail, stored without a case"
+        case Action.SUPPRESS_AND_OPEN:
+            return "suppress + open case"
+        case Action.AUTO_OPT_OUT if decision.keep_open:
+            return "suppress + open case (sender not verified)"
+        case Action.AUTO_OPT_OUT if not decision.send_confirmation:
+            return "suppress + close case, no confirmation"
+        case Action.AUTO_OPT_OUT if confirmation_withheld:
+            return f"suppress + close case, confirmation withheld ({confirmation_withheld})"
+        case Action.AUTO_OPT_OUT:
+            return "suppress + close case, confirm by email"
+        case Action.OPEN_CASE if quarantined:
+            return "quarantine: open case for a person to read the raw message"
+        case Action.OPEN_CASE:
+            return "open case"
+    raise ValueError(f"unknown action {decision.action!r}")

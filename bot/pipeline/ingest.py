@@ -103,8 +103,10 @@ def failure_reason(stage: str, exc: BaseException) -> str:
     return f"{stage} failed: {type(exc).__name__}; a person must read the raw message"
 
 
-def _quarantined_fields(raw: bytes, own: tuple[str, ...], max_bytes: int | None
-                        ) -> dict[str, Any]:
+def fields_or_quarantined(raw: bytes, own: tuple[str, ...], max_bytes: int | None
+                          ) -> dict[str, Any]:
+    """:func:`message_fields`, or the quarantined headers-only fields when parsing raises
+    unexpectedly: what ingest stores, and what ``--dry-run`` judges."""
     try:
         return message_fields(raw, own_addresses=own, max_bytes=max_bytes)
     except Exception as exc:
@@ -181,7 +183,7 @@ def store_imap_batch(store: Store, account: str, folder: str, uidvalidity: int,
     as ordinary IMAP mail instead, confirmations and all).
     """
     own = tuple(own_addresses)
-    prepared = [(m, _quarantined_fields(m.raw, own, max_bytes)) for m in batch]
+    prepared = [(m, fields_or_quarantined(m.raw, own, max_bytes)) for m in batch]
     stored: list[int] = []
     duplicates = 0
     mailbox_key = f"{account}/{folder}"
@@ -214,7 +216,7 @@ def store_raw(store: Store, raw: bytes, *, source: str, own_addresses: Iterable[
               max_bytes: int | None = None, received_at: datetime | None = None,
               **extra: Any) -> int | None:
     """Store one message that did not come over IMAP (a file, a Slack message); None if a copy."""
-    fields = _quarantined_fields(raw, tuple(own_addresses), max_bytes)
+    fields = fields_or_quarantined(raw, tuple(own_addresses), max_bytes)
     where = {"source": source, "size": len(raw), "received_at": received_at or utcnow(), **extra}
     with store.transaction() as session:
         row = _insert(session, raw, fields, **where)

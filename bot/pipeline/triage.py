@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from bot.mail import auth, sender
 from bot.mail.outbound import case_ids_in
 from bot.pipeline.act import Outcome, apply_decision
-from bot.pipeline.decide import MessageFacts, decide
+from bot.pipeline.decide import Decision, MessageFacts, decide, what_happens
 from bot.pipeline.triage_policy import (
     FailureKind,
     FailureRecord,
@@ -136,13 +136,12 @@ def _triage_batch(rt: Runtime, pending: list[_Pending], now: datetime) -> list[O
         done, failed = _act_one_by_one(rt, pending, predictions, now)
     for message_id, error in failed:
         record_failure(rt, message_id, error, now, failures)
-    for message_id, outcome, label in done:
-        logger.info("Message %s: %s (%s) case %s", message_id, outcome.action, label,
-                    outcome.case_id)
-    return [outcome for _, outcome, _ in done]
+    for message_id, outcome, what, label in done:
+        logger.info("Message %s: %s (%s) case %s", message_id, what, label, outcome.case_id)
+    return [outcome for _, outcome, _, _ in done]
 
 
-_Done = list[tuple[int, Outcome, str]]
+_Done = list[tuple[int, Outcome, str, str]]
 _Failed = list[tuple[int, Exception]]
 
 
@@ -200,15 +199,32 @@ def _prefetch_notice(rt: Runtime, readable: list[_Pending]) -> None:
 
 
 def _triage_in(session: Session, rt: Runtime, message_id: int, prediction: Prediction | None,
-               now: datetime) -> tuple[int, Outcome, str] | None:
-    """Decide and act on one claimed message in ``session``; None if it is no longer ours."""
+               now: datetime) -> tuple[int, Outcome, str, str] | None:
+    """Decide and act on one claimed message in ``session``; None if it is no longer ours.
+
+    Returns the message id, the outcome, what happened and the label, for the log line that
+    is written once the batch is committed.
+    """
     if not message_store.claim_for_triage(session, message_id, now, worker=rt.worker_id):
         return None  # another worker triaged it, or took it over after our lease ran out
     message = session.get_one(Message, message_id)  # the claim above found the row
+    facts, decision = judge(rt, session, message, prediction)
+    outcome = apply_decision(session, rt, message, decision, prediction)
+    return (message_id, outcome,
+            what_happens(decision, quarantined=bool(facts.quarantine_reason)), decision.label)
+
+
+def judge(rt: Runtime, session: Session, message: Message, prediction: Prediction | None
+          ) -> tuple[MessageFacts, Decision]:
+    """The facts about ``message`` and the decision for it, reading the database only.
+
+    Shared by triage and by ``--dry-run`` (:mod:`bot.pipeline.preview`), which passes a message
+    that was parsed but never stored: nothing here adds to or changes the session.
+    """
     facts = MessageFacts(
         sender=message.sender,
         machine_reasons=tuple(message.machine_reasons or ()),
-        is_unsubscribe_mail=message.is_unsubscribe_mail,
+        is_unsubscribe_mail=bool(message.is_unsubscribe_mail),
         quarantine_reason=message.quarantine_reason,
         thread_case_id=_thread_case(session, message),
         **sender_facts(rt, message),
@@ -224,12 +240,10 @@ def _triage_in(session: Session, rt: Runtime, message_id: int, prediction: Predi
         opt_out = decide_opt_out(
             prediction, text=message.reply_text or message.body_text, sender=message.sender,
             is_machine_mail=facts.is_machine_mail,
-            is_unsubscribe_mail=message.is_unsubscribe_mail, threshold=threshold,
+            is_unsubscribe_mail=bool(message.is_unsubscribe_mail), threshold=threshold,
             subject=message.subject, replies_to_mailing=facts.replies_to_mailing,
             from_own_domain=facts.from_own_domain)
-    decision = decide(facts, prediction, opt_out)
-    outcome = apply_decision(session, rt, message, decision, prediction)
-    return message_id, outcome, decision.label
+    return facts, decide(facts, prediction, opt_out)
 
 
 class SenderFacts(TypedDict, total=False):

@@ -45,6 +45,15 @@ def starting_last_uid(start: str, uidnext: int | None, since_uids: list[int] | N
     return min(since_uids) - 1 if since_uids else max(0, newest)
 
 
+def first_contact_uid(mailbox: Mailbox, start: str) -> int:
+    """The last UID intake leaves alone in a folder it has never seen (asks the server; also
+    what ``poll --dry-run`` reports without recording it)."""
+    since = None if start in ("now", "all") else date.fromisoformat(start)
+    return starting_last_uid(start, mailbox.uidnext,
+                             mailbox.uids_since(since) if since else None,
+                             mailbox.uids_after(0) if mailbox.uidnext is None else None)
+
+
 class Watcher:
     """Moves new mail from one IMAP folder into the database.
 
@@ -101,10 +110,7 @@ class Watcher:
         with self.rt.store.sessions() as session:
             if mailbox_store.has_progress(session, mailbox.account, cfg.folder):
                 return
-        since = None if cfg.start in ("now", "all") else date.fromisoformat(cfg.start)
-        first = starting_last_uid(cfg.start, mailbox.uidnext,
-                                  mailbox.uids_since(since) if since else None,
-                                  mailbox.uids_after(0) if mailbox.uidnext is None else None)
+        first = first_contact_uid(mailbox, cfg.start)
         with self.rt.store.transaction() as session:
             mailbox_store.start_progress(session, mailbox.account, cfg.folder, uidvalidity, first)
         if first:

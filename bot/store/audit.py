@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.store.models import AuditEvent
@@ -35,3 +35,8 @@ def events(session: Session, since: datetime | None = None,
     if case_id is not None:
         query = query.where(AuditEvent.case_id == case_id)
     yield from session.scalars(query)
+
+
+def last_at(session: Session, action: str) -> datetime | None:
+    """When the newest event of ``action`` happened (the daily purge asks when it last ran)."""
+    return session.scalar(select(func.max(AuditEvent.at)).where(AuditEvent.action == action))

@@ -71,6 +71,18 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(cfg, revision)
 
 
+def is_current(engine: Engine) -> bool:
+    """Whether the schema is at the newest revision (read only: ``--dry-run`` asks it instead
+    of upgrading)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    heads = set(ScriptDirectory.from_config(alembic_config(str(engine.url))).get_heads())
+    with engine.connect() as connection:
+        current = set(MigrationContext.configure(connection).get_current_heads())
+    return current == heads
+
+
 class Store:
     """The database handle the service passes around: an engine and its session factory."""
 

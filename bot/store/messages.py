@@ -33,6 +33,16 @@ def insert_once(session: Session, **fields: Any) -> Message | None:
     return message
 
 
+def known_dedup_keys(session: Session, keys: Sequence[str]) -> set[str]:
+    """Which of ``keys`` are stored already (``--dry-run`` says such a message is skipped)."""
+    found: set[str] = set()
+    unique = list(dict.fromkeys(keys))
+    for start in range(0, len(unique), 500):
+        found.update(session.scalars(select(Message.dedup_key).where(
+            Message.dedup_key.in_(unique[start:start + 500]))))
+    return found
+
+
 def insert_many(session: Session, rows: Sequence[dict[str, Any]]) -> list[int | None]:
     """Insert a batch of messages in one statement; the new ids in order, None for a copy.
 
@@ -43,8 +53,7 @@ def insert_many(session: Session, rows: Sequence[dict[str, Any]]) -> list[int | 
     back to :func:`insert_once` per message.
     """
     keys = [row["dedup_key"] for row in rows]
-    existing = set(session.scalars(select(Message.dedup_key)
-                                   .where(Message.dedup_key.in_(keys))))
+    existing = known_dedup_keys(session, keys)
     fresh: list[dict[str, Any]] = []
     positions: list[int] = []
     for position, row in enumerate(rows):

@@ -58,6 +58,22 @@ class PurgePlan:
                 "audit_events": len(self.audit_ids)}
 
 
+#: ``pg_advisory_xact_lock(PURGE_LOCK)``: the two-key form, whose key space no single-key lock
+#: (such as a mailbox watcher's) shares.
+PURGE_LOCK = (0x70726976, 1)  # "priv", 1
+
+
+def lock_for_purge(session: Session) -> None:
+    """Serialise purges across processes until the caller's transaction ends.
+
+    SQLite needs nothing: every transaction here begins IMMEDIATE, so it holds the one write
+    lock already. PostgreSQL takes a transaction-level advisory lock.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:a, :b)"),
+                        {"a": PURGE_LOCK[0], "b": PURGE_LOCK[1]})
+
+
 def cutoffs(now: datetime, closed_case_days: int, audit_years: int) -> tuple[datetime, datetime]:
     """(content older than this goes, audit events older than this go); a year is 365 days."""
     return now - timedelta(days=closed_case_days), now - timedelta(days=365 * audit_years)

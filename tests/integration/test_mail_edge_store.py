@@ -52,7 +52,7 @@ def _stored_once(rt: Runtime, raw: bytes) -> Message:
     assert store_raw(rt.store, raw, source="file", received_at=RECEIVED) is None
     with rt.store.sessions() as session:
         if first is None:  # the same content was stored before: a duplicate by design
-            key = ingest._quarantined_fields(raw, (), None)["dedup_key"]
+            key = ingest.fields_or_quarantined(raw, (), None)["dedup_key"]
             first = session.scalar(select(Message.id).where(Message.dedup_key == key))
             assert first is not None
         message = session.get(Message, first)

@@ -49,7 +49,8 @@ def test_an_opt_out_is_suppressed_at_once_while_the_relay_accepts_and_never_gree
                                   .where(OutboxItem.state == "sent"))
         assert sent == 0  # the confirmations are still waiting for the relay
         health = {h.name: h.healthy for h in service.health()}
-        assert health == {"imap-watcher": True, "triage": True, "deliver-email": True}
+        assert health == {"imap-watcher": True, "triage": True, "deliver-email": True,
+                          "retention": True}
         with create_app(service.rt, service.health).test_client() as client:
             assert client.get("/healthz").status_code == 200
             ready = client.get("/readyz")

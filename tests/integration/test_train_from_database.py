@@ -6,6 +6,8 @@ import argparse
 import json
 from pathlib import Path
 
+import pytest
+
 from bot.commands.staff_training import _with_staff_labels
 from bot.store.db import Store
 from bot.store.models import Case, Classification, Message
@@ -41,3 +43,23 @@ def test_staff_labels_and_extra_examples_reach_the_trainer(tmp_path: Path):
     assert _with_staff_labels(trainer)(args) == 0
     assert seen == [[{"text": "Please stop the newsletters to me", "label": "opt_out"},
                      {"text": "Fix my postcode", "label": "correction"}]]
+
+
+@pytest.mark.slow  # trains a (small) model
+def test_train_writes_to_the_configured_model_path_without_out(tmp_path: Path, capsys):
+    from bot.cli import main
+
+    model_dir = tmp_path / "site-model"
+    model_dir.mkdir()
+    data = tmp_path / "train.jsonl"
+    rows = [{"text": f"{text} {i}", "label": label} for i in range(6) for text, label in (
+        ("unsubscribe me", "opt_out"), ("fix my address", "correction"),
+        ("copy of my data", "access_request"), ("where is my order", "general_query"))]
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    config = tmp_path / "config.toml"
+    config.write_text(f'[database]\nurl = "sqlite:///{tmp_path / "db.sqlite3"}"\n'
+                      f'[triage]\nmodel_path = "{model_dir}"\n')
+    assert main(["--config", str(config), "train", "--data", str(data)]) == 0
+    assert f"configured [triage] model_path: {model_dir}" in capsys.readouterr().out
+    card = json.loads((model_dir / "card.json").read_text())
+    assert card["version"].startswith("1.1+")   # one past the shipped model it stands in for

@@ -9,6 +9,8 @@ import json
 import pytest
 
 from classifier import cli
+from classifier.model import DEFAULT_DIR
+from classifier.versions import next_version
 
 
 def _run(argv: list[str]) -> int:
@@ -111,3 +113,46 @@ def test_it_trains_from_the_command_line(tmp_path, capsys):
                  "--out", str(out)]) == 0
     card = json.loads((out / "card.json").read_text())
     assert card["training_data"]["examples"] == 49
+    # One revision past the shipped model it replaces, and one more on each retrain.
+    data_hash = card["training_data"]["sha256"][:10]
+    assert card["version"] == f"1.1+{data_hash}"
+    assert _run(["train", "--data", str(data), "--extra-jsonl", str(extra),
+                 "--out", str(out)]) == 0
+    assert json.loads((out / "card.json").read_text())["version"] == f"1.2+{data_hash}"
+
+
+def small_corpus(tmp_path):
+    data = tmp_path / "train.jsonl"
+    rows = [{"text": f"{text} {i}", "label": label} for i in range(6) for text, label in (
+        ("unsubscribe me", "opt_out"), ("fix my address", "correction"),
+        ("copy of my data", "access_request"), ("where is my order", "general_query"))]
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return data
+
+
+@pytest.mark.parametrize("out", [None, str(DEFAULT_DIR), str(DEFAULT_DIR / "sub"),
+                                 str(DEFAULT_DIR / ".." / "model")])
+def test_train_never_overwrites_the_shipped_model_unless_told(tmp_path, capsys, out):
+    before = {p.name: p.read_bytes() for p in DEFAULT_DIR.iterdir()}
+    argv = ["train", "--data", str(small_corpus(tmp_path))] + (["--out", out] if out else [])
+    assert _run(argv) == 2
+    err = capsys.readouterr().err
+    assert ("--out DIR" in err) if out is None else ("--update-shipped-model" in err)
+    assert {p.name: p.read_bytes() for p in DEFAULT_DIR.iterdir()} == before
+
+
+def test_the_shipped_model_flag_and_another_out_contradict(tmp_path, capsys):
+    assert _run(["train", "--update-shipped-model", "--out", str(tmp_path)]) == 2
+    assert "leave out --out" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("fresh", "replaced", "expected"), [
+    ("1+abc", ["1+817aa093aa"], "1.1+abc"),          # the shipped model: first retrain
+    ("1+abc", ["1.4+def", "1+817aa093aa"], "1.5+abc"),   # past the newest replaced
+    ("1+abc", [None, None], "1+abc"),                 # nothing replaced
+    ("2+abc", ["1.7+def"], "2+abc"),                  # a new series starts again
+    ("1+abc", ["garbage", "1.2+x"], "1.3+abc"),
+    ("unversioned", ["1+x"], "unversioned"),
+])
+def test_a_retrained_model_gets_the_next_revision(fresh, replaced, expected):
+    assert next_version(fresh, replaced) == expected

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from bot.errors import MessageParseError
 from bot.mail import headers
 from bot.mail.mime import MAX_PARTS
 from bot.mail.parse import to_message
-from tests.mail_mutations import parameter_heavy_multipart
+from tests.mail_mutations import (
+    huge_recipient_list,
+    megabyte_of_encoded_words_in_subject,
+    parameter_heavy_multipart,
+)
 
 HEAD = b"From: alice@example.org\nSubject: crafted\n"
 
@@ -42,23 +44,19 @@ def test_many_parts_with_parameter_heavy_headers_parse_to_the_bounded_parts() ->
                                                              "application/x-1"]
 
 
-def test_a_huge_recipient_list_parses_quickly_and_keeps_addresses() -> None:
-    to = b", ".join(b"user%d@example.org" % i for i in range(30_000))
-    started = time.monotonic()
-    msg = to_message(HEAD + b"To: " + to + b"\n\nhi\n")
+def test_a_huge_recipient_list_is_bounded_and_keeps_addresses() -> None:
+    # How long it takes is measured by bench/bench_mail_bounds.py against a body of the same
+    # size in the same run; this checks what comes out.
+    msg = to_message(huge_recipient_list())
 
-    assert time.monotonic() - started < 5
     assert msg.to[:2] == ("user0@example.org", "user1@example.org")
     assert len(msg.to) > 1000
     assert "HeaderTooLong" in msg.defects
 
 
 def test_a_megabyte_of_encoded_words_in_the_subject_is_cut_not_parsed() -> None:
-    subject = b" ".join([b"=?utf-8?q?caf=C3=A9?="] * 50_000)
-    started = time.monotonic()
-    msg = to_message(b"From: alice@example.org\nSubject: " + subject + b"\n\nhi\n")
+    msg = to_message(megabyte_of_encoded_words_in_subject())
 
-    assert time.monotonic() - started < 5
     assert msg.subject.startswith("cafécafé")
     assert len(msg.subject) <= 1000
 
