@@ -16,6 +16,7 @@ aside, loudly), and the pending query picks it up once that time has come.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -91,13 +92,23 @@ def triage_messages(rt: Runtime, message_ids: Sequence[int]) -> list[Outcome]:
     return _triage_batch(rt, pending, now)
 
 
+def claim_owner(rt: Runtime) -> str:
+    """The name this thread's triage claims carry: the runtime's worker and the thread.
+
+    Why the thread: ``run`` triages from its triage thread and from Slack chat intake with one
+    runtime; a worker takes its own claims back at once, so two threads sharing a name would
+    take each other's batches and classify them twice.
+    """
+    return f"{rt.worker_id}/{threading.current_thread().name}"[:100]
+
+
 def _claim(rt: Runtime, limit: int, now: datetime,
            only: Sequence[int] | None = None) -> list[_Pending]:
     """Claim a batch for this runtime (committed at once) and read what classifying needs."""
     lease = timedelta(seconds=rt.config.triage.lease_s)
     with rt.store.transaction() as session:
         return [_pending(m) for m in message_store.claim_batch(
-            session, rt.worker_id, now, lease, limit, only)]
+            session, claim_owner(rt), now, lease, limit, only)]
 
 
 def _pending(m: Message) -> _Pending:
@@ -205,7 +216,7 @@ def _triage_in(session: Session, rt: Runtime, message_id: int, prediction: Predi
     Returns the message id, the outcome, what happened and the label, for the log line that
     is written once the batch is committed.
     """
-    if not message_store.claim_for_triage(session, message_id, now, worker=rt.worker_id):
+    if not message_store.claim_for_triage(session, message_id, now, worker=claim_owner(rt)):
         return None  # another worker triaged it, or took it over after our lease ran out
     message = session.get_one(Message, message_id)  # the claim above found the row
     facts, decision = judge(rt, session, message, prediction)
@@ -325,7 +336,7 @@ def record_failure(rt: Runtime, message_id: int, exc: Exception, now: datetime,
             message_store.record_triage_failure(
                 session, message_id, attempts=plan.attempts, next_at=plan.next_at,
                 failed_at=plan.failed_at, error_class=error_class,
-                error=f"{kind}: {error_class}: {_error_text(exc)}", worker=rt.worker_id)
+                error=f"{kind}: {error_class}: {_error_text(exc)}", worker=claim_owner(rt))
     except Exception as second:  # noqa: BLE001 - e.g. the database is still away
         logger.warning("Triage of message %s failed (%s) and the failure could not be recorded "
                        "(%s); it stays pending and is tried again", message_id, error_class,

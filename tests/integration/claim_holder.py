@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import NoReturn
 
-from bot.pipeline.triage import triage_pending
+from bot.pipeline.triage import claim_owner, triage_pending
 from bot.runtime import Runtime
 from tests.conftest import make_config
 
@@ -35,7 +35,7 @@ def main(url: str, now: str, limit: str) -> int:
     rt = Runtime.open(make_config(url))
     at = datetime.fromisoformat(now)
     rt.now = lambda: at
-    rt.__dict__["model"] = _HangingModel(rt.worker_id)  # replaces the cached_property
+    rt.__dict__["model"] = _HangingModel(claim_owner(rt))  # replaces the cached_property
     triage_pending(rt, limit=int(limit))
     return 1
 
