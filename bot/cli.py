@@ -13,6 +13,10 @@ import sys
 from collections.abc import Sequence
 
 from bot.errors import OUR_ERRORS
+from bot.logs import FORMATS, configure
+
+#: Commands that run unattended: their default level shows one line per step (INFO).
+SERVICE_COMMANDS = frozenset({"run"})
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,7 +44,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="TOML config (default: $PRIVACY_TRIAGE_CONFIG or ./config.toml; "
                              "built-in defaults when neither exists)")
     parser.add_argument("-v", "--verbose", action="count", default=0,
-                        help="more logging (-vv for wire-level debug)")
+                        help="more logging (-v: each step; -vv: debug). `run` logs each step "
+                             "already. Never personal data, at any level (docs/operations.md)")
+    parser.add_argument("--log-format", choices=FORMATS, default="text",
+                        help="log lines as readable text (default) or JSON, one object a line")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in (run, backfill, triage_files, demo, listing, outbox, purge, suppressions, web,
                    audit, db, status):
@@ -68,11 +75,17 @@ def _accept_config_after_command(parser: argparse.ArgumentParser) -> None:
             _accept_config_after_command(sub)
 
 
+def log_level(command: str, verbose: int) -> int:
+    """WARNING by default (INFO for the service), one step more per ``-v``."""
+    levels = [logging.WARNING, logging.INFO, logging.DEBUG]
+    base = 1 if command in SERVICE_COMMANDS else 0
+    return levels[min(base + verbose, 2)]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    level = [logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)]
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure(log_level(args.command, args.verbose), args.log_format)
     try:
         return int(args.func(args) or 0)
     except OUR_ERRORS as exc:

@@ -70,6 +70,11 @@ class ImapConfig:
     def enabled(self) -> bool:
         return bool(self.host)
 
+    @property
+    def account(self) -> str:
+        """How intake progress (``mailbox_state.account``) names this login on this server."""
+        return f"{self.username}@{self.host}:{self.port}"
+
 
 @dataclass(frozen=True)
 class SmtpConfig:
@@ -187,6 +192,16 @@ class RetentionConfig:
 
 
 @dataclass(frozen=True)
+class HealthConfig:
+    """What ``/readyz`` and ``status`` call ready (bot/readiness.py)."""
+
+    # Every mailbox fetched within this many poll intervals ([imap] poll_interval_s).
+    fetch_within_polls: float = 3.0
+    # No outbox item due for longer than this: a stopped dispatcher, not a relay backing off.
+    outbox_stuck_after_s: float = 900.0
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration; ``path`` is where it came from (None for built-in defaults)."""
 
@@ -200,7 +215,27 @@ class Config:
     http: HttpConfig = field(default_factory=HttpConfig)
     slack: SlackConfig = field(default_factory=SlackConfig)
     retention: RetentionConfig = field(default_factory=RetentionConfig)
+    health: HealthConfig = field(default_factory=HealthConfig)
     path: str | None = None
+    # `[[imap]]` (an array of tables) watches several mailboxes: `imap` is the first, these the
+    # rest, so code and tests that know one mailbox keep working (see `mailboxes`).
+    more_imap: tuple[ImapConfig, ...] = ()
+    imap_array: bool = False  # the file used `[[imap]]`: errors say `imap[1].host`
+
+    @property
+    def mailboxes(self) -> tuple[ImapConfig, ...]:
+        """Every configured IMAP mailbox, in file order (empty when IMAP is off)."""
+        return tuple(m for m in (self.imap, *self.more_imap) if m.enabled)
+
+    @property
+    def trusted_authserv_ids(self) -> list[str]:
+        """Authentication-Results stamps believed for mail from any of our mailboxes.
+
+        The stamp names the organisation's own MX, which does not depend on the mailbox the
+        mail was delivered to, so the lists of every mailbox are merged.
+        """
+        found = [i for m in (self.imap, *self.more_imap) for i in m.trusted_authserv_ids]
+        return list(dict.fromkeys(found))
 
     @property
     def own_addresses(self) -> tuple[str, ...]:
@@ -247,6 +282,8 @@ _RANGES: dict[tuple[str, str], tuple[float | None, float | None]] = {
     ("slack", "http_port"): _PORT,
     ("slack", "reminder_hour"): (0, 24),
     ("retention", "daily_purge_hour"): (0, 23),
+    ("health", "fetch_within_polls"): (1, None),
+    ("health", "outbox_stuck_after_s"): (1, None),
 }
 # Paths that must exist when set: a typo here would otherwise surface as a traceback mid-triage.
 _EXISTING_PATHS = (("triage", "model_path"), ("organisation", "notice_path"),
@@ -286,10 +323,13 @@ def config_from_mapping(data: Mapping[str, Any], *, path: str | None = None,
     """Build a :class:`Config` from already-parsed TOML (tests use this directly)."""
     environ = os.environ if environ is None else environ
     sections: dict[str, Any] = {}
-    known = {f.name: f for f in dataclasses.fields(Config) if f.name != "path"}
+    known = {f.name: f for f in dataclasses.fields(Config) if f.name not in _NOT_SECTIONS}
     for name, value in data.items():
         if name not in known:
             raise ConfigError(f"unknown section (known: {', '.join(known)})", path=path, key=name)
+        if name == "imap" and isinstance(value, list):
+            sections.update(_build_imap_array(value, path))
+            continue
         if not isinstance(value, Mapping):
             raise ConfigError("must be a table, like [" + name + "]", path=path, key=name)
         section_type = _type_of(known[name])
@@ -298,17 +338,35 @@ def config_from_mapping(data: Mapping[str, Any], *, path: str | None = None,
     return _resolve(config, path, environ)
 
 
+_NOT_SECTIONS = frozenset({"path", "more_imap", "imap_array"})
+
+
+def _build_imap_array(tables: list[Any], path: str | None) -> dict[str, Any]:
+    """``[[imap]]``: one mailbox per table, each checked as an ``[imap]`` table would be."""
+    if not tables:
+        raise ConfigError("an empty list; write one [[imap]] table per mailbox", path=path,
+                          key="imap")
+    built: list[ImapConfig] = []
+    for i, table in enumerate(tables):
+        if not isinstance(table, Mapping):
+            raise ConfigError("must be a table, like [[imap]]", path=path, key=f"imap[{i}]")
+        built.append(_build_section(ImapConfig, "imap", table, path, label=f"imap[{i}]"))
+    return {"imap": built[0], "more_imap": tuple(built[1:]), "imap_array": True}
+
+
 def _type_of(f: dataclasses.Field[Any]) -> Any:
     hints = typing.get_type_hints(Config)
     return hints[f.name]
 
 
-def _build_section(cls: type, name: str, values: Mapping[str, Any], path: str | None) -> Any:
+def _build_section(cls: type, name: str, values: Mapping[str, Any], path: str | None,
+                   label: str | None = None) -> Any:
+    """One table; ``label`` is how errors name it when it is not ``name`` (``imap[1]``)."""
     hints = typing.get_type_hints(cls)
     fields = {f.name: f for f in dataclasses.fields(cls) if not f.metadata.get("resolved")}
     kwargs: dict[str, Any] = {}
     for key, value in values.items():
-        dotted = f"{name}.{key}"
+        dotted = f"{label or name}.{key}"
         if key not in fields:
             raise ConfigError(
                 f"unknown key (known keys in [{name}]: {', '.join(fields)})", path=path, key=dotted)
@@ -389,15 +447,12 @@ def _resolve(config: Config, path: str | None, environ: Mapping[str, str]) -> Co
     """Fill in secrets from the environment for every part that is switched on."""
     _check_database_url(config.database.url, path)
     _check_paths(config, path)
-    imap = config.imap
-    if imap.enabled:
-        env_key = "oauth_token_env" if imap.auth == "xoauth2" else "password_env"
-        imap = dataclasses.replace(
-            imap, secret=_secret(environ, getattr(imap, env_key), f"imap.{env_key}", path))
-        _check_start(imap.start, path)
-        if imap.ssl and imap.starttls:
-            raise ConfigError("ssl and starttls cannot both be true", path=path,
-                              key="imap.starttls")
+    labels = ([f"imap[{i}]" for i in range(1 + len(config.more_imap))] if config.imap_array
+              else ["imap"])
+    resolved = [_resolve_imap(m, label, path, environ)
+                for m, label in zip((config.imap, *config.more_imap), labels, strict=True)]
+    _check_distinct_mailboxes(resolved, labels, path)
+    imap, more_imap = resolved[0], tuple(resolved[1:])
     smtp = config.smtp
     if smtp.enabled:
         if not smtp.from_address:
@@ -433,17 +488,51 @@ def _resolve(config: Config, path: str | None, environ: Mapping[str, str]) -> Co
         if not slack.review_channel:
             raise ConfigError("must be set when Slack is enabled", path=path,
                               key="slack.review_channel")
-    return dataclasses.replace(config, imap=imap, smtp=smtp, http=http, slack=slack)
+    return dataclasses.replace(config, imap=imap, more_imap=more_imap, smtp=smtp, http=http,
+                               slack=slack)
 
 
-def _check_start(start: str, path: str | None) -> None:
+def _resolve_imap(imap: ImapConfig, label: str, path: str | None,
+                  environ: Mapping[str, str]) -> ImapConfig:
+    if not imap.enabled:
+        if label != "imap":  # in a list every table is a mailbox; one without a host is a slip
+            raise ConfigError("must be set in every [[imap]] table", path=path,
+                              key=f"{label}.host")
+        return imap
+    env_key = "oauth_token_env" if imap.auth == "xoauth2" else "password_env"
+    imap = dataclasses.replace(
+        imap, secret=_secret(environ, getattr(imap, env_key), f"{label}.{env_key}", path))
+    _check_start(imap.start, path, f"{label}.start")
+    if imap.ssl and imap.starttls:
+        raise ConfigError("ssl and starttls cannot both be true", path=path,
+                          key=f"{label}.starttls")
+    return imap
+
+
+def _check_distinct_mailboxes(mailboxes: list[ImapConfig], labels: list[str],
+                              path: str | None) -> None:
+    """Two tables naming the same folder of the same account would be one mailbox watched
+    twice, sharing one progress row: refuse, naming both."""
+    seen: dict[tuple[str, str, int, str], str] = {}
+    for imap, label in zip(mailboxes, labels, strict=True):
+        if not imap.enabled:
+            continue
+        ident = (imap.username.lower(), imap.host.lower(), imap.port, imap.folder)
+        if ident in seen:
+            raise ConfigError(f"the same account and folder as {seen[ident]}; each [[imap]] "
+                              "table must be a different mailbox (or folder)", path=path,
+                              key=f"{label}.username")
+        seen[ident] = label
+
+
+def _check_start(start: str, path: str | None, key: str = "imap.start") -> None:
     if start in ("now", "all"):
         return
     try:
         date.fromisoformat(start)
     except ValueError:
         raise ConfigError(f'must be "now", "all" or a date like "2026-01-31", not {start!r}',
-                          path=path, key="imap.start") from None
+                          path=path, key=key) from None
 
 
 def _secret(environ: Mapping[str, str], variable: str, key: str, path: str | None) -> str:

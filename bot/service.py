@@ -20,12 +20,22 @@ from bot.deliver.dispatcher import Channel, DeliveryReport, deliver_due
 from bot.deliver.email import EmailChannel
 from bot.pipeline.triage import triage_pending
 from bot.pipeline.watch import Watcher
+from bot.pipeline.watch_lead import LeadingWatcher, mailbox_lock, one_pass, take_process_lock
+from bot.roles import ALL, Part, parts_for
 from bot.runtime import Runtime
+from bot.store.leadership import (
+    MailListener,
+    Scope,
+    SqliteWatcherLock,
+    engine_scope,
+    notify_new_mail,
+)
 from bot.supervise import Supervisor, ThreadHealth
 
 logger = logging.getLogger(__name__)
 
 WORKER_TICK_S = 2.0  # triage and delivery look again this often even when nobody wakes them
+LISTEN_TICK_S = 1.0  # the PostgreSQL listener checks the stop event this often
 SCHEDULED_EVERY_S = 60.0  # the triage thread looks at the clock's posts this often
 DELIVERY_BATCH = 100
 
@@ -35,6 +45,8 @@ class PollReport:
     fetched: int
     triaged: int
     delivery: DeliveryReport
+    #: Mailboxes not fetched because a running `run` process is their watcher.
+    skipped_mailboxes: int = 0
 
 
 def delivery_channels(rt: Runtime) -> dict[str, Channel]:
@@ -62,11 +74,24 @@ def triage_and_deliver(rt: Runtime, channels: dict[str, Channel]) -> tuple[int, 
 
 
 def poll_once(rt: Runtime) -> PollReport:
-    """Fetch everything new, triage, act, deliver what is due, and return."""
-    fetched = Watcher(rt).poll_once() if rt.config.imap.enabled else 0
+    """Fetch everything new, triage, act, deliver what is due, and return.
+
+    ``poll --once`` is a watcher too: a mailbox a running ``run`` process watches (it holds the
+    mailbox's lock) is left to it rather than fetched twice.
+    """
+    fetched = skipped = 0
+    for i, imap in enumerate(rt.config.mailboxes):
+        watcher = Watcher(rt, imap=imap)
+        with one_pass(rt.store, watcher.identity) as ours:
+            if not ours:
+                logger.warning("Mailbox %d is watched by a running `run` process; not fetched "
+                               "here", i + 1)
+                skipped += 1
+                continue
+            fetched += watcher.poll_once()
     queue_scheduled_posts(rt)  # cron-only set-ups get reminders too
     triaged, delivery = triage_and_deliver(rt, delivery_channels(rt))
-    return PollReport(fetched, triaged, delivery)
+    return PollReport(fetched, triaged, delivery, skipped)
 
 
 def queue_scheduled_posts(rt: Runtime) -> None:
@@ -86,8 +111,8 @@ def log_startup_warnings(rt: Runtime) -> None:
     """Say once, at start-up, what the configuration leaves unprotected."""
     from bot.mail.auth import trust_warning
 
-    warning = trust_warning(rt.config.imap.trusted_authserv_ids)
-    if warning and rt.config.imap.enabled:
+    warning = trust_warning(rt.config.trusted_authserv_ids)
+    if warning and rt.config.mailboxes:
         logger.warning(warning)
 
 
@@ -104,15 +129,39 @@ class Service:
       that hangs delays only its own channel and never a suppression;
     - ``http`` and ``slack`` serve the front ends where configured;
     - ``retention`` purges what ``[retention]`` says is due, once a day (``bot.purge_job``).
+
+    ``role`` (``run --role``, :mod:`bot.roles`) picks which of these a process starts (the
+    daily purge goes with the worker part). With several processes (PostgreSQL): each mailbox's
+    watcher thread (``imap-watcher``, then ``imap-watcher-2``...) watches only while it holds the
+    mailbox's advisory lock, standing by otherwise (:mod:`bot.pipeline.watch_lead`); its commits
+    ``NOTIFY`` the schema's channel and a worker's ``listen`` thread wakes triage on it, so the
+    watcher and the worker may be different processes. On SQLite a watcher takes a file lock
+    next to the database at start-up, and a second one is refused
+    (:class:`~bot.store.leadership.AlreadyWatching`).
     """
 
-    def __init__(self, rt: Runtime, supervisor_options: dict[str, float] | None = None) -> None:
+    def __init__(self, rt: Runtime, supervisor_options: dict[str, float] | None = None,
+                 role: str = ALL) -> None:
         self.rt = rt
+        self.role = role
         self.stop = threading.Event()
         self.wake = threading.Event()  # new mail stored: triage now
         self.delivery_wake: dict[str, threading.Event] = {}
         self.supervisor = Supervisor(self.stop, **(supervisor_options or {}))
-        self.watcher: Watcher | None = None
+        self.leaders: list[LeadingWatcher] = []
+        self._sqlite_lock: SqliteWatcherLock | None = None
+        self._scope: Scope | None = None
+
+    @property
+    def parts(self) -> frozenset[Part]:
+        config = self.rt.config
+        return parts_for(self.role, imap=bool(config.mailboxes), http=config.http.enabled,
+                         slack=config.slack.enabled)
+
+    @property
+    def watcher(self) -> Watcher | None:
+        """The first mailbox's watcher (None without the watcher part)."""
+        return self.leaders[0].watcher if self.leaders else None
 
     @property
     def threads(self) -> list[threading.Thread]:
@@ -125,33 +174,35 @@ class Service:
     def start(self) -> None:
         """Start every thread; a port already in use stops start-up first (ConfigError)."""
         rt = self.rt
+        parts = self.parts
         log_startup_warnings(rt)
-        # Ports are taken before any thread starts, so a mistake stops `run` with nothing begun.
+        # Ports and the SQLite watcher lock are taken before any thread starts, so a mistake
+        # stops `run` with nothing begun.
+        if Part.WATCHER in parts:
+            self._sqlite_lock = take_process_lock(rt.store)  # refuses a second SQLite watcher
         bound = []
-        if rt.config.http.enabled:
+        if Part.WEB in parts:
             from bot.web.server import listen, serve  # the HTTP front end is optional
 
             bound.append(listen(rt, self.health))
-        if rt.config.slack.enabled:
+        if Part.SLACK in parts:
             from bot.slack.runner import check_http_port, run_slack_app
 
             check_http_port(rt.config)
-        if rt.config.imap.enabled:
-            self.watcher = Watcher(rt, on_stored=lambda _n: self.wake.set())
-            self.supervisor.start("imap-watcher", partial(self._watch, self.watcher))
-        self.supervisor.start("triage", self._triage)
-        for kind, channel in delivery_channels(rt).items():
-            wake = self.delivery_wake[kind] = threading.Event()
-            self.supervisor.start(f"deliver-{kind}", partial(self._deliver, kind, channel, wake))
-        if rt.config.http.enabled:
+        if Part.WATCHER in parts:
+            self._start_watchers()
+        if Part.WORKER in parts:
+            self._start_worker()
+        if Part.WEB in parts:
             def _serve(_beat: Callable[[], None]) -> None:
                 # The first run serves the socket bound above; a restart binds anew.
                 serve(rt, self.stop, bound.pop() if bound else None, self.health)
 
             self.supervisor.start("http", _serve)
-        if rt.config.slack.enabled:
+        if Part.SLACK in parts:
             self.supervisor.start("slack", lambda _beat: run_slack_app(rt, self.stop))
-        self._start_scheduled_jobs()
+        if Part.WORKER in parts:
+            self._start_scheduled_jobs()
 
     def _start_scheduled_jobs(self) -> None:
         """Jobs that run by the clock, each its own supervised thread (``retention``: the
@@ -161,10 +212,58 @@ class Service:
 
             self.supervisor.start("retention", partial(run_daily_purge, self.rt, self.stop))
 
-    def _watch(self, watcher: Watcher, beat: Callable[[], None]) -> None:
-        watcher.on_healthy = beat
+    def _start_watchers(self) -> None:
+        store = self.rt.store
+        for i, imap in enumerate(self.rt.config.mailboxes):
+            name = "imap-watcher" if i == 0 else f"imap-watcher-{i + 1}"
+            watcher = Watcher(self.rt, on_stored=self._stored, imap=imap)
+            leader = LeadingWatcher(watcher, mailbox_lock(store, watcher.identity), name)
+            self.leaders.append(leader)
+            self.supervisor.start(name, partial(self._watch, leader))
+
+    def _start_worker(self) -> None:
+        self.supervisor.start("triage", self._triage)
+        for kind, channel in delivery_channels(self.rt).items():
+            wake = self.delivery_wake[kind] = threading.Event()
+            self.supervisor.start(f"deliver-{kind}", partial(self._deliver, kind, channel, wake))
+        if self.rt.store.is_postgresql:
+            self.supervisor.start("listen", self._listen)
+
+    def _watch(self, leader: LeadingWatcher, beat: Callable[[], None]) -> None:
+        leader.watcher.on_healthy = beat
         self.wake.set()  # after a restart, triage whatever the last run stored
-        watcher.run(self.stop)
+        leader.run(self.stop, beat)
+
+    def _stored(self, _count: int) -> None:
+        self.announce_new_mail()
+
+    def announce_new_mail(self) -> None:
+        """New messages committed (mail, or a chat message): wake this process's triage, and on
+        PostgreSQL every other process's (``NOTIFY``), wherever the worker part runs."""
+        self.wake.set()
+        store = self.rt.store
+        if not store.is_postgresql:
+            return
+        try:
+            if self._scope is None:
+                self._scope = engine_scope(store.engine)
+            notify_new_mail(store.engine, self._scope)
+        except Exception as exc:  # noqa: BLE001 - the workers' polling picks the mail up
+            logger.warning("Could not notify workers of new mail (%s); they will find it at "
+                           "their next poll", type(exc).__name__)
+
+    def _listen(self, beat: Callable[[], None]) -> None:
+        """PostgreSQL: wake triage when a watcher in any process commits new mail."""
+        listener = MailListener(self.rt.store.engine)
+        try:
+            listener.open()
+            self.wake.set()  # anything committed before we listened
+            while not self.stop.is_set():
+                if listener.wait(LISTEN_TICK_S):
+                    self.wake.set()
+                beat()
+        finally:
+            listener.close()
 
     def _triage(self, beat: Callable[[], None]) -> None:
         next_scheduled = time.monotonic()
@@ -206,6 +305,9 @@ class Service:
         self.stop.set()
         self.wake.set()
         self._wake_delivery()
-        if self.watcher is not None:
-            self.watcher.interrupt()
+        for leader in self.leaders:
+            leader.interrupt()
         self.supervisor.join(timeout)
+        if self._sqlite_lock is not None:
+            self._sqlite_lock.release()
+            self._sqlite_lock = None

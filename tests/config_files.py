@@ -25,17 +25,18 @@ def _toml_value(value: object) -> str:
     return json.dumps(str(value))  # a TOML basic string is a JSON string
 
 
-def imap_section(dovecot: Dovecot, **settings: object) -> str:
+def imap_section(dovecot: Dovecot, *, array: bool = False, **settings: object) -> str:
     """The ``[imap]`` table for ``dovecot``'s mailbox: plain IMAP, all mail from the start.
 
-    ``settings`` add keys or override these (``fetch_batch=5``, ``poll_interval_s=60``).
+    ``settings`` add keys or override these (``fetch_batch=5``, ``poll_interval_s=60``);
+    ``array`` writes an ``[[imap]]`` table instead, one of several mailboxes.
     """
     values: dict[str, object] = {
         "host": dovecot.host, "port": dovecot.port, "ssl": False, "username": dovecot.user,
         "password_env": IMAP_PASSWORD_ENV,
         "start": "all",  # tests fill the mailbox before the first poll
         **settings}
-    return "[imap]\n" + "".join(f"{key} = {_toml_value(value)}\n"
+    return ("[[imap]]\n" if array else "[imap]\n") + "".join(f"{key} = {_toml_value(value)}\n"
                                 for key, value in values.items())
 
 

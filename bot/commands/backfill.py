@@ -33,12 +33,16 @@ def handle_backfill(args: argparse.Namespace) -> int:
         return handle_backfill_dry_run(args)
     with open_runtime(args) as rt:
         _require_mailbox(rt)
+        found = stored = triaged = 0
         with tqdm(unit="msg", desc="backfill", file=sys.stderr,
                   disable=not sys.stderr.isatty()) as bar:
-            report = backfill(rt, args.since, answer=args.send_confirmations,
-                              progress=bar.update)
-    print(f"found {report.found} messages since {args.since}, stored {report.stored} "
-          f"new, triaged {report.triaged}")
+            for imap in rt.config.mailboxes:  # each [[imap]] mailbox in turn
+                report = backfill(rt, args.since, answer=args.send_confirmations,
+                                  progress=bar.update, imap=imap)
+                found, stored = found + report.found, stored + report.stored
+                triaged += report.triaged
+    print(f"found {found} messages since {args.since}, stored {stored} "
+          f"new, triaged {triaged}")
     return 0
 
 
@@ -55,8 +59,8 @@ def handle_backfill_dry_run(args: argparse.Namespace) -> int:
 
     with open_runtime(args, dry_run=True) as rt:
         _require_mailbox(rt)
-        found = preview.mailbox_candidates(rt, since=args.since,
-                                           backfilled=not args.send_confirmations)
+        found = preview.all_mailbox_candidates(rt, since=args.since,
+                                               backfilled=not args.send_confirmations)
         with rt.store.sessions() as session:
             previews = preview.preview_candidates(rt, session, found.candidates)
             stored, waiting = preview.preview_stored(rt, session)  # a real backfill does these

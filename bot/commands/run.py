@@ -9,11 +9,15 @@ from collections.abc import Iterable, Mapping
 
 from bot.commands import load, open_runtime
 from bot.config import Config
-from bot.errors import ConfigError
+from bot.errors import OUR_ERRORS, ConfigError
+from bot.roles import ALL, ROLES, Part, parts_for, role_problem
+from bot.runtime import Runtime
 from bot.service import Service, log_startup_warnings, poll_once
 from bot.store import messages as message_store
 from bot.store import outbox as outbox_store
 from bot.store.models import OutboxState
+from bot.summary import render as render_summary
+from bot.summary import summarise
 
 POLL_NEEDS_ONCE = (
     "poll runs one pass and exits: give --once (for cron or a systemd timer). To watch the "
@@ -30,6 +34,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                            "(and to stored ones waiting); store, send, move and flag nothing")
     poll.set_defaults(func=handle_poll)
     run = subparsers.add_parser("run", help="watch the mailbox (IDLE) and Slack continuously")
+    run.add_argument("--role", choices=ROLES, default=ALL,
+                     help="which parts this process runs: watcher (IMAP intake), worker "
+                          "(triage, delivery, scheduled posts, daily purge), web (HTTP), slack "
+                          "(the Slack app), or all of them (default); several processes need "
+                          "PostgreSQL")
     run.set_defaults(func=handle_run)
 
 
@@ -56,6 +65,9 @@ def handle_poll(args: argparse.Namespace) -> int:
     d = report.delivery
     line = (f"fetched {report.fetched}, triaged {report.triaged}, "
             f"delivered {d.sent} (retrying {d.retried}, failed {d.failed})")
+    if report.skipped_mailboxes:
+        line += (f"; {report.skipped_mailboxes} mailbox(es) not fetched: a running "
+                 "`privacy-triage run` watches them")
     if failed:
         line += (f"; {failed} message(s) failed triage: see `privacy-triage status`, "
                  "retry with `privacy-triage messages retry --failed`")
@@ -74,7 +86,7 @@ def handle_poll_dry_run(args: argparse.Namespace) -> int:
         note = None
         candidates: list[preview.Candidate] = []
         if rt.config.imap.enabled:
-            found = preview.mailbox_candidates(rt)
+            found = preview.all_mailbox_candidates(rt)
             note, candidates = found.note, found.candidates
         with rt.store.sessions() as session:
             previews = preview.preview_candidates(rt, session, candidates)
@@ -122,13 +134,39 @@ def require_unsubscribe_secret(config: Config) -> None:
             path=config.path, key="http.unsubscribe_secret_env")
 
 
+def check_role(config: Config, role: str) -> None:
+    """Refuse a role the configuration gives nothing to do, naming the key that would."""
+    enabled = {"imap": bool(config.mailboxes), "http": config.http.enabled,
+               "slack": config.slack.enabled}
+    problem = role_problem(role, **enabled)
+    if problem:
+        key, message = problem
+        raise ConfigError(message, path=config.path, key=key)
+    if Part.WEB in parts_for(role, **enabled):
+        require_unsubscribe_secret(config)
+
+
+def model_description(rt: Runtime) -> str:
+    """The model's version for the summary; loading it now also warms the first triage."""
+    try:
+        model = rt.model
+    except OUR_ERRORS as exc:
+        return f"cannot be loaded ({type(exc).__name__}): triage waits and retries, see the log"
+    path = rt.config.triage.model_path or "shipped with the package"
+    return f"{model.version} ({path})"
+
+
 def handle_run(args: argparse.Namespace) -> int:
-    require_unsubscribe_secret(load(args))
+    role = getattr(args, "role", ALL)
+    check_role(load(args), role)
     with open_runtime(args) as rt:
-        service = Service(rt)
+        service = Service(rt, role=role)
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: service.stop.set())
         service.start()
+        model = (model_description(rt) if Part.WORKER in service.parts
+                 else "not loaded here (this process has no worker part)")
+        print(render_summary(summarise(rt.config, model, role=role)), flush=True)
         try:
             while not service.stop.wait(1.0):
                 pass

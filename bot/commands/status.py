@@ -1,26 +1,32 @@
 """``privacy-triage status``: is intake alive, what is waiting, and what needs a person.
 
-One screen for an operator (or ``--json`` for a monitor): the last time each mailbox stored
-mail, the untriaged backlog, the outbox per channel, the cases due within a week and every
-message whose triage has failed. Read from the database only; times come from the runtime clock.
+One screen for an operator (or ``--json`` for a monitor): whether the service is ready, by the
+same checks as ``/readyz`` (:mod:`bot.readiness`; the threads are only known to ``run`` itself),
+the last time intake fetched from each mailbox, the untriaged backlog, the outbox per channel,
+the cases due within a week and every message whose triage has failed. Read from the database
+only; times come from the runtime clock.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-from dataclasses import asdict, dataclass
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bot import readiness
 from bot.commands import open_runtime
+from bot.readiness import Check
 from bot.store import mailbox as mailbox_store
 from bot.store import messages as message_store
 from bot.store import outbox as outbox_store
 from bot.store import staff as staff_store
 from bot.store.models import OutboxState
+from bot.web import health
 from replies.deadlines import receipt_date
 
 DUE_WITHIN = timedelta(days=7)
@@ -30,7 +36,7 @@ DUE_WITHIN = timedelta(days=7)
 class MailboxLine:
     account: str
     folder: str
-    last_fetch: str  # when intake last committed mail from this folder (ISO, UTC)
+    last_fetch: str  # when intake last read this folder to its end (ISO, UTC)
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,7 @@ class Status:
     due_by: str
     cases_due: list[DueCase]
     failed_messages: list[FailedLine]
+    readiness: dict[str, Any] = field(default_factory=dict)  # bot.readiness.as_json
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -94,10 +101,12 @@ def _minute(iso: str | None) -> str:
     return iso[:16].replace("T", " ") if iso else "-"
 
 
-def render(status: Status) -> str:
-    """The human-readable report (times to the minute, UTC)."""
-    lines = [f"privacy-triage status at {_minute(status.now)} UTC", "",
-             "Mailboxes (last fetch that stored mail):"]
+def render(status: Status, checks: Sequence[Check] = ()) -> str:
+    """The human-readable report (times to the minute, UTC); ``checks`` lead when given."""
+    lines = [f"privacy-triage status at {_minute(status.now)} UTC", ""]
+    if checks:
+        lines += [*readiness.render(checks), ""]
+    lines += ["Mailboxes (last fetch):"]
     lines += [f"  {m.account} {m.folder}: {_minute(m.last_fetch)}"
               for m in status.mailboxes] or ["  none yet"]
     lines += ["", f"Backlog: {status.backlog} message(s) not yet triaged", "", "Outbox:"]
@@ -130,7 +139,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def handle_status(args: argparse.Namespace) -> int:
-    with open_runtime(args) as rt, rt.store.sessions() as session:
-        status = gather(session, rt.now())
-    print(json.dumps(as_json(status), indent=2) if args.json else render(status))
+    with open_runtime(args) as rt:
+        with rt.store.sessions() as session:
+            status = gather(session, rt.now())
+        checks = health.checks(rt, None)
+    status = replace(status, readiness=readiness.as_json(checks))
+    print(json.dumps(as_json(status), indent=2) if args.json else render(status, checks))
     return 0

@@ -98,6 +98,8 @@ def _record_sent(rt: Runtime, item: OutboxItem, result: Mapping[str, Any]) -> bo
             outbox_store.mark_sent(session, item.id, rt.now(), dict(result), by=rt.worker_id)
             audit.record(session, "system", f"{item.kind}.sent", item.case_id,
                          outbox=item.id, key=item.idempotency_key)
+        logger.info("Outbox item %s sent (%s, case %s)", item.id, item.kind, item.case_id,
+                    extra={"outbox_id": item.id, "case_id": item.case_id, "channel": item.kind})
     except OutboxTransitionError as exc:
         # Our lease ran out and another dispatcher delivered and marked it: a known duplicate.
         logger.warning("Outbox item %s delivered, but not ours to mark any more: %s", item.id, exc)
@@ -118,14 +120,18 @@ def _record_failure(rt: Runtime, item: OutboxItem, exc: DeliveryError, gave_up: 
                         case.delivery_failure = f"{item.kind} delivery failed: {exc}"[:2000]
                 audit.record(session, "system", f"{item.kind}.failed", item.case_id,
                              outbox=item.id, error=str(exc)[:500], attempts=row.attempts)
-                logger.error("Outbox item %s failed for good: %s", item.id, exc)
+                logger.error("Outbox item %s failed for good: %s", item.id, exc,
+                             extra={"outbox_id": item.id, "case_id": item.case_id,
+                                    "channel": item.kind})
             else:
                 row = outbox_store.mark_retry(
                     session, item.id, error,
                     rt.now() + backoff(item.attempts, cfg.backoff_base_s, cfg.backoff_max_s),
                     by=rt.worker_id)
                 logger.warning("Outbox item %s: %s; retry at %s", item.id, exc,
-                               row.next_attempt_at)
+                               row.next_attempt_at,
+                               extra={"outbox_id": item.id, "case_id": item.case_id,
+                                      "channel": item.kind})
     except OutboxTransitionError as exc2:
         logger.warning("Outbox item %s failed, but is not ours to mark any more: %s", item.id,
                        exc2)

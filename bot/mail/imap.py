@@ -60,7 +60,7 @@ class Mailbox:
 
     @property
     def account(self) -> str:
-        return f"{self.config.username}@{self.config.host}:{self.config.port}"
+        return self.config.account
 
     def connect(self) -> int:
         """Log in and select the folder; returns the folder's UIDVALIDITY.

@@ -57,7 +57,7 @@ def send_message(config: SmtpConfig, msg: EmailMessage) -> None:
         reasons = "; ".join(f"{code} {_text(reply)}" for code, reply in refused.values())
         raise DeliveryError(f"some recipients refused: {mask_addresses(reasons)}",
                             permanent=True)
-    logger.info("Sent %s to %s", msg["Message-ID"], msg["To"])
+    logger.debug("Relay accepted %s", msg["Message-ID"])  # our own id; never the recipient
 
 
 def _text(reply: bytes | str) -> str:

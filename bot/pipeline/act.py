@@ -77,6 +77,8 @@ def _new_case(session: Session, message: Message, decision: Decision,
     session.add(case)
     session.flush()
     message.case_id = case.id
+    logger.debug("Case %s opened (%s, %s) for message %s", case.id, case.label, case.state,
+                 message.id, extra={"case_id": case.id, "message_id": message.id})
     if prediction is not None:
         cases.add_classification(
             session, case.id, message.id, label=prediction.label,
@@ -140,6 +142,9 @@ def _suppress_sender(session: Session, rt: Runtime, message: Message, case_id: i
                                      source=_channel(message), case_id=case_id, now=rt.now())
     audit.record(session, SYSTEM, "opt_out.applied", case_id, message=message.id,
                  already_suppressed=not newly, **details, reasons=list(decision.reasons))
+    logger.debug("Message %s: sender suppressed (%s)", message.id,
+                 "new" if newly else "already suppressed",
+                 extra={"message_id": message.id, "case_id": case_id})
     return newly
 
 

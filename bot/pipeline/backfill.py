@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from bot.config import ImapConfig
 from bot.mail.imap import Mailbox
 from bot.pipeline.ingest import store_imap_batch
 from bot.pipeline.triage import triage_pending
@@ -27,7 +28,8 @@ class BackfillReport:
 
 
 def backfill(rt: Runtime, since: date, *, answer: bool = False,
-             progress: Callable[[int], object] = lambda _n: None) -> BackfillReport:
+             progress: Callable[[int], object] = lambda _n: None,
+             imap: ImapConfig | None = None) -> BackfillReport:
     """Store and triage every message since ``since`` that intake has not taken yet.
 
     Args:
@@ -35,8 +37,9 @@ def backfill(rt: Runtime, since: date, *, answer: bool = False,
         since: the first day (server INTERNALDATE) to import.
         answer: send automatic confirmations too, as for new mail.
         progress: called with the number of messages handled after each batch.
+        imap: the mailbox (one of ``rt.config.mailboxes``); the first by default.
     """
-    cfg = rt.config.imap
+    cfg = imap if imap is not None else rt.config.imap
     stored = 0
     with Mailbox(cfg) as mailbox:   # connects
         uidvalidity = mailbox.selected_uidvalidity

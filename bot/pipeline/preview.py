@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bot.config import ImapConfig
 from bot.mail.imap import Mailbox
 from bot.pipeline.act import confirmation_withheld
 from bot.pipeline.decide import Action, what_happens
@@ -158,14 +159,30 @@ def render(previews: Sequence[Preview]) -> list[str]:
     return [p.line() for p in previews]
 
 
-def mailbox_candidates(rt: Runtime, *, since: date | None = None, backfilled: bool = True
-                       ) -> MailboxPreview:
+def all_mailbox_candidates(rt: Runtime, *, since: date | None = None, backfilled: bool = True
+                           ) -> MailboxPreview:
+    """:func:`mailbox_candidates` of every configured mailbox (``[[imap]]``), in order; with
+    more than one, each line and note says which mailbox (by number, never its address)."""
+    boxes = rt.config.mailboxes
+    candidates: list[Candidate] = []
+    notes: list[str] = []
+    for n, imap in enumerate(boxes, start=1):
+        found = mailbox_candidates(rt, since=since, backfilled=backfilled, imap=imap)
+        prefix = f"mailbox {n} " if len(boxes) > 1 else ""
+        notes.append(prefix + found.note)
+        candidates += [dataclasses.replace(c, where=prefix + c.where) for c in found.candidates]
+    return MailboxPreview(candidates, "\n".join(notes))
+
+
+def mailbox_candidates(rt: Runtime, *, since: date | None = None, backfilled: bool = True,
+                       imap: ImapConfig | None = None) -> MailboxPreview:
     """The messages ``poll`` (``since`` None) or ``backfill --since`` would take, read-only.
 
     The folder is EXAMINEd, never SELECTed for writing: no flag changes, nothing moved, and
     intake's progress in the database is read, not recorded (not even on first contact).
+    ``imap`` is the mailbox (the first by default).
     """
-    cfg = dataclasses.replace(rt.config.imap, processed_folder="")
+    cfg = dataclasses.replace(imap if imap is not None else rt.config.imap, processed_folder="")
     with Mailbox(cfg) as mailbox:   # connects; read-only without a processed folder
         uidvalidity = mailbox.selected_uidvalidity
         with rt.store.sessions() as session:

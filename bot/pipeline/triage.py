@@ -25,6 +25,7 @@ from typing import TypedDict
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from bot import telemetry
 from bot.mail import auth, sender
 from bot.mail.outbound import case_ids_in
 from bot.pipeline.act import Outcome, apply_decision
@@ -41,6 +42,7 @@ from bot.runtime import Runtime
 from bot.store import messages as message_store
 from bot.store import outbox
 from bot.store.models import OPEN_STATES, Case, Message
+from bot.store.monitoring import failure_alert_key
 from classifier import Prediction
 from classifier.policy import decide_opt_out
 from classifier.signals import replies_to_mailing
@@ -147,12 +149,29 @@ def _triage_batch(rt: Runtime, pending: list[_Pending], now: datetime) -> list[O
         done, failed = _act_one_by_one(rt, pending, predictions, now)
     for message_id, error in failed:
         record_failure(rt, message_id, error, now, failures)
-    for message_id, outcome, what, label in done:
-        logger.info("Message %s: %s (%s) case %s", message_id, what, label, outcome.case_id)
-    return [outcome for _, outcome, _, _ in done]
+    for triaged in done:  # committed: now count and log them
+        decision, outcome = triaged.decision, triaged.outcome
+        if triaged.received_at is not None:
+            telemetry.triage_decided(decision.label, triaged.received_at, rt.now())
+        logger.info("Message %s triaged: %s, action %s, case %s: %s", triaged.message_id,
+                    decision.label, decision.action, outcome.case_id, triaged.what,
+                    extra={"message_id": triaged.message_id, "case_id": outcome.case_id,
+                           "label": str(decision.label), "action": str(decision.action)})
+    return [triaged.outcome for item in done]
 
 
-_Done = list[tuple[int, Outcome, str, str]]
+@dataclass(frozen=True)
+class _Triaged:
+    """One message acted on in a batch: what the log line and the metrics say once committed."""
+
+    message_id: int
+    decision: Decision
+    outcome: Outcome
+    what: str
+    received_at: datetime | None   # None for backfilled mail, which the latency leaves out
+
+
+_Done = list[_Triaged]
 _Failed = list[tuple[int, Exception]]
 
 
@@ -210,19 +229,20 @@ def _prefetch_notice(rt: Runtime, readable: list[_Pending]) -> None:
 
 
 def _triage_in(session: Session, rt: Runtime, message_id: int, prediction: Prediction | None,
-               now: datetime) -> tuple[int, Outcome, str, str] | None:
+               now: datetime) -> _Triaged | None:
     """Decide and act on one claimed message in ``session``; None if it is no longer ours.
 
-    Returns the message id, the outcome, what happened and the label, for the log line that
-    is written once the batch is committed.
+    What was done is returned for the log line and the metrics, written once the batch is
+    committed (a rolled-back batch must not count).
     """
     if not message_store.claim_for_triage(session, message_id, now, worker=claim_owner(rt)):
         return None  # another worker triaged it, or took it over after our lease ran out
     message = session.get_one(Message, message_id)  # the claim above found the row
     facts, decision = judge(rt, session, message, prediction)
     outcome = apply_decision(session, rt, message, decision, prediction)
-    return (message_id, outcome,
-            what_happens(decision, quarantined=bool(facts.quarantine_reason)), decision.label)
+    return _Triaged(message_id, decision, outcome,
+                    what_happens(decision, quarantined=bool(facts.quarantine_reason)),
+                    None if message.source == "backfill" else message.received_at)
 
 
 def judge(rt: Runtime, session: Session, message: Message, prediction: Prediction | None
@@ -278,7 +298,7 @@ def sender_facts(rt: Runtime, message: Message) -> SenderFacts:
     headers = sender.sender_headers(fields)
     address = sender.from_address(headers) or message.sender
     verdict = auth.authenticate(fields, sender.domain_of(address),
-                                rt.config.imap.trusted_authserv_ids)
+                                rt.config.trusted_authserv_ids)
     blockers = list(sender.discrepancies(headers, rt.config.own_domains))
     unverified = None
     if verdict.failed:
@@ -394,4 +414,4 @@ def queue_failure_alerts(rt: Runtime, now: datetime) -> list[int]:
 
 
 def _alert_key(message_id: int) -> str:
-    return f"slack-triage-failed:{message_id}"
+    return failure_alert_key(message_id)  # readiness looks for the same key

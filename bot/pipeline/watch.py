@@ -13,11 +13,14 @@ import time
 from collections.abc import Callable
 from datetime import date
 
+from bot.config import ImapConfig
 from bot.errors import MailboxError
 from bot.mail.imap import Mailbox
 from bot.pipeline.ingest import store_imap_batch
 from bot.runtime import Runtime
 from bot.store import mailbox as mailbox_store
+from bot.store import monitoring
+from bot.telemetry import imap_connected, imap_fetched
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +28,8 @@ MAX_BACKOFF_S = 60.0
 CONNECT_ATTEMPTS = 3
 # Length of the first, short IDLE after each catch-up (see Watcher._wait).
 SETTLE_S = 1.0
+# The database learns of a fetch that found nothing new at most this often (see _record_fetch).
+RECORD_FETCH_EVERY_S = 5.0
 
 
 def starting_last_uid(start: str, uidnext: int | None, since_uids: list[int] | None,
@@ -61,10 +66,13 @@ class Watcher:
         rt: the runtime (config, store).
         on_stored: called with the number of new messages after each commit that stored any;
             the service uses it to wake the triage worker at once.
+        imap: the mailbox to watch (one of ``rt.config.mailboxes``); the first by default.
     """
 
-    def __init__(self, rt: Runtime, on_stored: Callable[[int], None] | None = None) -> None:
+    def __init__(self, rt: Runtime, on_stored: Callable[[int], None] | None = None,
+                 imap: ImapConfig | None = None) -> None:
         self.rt = rt
+        self.imap = imap if imap is not None else rt.config.imap
         self.on_stored = on_stored or (lambda _n: None)
         # Called after each catch-up that worked; the service's supervisor counts it as health.
         self.on_healthy: Callable[[], None] = lambda: None
@@ -73,10 +81,17 @@ class Watcher:
         #: catch-up): a readiness event for whoever waits on the watcher (tests, a probe).
         self.catch_ups = 0
         self._current: Mailbox | None = None
+        self._recorded_at: float | None = None  # monotonic time of the last recorded fetch
+
+    @property
+    def identity(self) -> str:
+        """The mailbox and folder, as stored on messages (``account/folder``): what the watcher
+        lock is keyed by, so two processes configured alike compete for the same lock."""
+        return f"{Mailbox(self.imap).account}/{self.imap.folder}"
 
     def catch_up(self, mailbox: Mailbox) -> int:
         """Store every message after the stored last UID; returns how many were new."""
-        cfg = self.rt.config.imap
+        cfg = self.imap
         uidvalidity = mailbox.selected_uidvalidity
         self._first_contact(mailbox)
         total = 0
@@ -86,6 +101,7 @@ class Watcher:
             uids = mailbox.uids_after(last)[: max(1, cfg.fetch_batch)]
             if not uids:
                 self.catch_ups += 1
+                self._record_fetch(mailbox.account)
                 self.on_healthy()
                 return total
             batch = list(mailbox.fetch(uids))
@@ -96,8 +112,24 @@ class Watcher:
             # Only now, with the commit done, may the server copy be moved.
             mailbox.mark_processed([m.uid for m in batch])
             total += len(result.stored)
+            for message_id in result.stored:
+                logger.debug("Message %s ingested", message_id, extra={"message_id": message_id})
             if result.stored:
                 self.on_stored(len(result.stored))
+
+    def _record_fetch(self, account: str) -> None:
+        """Say that the folder was read to its end: in this process's metrics, and (at most
+        every few seconds, so a busy IDLE loop does not write once per message) in the
+        database, where ``/readyz`` and ``status`` of any process read it."""
+        cfg = self.imap
+        now = self.rt.now()
+        imap_fetched(cfg.folder, now)
+        every = min(RECORD_FETCH_EVERY_S, cfg.poll_interval_s / 2)
+        if self._recorded_at is not None and time.monotonic() - self._recorded_at < every:
+            return
+        with self.rt.store.transaction() as session:
+            monitoring.record_fetch(session, account, cfg.folder, now)
+        self._recorded_at = time.monotonic()
 
     def _first_contact(self, mailbox: Mailbox) -> None:
         """On the first connection to a folder, record where intake starts (``[imap] start``).
@@ -105,7 +137,7 @@ class Watcher:
         Without this, pointing the service at an existing mailbox would triage its whole history
         and mail confirmations for opt-outs written years ago.
         """
-        cfg = self.rt.config.imap
+        cfg = self.imap
         uidvalidity = mailbox.selected_uidvalidity
         with self.rt.store.sessions() as session:
             if mailbox_store.has_progress(session, mailbox.account, cfg.folder):
@@ -119,7 +151,7 @@ class Watcher:
 
     def poll_once(self) -> int:
         """Connect, catch up, disconnect. Returns the number of new messages stored."""
-        mailbox = Mailbox(self.rt.config.imap)
+        mailbox = Mailbox(self.imap)
         for attempt in range(CONNECT_ATTEMPTS):
             try:
                 mailbox.connect()
@@ -146,13 +178,14 @@ class Watcher:
         Only mailbox errors are handled here; anything else (the database down, the disk full)
         ends this call, and the service's supervisor logs it once and restarts it with backoff.
         """
-        cfg = self.rt.config.imap
+        cfg = self.imap
         wait_s = max(0.5, min(cfg.poll_interval_s, cfg.idle_renew_s, 600.0))
         failures = 0
         while not stop.is_set():
             mailbox = self._current = Mailbox(cfg)
             try:
                 mailbox.connect()
+                imap_connected(cfg.folder, True)
                 self.catch_up(mailbox)
                 failures = 0
                 while not stop.is_set():
@@ -166,6 +199,7 @@ class Watcher:
                 logger.warning("IMAP: %s; reconnecting in %.1fs", exc, delay)
                 stop.wait(delay)
             finally:
+                imap_connected(cfg.folder, False)
                 mailbox.close()
 
     def _wait(self, mailbox: Mailbox, wait_s: float) -> None:

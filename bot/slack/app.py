@@ -318,7 +318,9 @@ class SlackApp:
         return summaries.lookup_text(address, suppressed, found)
 
     def on_error(self, error: Exception, body: dict[str, Any]) -> None:
-        logger.error("Slack listener failed: %s (%s)", error, body.get("type"), exc_info=error)
+        # The class, not the text: an error about a Slack event can quote the person's words.
+        logger.error("Slack listener failed: %s (%s)", type(error).__name__, body.get("type"),
+                     exc_info=error)
 
 
 def build_app(rt: Runtime, client: WebClient, **kwargs: Any) -> SlackApp:

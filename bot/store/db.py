@@ -15,7 +15,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import CursorResult, Result, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -67,6 +67,15 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to ``revision`` (Alembic); safe to call on every start."""
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Several processes starting at once (compose, a test's three `run`s) would race
+            # to create the same tables: the first to get this lock migrates, the others wait
+            # and then find nothing to do. Keyed by schema, like the watcher locks.
+            from bot.store.leadership import lock_key
+
+            row = connection.execute(text("SELECT current_database(), current_schema()")).one()
+            key = lock_key(str(row[0]), str(row[1] or "public"), "schema-upgrade")
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, revision)
 

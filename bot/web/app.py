@@ -12,6 +12,7 @@ from bot.web.context import (
     HEALTH_KEY,
     LIMITS_KEY,
     RUNTIME_KEY,
+    SUPERVISED_KEY,
     HealthReport,
     Limits,
     client_key,
@@ -50,6 +51,7 @@ def create_app(rt: Runtime, health: HealthReport | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = 16 * 1024
     app.extensions[RUNTIME_KEY] = rt
     app.extensions[HEALTH_KEY] = health or list
+    app.extensions[SUPERVISED_KEY] = health is not None
     app.extensions[LIMITS_KEY] = Limits.for_runtime(rt)
     app.register_blueprint(pages)
     app.register_blueprint(api)

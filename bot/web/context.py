@@ -17,6 +17,7 @@ from bot.web.ratelimit import TokenBuckets
 
 RUNTIME_KEY = "privacy_triage.runtime"
 HEALTH_KEY = "privacy_triage.health"
+SUPERVISED_KEY = "privacy_triage.supervised"
 # The service's supervised threads, as ``/healthz`` and ``/readyz`` report them.
 HealthReport = Callable[[], Sequence[ThreadHealth]]
 LIMITS_KEY = "privacy_triage.limits"
@@ -29,6 +30,11 @@ def runtime() -> Runtime:
     """The runtime of the app handling the current request."""
     rt: Runtime = current_app.extensions[RUNTIME_KEY]
     return rt
+
+
+def threads_supervised() -> bool:
+    """Whether this app belongs to ``run`` (a supervisor reports threads) or stands alone."""
+    return bool(current_app.extensions.get(SUPERVISED_KEY))
 
 
 def thread_health() -> Sequence[ThreadHealth]:

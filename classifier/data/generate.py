@@ -1,4 +1,4 @@
-"""Compose the training corpus from the hand-written fragments.
+"""Compose the training corpus from the hand-written fragments (``fragments/*.json``).
 
 Run ``python -m classifier.data.generate`` to rewrite ``classifier/data/corpus.jsonl``. The output
 is deterministic (fixed seed, sorted iteration), so the corpus and the model trained on it can be
@@ -18,21 +18,23 @@ import random
 from pathlib import Path
 from typing import Any
 
-from classifier.data import fragments_en as en
-from classifier.data.fragments_intl import (
-    ACCESS_ITEMS,
-    ACCESS_LIST,
-    BOILERPLATE,
-    DEADLINE_EN,
-    FORMAL_EN,
-    IDENTITY,
-    LANGS,
-)
+from classifier.data.fragment_files import shipped
 from classifier.labels import ACTIONABLE, LABELS, Label
 
 SEED = 20261124
 DEFAULT_SIZE = 9000
 CORPUS_PATH = Path(__file__).with_name("corpus.jsonl")
+
+# The fragments live in data files (classifier/data/fragments/*.json); read once at import.
+_FRAGMENTS = shipped()
+en = _FRAGMENTS.en
+LANGS = _FRAGMENTS.langs
+FORMAL_EN = en.formal
+DEADLINE_EN = en.deadline
+ACCESS_ITEMS = _FRAGMENTS.access_items
+ACCESS_LIST = _FRAGMENTS.access_list
+BOILERPLATE = _FRAGMENTS.boilerplate
+IDENTITY = _FRAGMENTS.identity
 
 _MAIN = ("de", "fr", "es", "it", "nl", "pl")
 _MINOR = ("pt", "cs", "hr", "el", "ro", "sv")
@@ -60,12 +62,12 @@ def _fill(rng: random.Random, text: str) -> str:
     """Replace the placeholders of a fragment with made-up personal details."""
     if "{" not in text:
         return text
-    name = rng.choice(en.NAMES)
+    name = rng.choice(en.names)
     first, last = name.lower().replace("'", "").split()[:2]
     values = {
         "name": name,
         "email": f"{first}.{last}{rng.randint(1, 99)}@{rng.choice(_DOMAINS)}",
-        "address": rng.choice(en.ADDRESSES),
+        "address": rng.choice(en.addresses),
         "phone": f"07{rng.randint(100, 999)} {rng.randint(100000, 999999)}",
         "dob": f"{rng.randint(1, 28)}/{rng.randint(1, 12)}/{rng.randint(1940, 2004)}",
         "ref": f"{rng.choice('ABCDEFGHK')}{rng.randint(10000, 99999)}",
@@ -93,7 +95,7 @@ def _typos(rng: random.Random, text: str, rate: float) -> str:
 
 def _combo(rng: random.Random, intent: str) -> str:
     """A clipped support-form line: lead-in x action, with loose punctuation."""
-    leads, actions = en.COMBOS[intent]
+    leads, actions = en.combo_leads, en.combo_actions[intent]
     line = f"{rng.choice(leads)} {rng.choice(actions)}"
     end = rng.choice(["", "?", ".", " please", "!", " asap", " thanks"])
     if line.startswith(("how", "can", "where", "what", "is it", "could")) and end == ".":
@@ -107,7 +109,7 @@ def _core(rng: random.Random, lang: str, intent: str, style: str) -> str:
         if style == "formal" and intent in FORMAL_EN:
             formal: str = rng.choice(FORMAL_EN[intent])
             return formal
-        pool = en.GENERAL if intent == Label.GENERAL_QUERY else en.PHRASES[intent]
+        pool = en.general if intent == Label.GENERAL_QUERY else en.phrases[intent]
         if rng.random() < (0.55 if style == "short" else 0.3):
             return _combo(rng, intent)
         phrase: str = rng.choice(pool)
@@ -132,7 +134,7 @@ def _pick_labels(rng: random.Random) -> tuple[str, ...]:
 def _parts(lang: str) -> tuple[list[str], list[str], list[str]]:
     """Greetings, closings and deadline sentences for ``lang``."""
     if lang == "en":
-        return en.GREETINGS, en.CLOSINGS, DEADLINE_EN
+        return en.greetings, en.closings, DEADLINE_EN
     frag = LANGS[lang]
     return frag["greetings"], frag["closings"], frag["deadline"]
 
@@ -140,12 +142,12 @@ def _parts(lang: str) -> tuple[list[str], list[str], list[str]]:
 def _subject(rng: random.Random, lang: str, labels: tuple[str, ...]) -> str | None:
     """A fitting subject, a misleading one, or none at all."""
     roll = rng.random()
-    pool = en.SUBJECTS if lang == "en" else LANGS[lang]["subjects"]
+    pool = en.subjects if lang == "en" else LANGS[lang]["subjects"]
     if roll < 0.35 and labels[0] in pool:
         fitting: str = rng.choice(pool[labels[0]])
         return fitting
     if roll < 0.6:
-        return rng.choice(en.MISLEADING_SUBJECTS)
+        return rng.choice(en.misleading_subjects)
     return None
 
 
@@ -160,16 +162,16 @@ def _compose(rng: random.Random, lang: str, labels: tuple[str, ...], style: str)
     cores = []
     for i, intent in enumerate(labels):
         core = _core(rng, lang, intent, style)
-        if style == "third_party" and intent in en.THIRD_PARTY and lang == "en":
-            core = rng.choice(en.THIRD_PARTY[intent])
+        if style == "third_party" and intent in en.third_party and lang == "en":
+            core = rng.choice(en.third_party[intent])
         elif style == "third_party" and LANGS.get(lang, {}).get("third_party", {}).get(intent):
             core = rng.choice(LANGS[lang]["third_party"][intent])
         if i and lang == "en":
-            core = f"{rng.choice(en.CONNECTORS)} {core[0].lower()}{core[1:]}"
+            core = f"{rng.choice(en.connectors)} {core[0].lower()}{core[1:]}"
         cores.append(_fill(rng, core))
 
     if style == "bare":
-        return rng.choice(en.BARE[labels[0]])
+        return rng.choice(en.bare[labels[0]])
     if style == "short":
         text = " ".join(cores)
         if rng.random() < 0.35:
@@ -183,10 +185,10 @@ def _compose(rng: random.Random, lang: str, labels: tuple[str, ...], style: str)
         lines.append(rng.choice(greetings))
     body: list[str] = []
     if lang == "en" and rng.random() < 0.35:
-        body.append(rng.choice(en.CONTEXT))
+        body.append(rng.choice(en.context))
     body.extend(cores)
     if lang == "en" and rng.random() < 0.4:
-        detail_pool = en.DETAILS.get(labels[0], [])
+        detail_pool = en.details.get(labels[0], [])
         if detail_pool:
             body.append(_fill(rng, rng.choice(detail_pool)))
     if style == "formal" and Label.ACCESS_REQUEST in labels and lang in ACCESS_LIST and (
@@ -203,7 +205,7 @@ def _compose(rng: random.Random, lang: str, labels: tuple[str, ...], style: str)
     if style == "formal" and rng.random() < 0.7:
         body.append(rng.choice(deadlines))
     if lang == "en" and rng.random() < 0.1:
-        body.append(rng.choice(en.ANGRY))
+        body.append(rng.choice(en.angry))
     paragraph = " ".join(body) if rng.random() < 0.6 else "\n\n".join(body)
     if rng.random() < 0.08:
         paragraph = paragraph.upper()
@@ -212,14 +214,14 @@ def _compose(rng: random.Random, lang: str, labels: tuple[str, ...], style: str)
         lines.append(rng.choice(closings))
         lines.append(_fill(rng, "{name}"))
     if rng.random() < 0.25:
-        lines.append(_fill(rng, rng.choice(en.SIGNATURES)))
+        lines.append(_fill(rng, rng.choice(en.signatures)))
     if rng.random() < 0.1:
-        lines.append(rng.choice(en.FOOTERS))
+        lines.append(rng.choice(en.footers))
     text = "\n\n".join(lines)
 
     roll = rng.random()
     if roll < 0.12:
-        quoted = _fill(rng, rng.choice(en.QUOTED))
+        quoted = _fill(rng, rng.choice(en.quoted))
         if rng.random() < 0.5:
             header = _REPLY.get(lang, _REPLY["en"])
             text += "\n\n" + header + "\n" + "\n".join("> " + q for q in quoted.splitlines())
@@ -227,7 +229,7 @@ def _compose(rng: random.Random, lang: str, labels: tuple[str, ...], style: str)
             text += "\n\n" + _fill(rng, _OUTLOOK_REPLY) + "\n" + quoted
     elif roll < 0.17:
         header = _FORWARD.get(lang, _FORWARD["en"])
-        text += "\n\n" + header + "Subject: News\n\n" + _fill(rng, rng.choice(en.QUOTED))
+        text += "\n\n" + header + "Subject: News\n\n" + _fill(rng, rng.choice(en.quoted))
     return text
 
 
@@ -274,8 +276,8 @@ def generate(size: int = DEFAULT_SIZE, seed: int = SEED) -> list[dict[str, Any]]
         style = _pick_style(rng, lang, labels)
         text = _compose(rng, lang, labels, style)
         subject = _subject(rng, lang, labels)
-        if style == "bare" and rng.random() < 0.5 and labels[0] in en.SUBJECTS:
-            subject = rng.choice(en.SUBJECTS[labels[0]])
+        if style == "bare" and rng.random() < 0.5 and labels[0] in en.subjects:
+            subject = rng.choice(en.subjects[labels[0]])
         if not (text or subject):
             continue
         key = f"{subject}\n{text}"

@@ -79,6 +79,10 @@ def test_run_applies_an_opt_out_pushed_by_idle_and_stops_on_sigterm(
         output, _ = process.communicate(timeout=30)
     assert process.returncode == 0, output
     assert smtp_server.messages[0]["To"] == "alice@example.org"
+    # The start-up summary, then a line per message: ids, label, action; never the sender.
+    assert "privacy-triage run: starting" in output and "SMTP:      on: 127.0.0.1" in output
+    assert "Message 1 triaged: opt_out, action auto_opt_out, case 1" in output
+    assert "alice" not in output.lower()
 
 
 @pytest.mark.dovecot

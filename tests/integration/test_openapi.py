@@ -44,7 +44,7 @@ def test_no_generated_request_gets_a_server_error(web_app) -> None:
     from hypothesis import given
 
     operations = _operations(web_app)
-    assert len(operations) == 5
+    assert len(operations) == 6
     for operation in operations:
         @given(case=operation.as_strategy())
         @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck),
@@ -62,4 +62,5 @@ def test_no_generated_request_gets_a_server_error(web_app) -> None:
 def test_the_description_is_served_and_names_every_route(web_app) -> None:
     client = web_app.test_client()
     described = client.get("/openapi.json").get_json()["paths"]
-    assert set(described) == {"/api/suppressions", "/healthz", "/readyz", "/unsubscribe/{token}"}
+    assert set(described) == {"/api/suppressions", "/healthz", "/readyz", "/metrics",
+                               "/unsubscribe/{token}"}

@@ -54,4 +54,9 @@ def test_an_opt_out_is_suppressed_at_once_while_the_relay_accepts_and_never_gree
         with create_app(service.rt, service.health).test_client() as client:
             assert client.get("/healthz").status_code == 200
             ready = client.get("/readyz")
-            assert ready.status_code == 200 and ready.get_json()["ready"] is True
+            assert ready.status_code == 200, ready.get_json()
+            assert ready.get_json()["ready"] is True
+            assert ready.get_json()["checks"]["imap"]["status"] == "ok"
+            metrics = client.get("/metrics").get_data(as_text=True)
+            assert 'privacy_triage_imap_connected{folder="INBOX"} 1.0' in metrics
+            assert 'privacy_triage_messages_triaged_total{label="opt_out"} 4.0' in metrics

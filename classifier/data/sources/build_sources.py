@@ -1,7 +1,8 @@
 """Rebuild the real-data JSONL files in this folder from local clones of their public origins.
 
 Run once by hand when a source changes (``python -m classifier.data.sources.build_sources
---datenanfragen DIR --banking77 DIR --clinc DIR --privacyqa DIR``; each DIR is a git clone of the
+--datenanfragen DIR --banking77 DIR --clinc DIR --privacyqa DIR
+--gdpr-documents DIR``; each DIR is a git clone of the
 repository named in SOURCES.md). Texts are read from the commit recorded in SOURCES.md, so the
 output is the same on every run. Nothing here runs at training or run time: the committed JSONL
 files are the data.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import html
 import io
 import json
 import random
@@ -26,6 +28,7 @@ COMMITS = {
     "PolyAI-LDN/task-specific-datasets": "57ec275d8078af65b7731c2a98be812d844a6d6b",
     "clinc/oos-eval": "828f8093932c8fe6ca7936c3d2e52903b1c523de",
     "AbhilashaRavichander/PrivacyQA_EMNLP": "5178ff3eaf61cbdaea03d85ff23b676b3fea451f",
+    "good-lly/gdpr-documents": "101be9594739e80a6bf1f0716e78d9f3c8ca13b4",
 }
 
 # Made-up identities for the templates' {id_data} block, one per language.
@@ -42,6 +45,7 @@ _PEOPLE = {
     "el": ("Μαρία Παπαδοπούλου", "Ερμού 10, 10563 Αθήνα", "maria.p@example.gr"),
     "ro": ("Andrei Popescu", "Strada Lipscani 5, București", "andrei.popescu@example.ro"),
     "sv": ("Erik Johansson", "Storgatan 3, 111 51 Stockholm", "erik.johansson@example.se"),
+    "pl": ("Katarzyna Wiśniewska", "ul. Długa 7, 00-238 Warszawa", "k.wisniewska@example.pl"),
 }
 _TEMPLATE_LABELS = {
     "access": ("access_request", None),
@@ -50,6 +54,16 @@ _TEMPLATE_LABELS = {
     "objection": ("opt_out", None),
 }
 _FLAG = re.compile(r"\[(\w+)>([^\[\]]*)\]")
+# Swedish access, erasure and objection letters were offered to datenanfragen/data in pull
+# requests #1516, #1518 and #1519 (2021, contributions under the repository's CC0 licence) and
+# never merged; each is read from its own commit. Their translator also translated the flag
+# names, so they are mapped back.
+_EXTRA_TEMPLATES = {
+    "templates/sv/access-default.txt": "d3ae7f709ce738c083b78d1826f9037e1447d4aa",
+    "templates/sv/erasure-default.txt": "e589d3885f2691f934d7b827a638a9ca202322f8",
+    "templates/sv/objection-default.txt": "88c3d898a1abfe975a78dad6478f7d7bec56ad59",
+}
+_FLAG_ALIASES = {"kör": "runs", "har_fält": "has_fields", "dataportabilitet": "data_portability"}
 
 
 def _git_show(repo: Path, commit: str, path: str) -> str:
@@ -58,9 +72,10 @@ def _git_show(repo: Path, commit: str, path: str) -> str:
 
 
 def _git_ls(repo: Path, commit: str, under: str) -> list[str]:
-    out = subprocess.run(["git", "-C", str(repo), "ls-tree", "-r", "--name-only", commit, under],
-                         check=True, capture_output=True).stdout.decode("utf-8")
-    return sorted(out.split())
+    # -z: paths with non-ASCII letters ("docs/cz_česky/...") come back unquoted.
+    out = subprocess.run(["git", "-C", str(repo), "ls-tree", "-r", "-z", "--name-only", commit,
+                          under], check=True, capture_output=True).stdout.decode("utf-8")
+    return sorted(name for name in out.split("\0") if name)
 
 
 def render_template(text: str, lang: str, variant: int) -> str:
@@ -68,7 +83,7 @@ def render_template(text: str, lang: str, variant: int) -> str:
     name, address, mail = _PEOPLE.get(lang, _PEOPLE["en"])
 
     def flag(m: re.Match[str]) -> str:
-        key, body = m.group(1), m.group(2)
+        key, body = _FLAG_ALIASES.get(m.group(1), m.group(1)), m.group(2)
         if key == "erase_all":
             return body if variant == 0 else ""
         if key == "erase_some":
@@ -77,7 +92,13 @@ def render_template(text: str, lang: str, variant: int) -> str:
             return body
         return body if variant == 1 else ""
 
-    text = _FLAG.sub(flag, text)
+    # Flags nest ("[erase_some>... [include_objection>...] ...]"): resolve the innermost first,
+    # until none is left.
+    while (resolved := _FLAG.sub(flag, text)) != text:
+        text = resolved
+    # One upstream template (de/erasure-katholische-kirche) opens a flag it never closes: keep
+    # its text and drop the stray marker.
+    text = re.sub(r"\[\w+>", "", text)
     values = {
         "id_data": f"{name}\n{address}\n{mail}\n",
         "runs_list": "Example Mail, Example Maps",
@@ -97,13 +118,15 @@ def render_template(text: str, lang: str, variant: int) -> str:
 def datenanfragen(repo: Path) -> list[dict[str, Any]]:
     commit = COMMITS["datenanfragen/data"]
     rows = []
-    for path in _git_ls(repo, commit, "templates"):
+    paths = dict.fromkeys(_git_ls(repo, commit, "templates"), commit)
+    paths.update({p: c for p, c in _EXTRA_TEMPLATES.items() if p not in paths})
+    for path in sorted(paths):
         lang, name = path.split("/")[1], path.split("/")[2]
         kind = name.split("-")[0]
         if kind not in _TEMPLATE_LABELS:
             continue  # admonition / complaint: see SOURCES.md
         label, sub = _TEMPLATE_LABELS[kind]
-        raw = _git_show(repo, commit, path)
+        raw = _git_show(repo, paths[path], path)
         texts = dict.fromkeys(render_template(raw, lang, v) for v in (0, 1))
         for text in texts:
             rows.append(_row(text, label, sub, lang, f"datenanfragen/data:{path}", "template"))
@@ -190,6 +213,46 @@ def privacyqa(repo: Path, keep: int = 400) -> list[dict[str, Any]]:
     return random.Random(115).sample(rows, min(keep, len(rows)))
 
 
+# good-lly/gdpr-documents: docs/<folder>/gdpr_{access,erase}_<code>.md; the folder's code is
+# not always ISO 639-1 ("cz" is Czech).
+_GDPR_DOC_LANG = {"cz": "cs"}
+_GDPR_DOC_LABELS = {
+    "access": ("access_request", None),
+    "erase": ("correction", "erasure"),
+}
+_DOTS = re.compile(r"^\s*\.{10,}\s*$")
+
+
+def render_gdpr_document(markdown: str, lang: str) -> str:
+    """The letter itself from one good-lly/gdpr-documents template.
+
+    The file is a form: blank address fields, a "(City), (Date)" line, the letter, a dotted
+    signature line and blank identification fields. Keep what lies between the date line and
+    the signature line (subject, salutation, body, closing), drop the Markdown emphasis, and sign
+    with the made-up person of that language, as for the datenanfragen letters.
+    """
+    lines = html.unescape(markdown.replace("\u200b", "")).splitlines()
+    start = next(i for i, line in enumerate(lines) if "........" in line and "(" in line) + 1
+    end = next(j for j in range(start, len(lines)) if _DOTS.match(lines[j]))
+    body = "\n".join(line.rstrip() for line in lines[start:end]).replace("**", "")
+    name = _PEOPLE.get(lang, _PEOPLE["en"])[0]
+    return re.sub(r"\n{3,}", "\n\n", body).strip() + f"\n\n{name}"
+
+
+def gdpr_documents(repo: Path) -> list[dict[str, Any]]:
+    commit = COMMITS["good-lly/gdpr-documents"]
+    rows = []
+    for path in _git_ls(repo, commit, "docs"):
+        m = re.fullmatch(r"docs/[^/]+/gdpr_(access|erase)_([a-z]{2})\.md", path)
+        if not m:
+            continue  # the PDFs are renderings of the same Markdown
+        label, sub = _GDPR_DOC_LABELS[m.group(1)]
+        lang = _GDPR_DOC_LANG.get(m.group(2), m.group(2))
+        text = render_gdpr_document(_git_show(repo, commit, path), lang)
+        rows.append(_row(text, label, sub, lang, f"good-lly/gdpr-documents:{path}", "template"))
+    return rows
+
+
 def write(rows: list[dict[str, Any]], name: str) -> None:
     with open(HERE / name, "w", encoding="utf-8") as fh:
         fh.writelines(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n" for row in rows)
@@ -202,6 +265,7 @@ def main() -> None:
     ap.add_argument("--banking77", type=Path)
     ap.add_argument("--clinc", type=Path)
     ap.add_argument("--privacyqa", type=Path)
+    ap.add_argument("--gdpr-documents", type=Path)
     args = ap.parse_args()
     if args.datenanfragen:
         write(datenanfragen(args.datenanfragen), "datenanfragen_templates.jsonl")
@@ -211,6 +275,8 @@ def main() -> None:
         write(clinc(args.clinc), "clinc150.jsonl")
     if args.privacyqa:
         write(privacyqa(args.privacyqa), "privacyqa.jsonl")
+    if args.gdpr_documents:
+        write(gdpr_documents(args.gdpr_documents), "gdpr_documents.jsonl")
 
 
 if __name__ == "__main__":

@@ -112,7 +112,7 @@ def test_the_example_config_is_valid_and_documents_every_key(tmp_path: Path):
     text = EXAMPLE.read_text()
     data = tomllib.loads(text)
     for section in dataclasses.fields(Config):
-        if section.name == "path":
+        if section.name in ("path", "more_imap", "imap_array"):  # not sections of the file
             continue
         for f in dataclasses.fields(section.type if isinstance(section.type, type)
                                     else getattr(Config(), section.name)):

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 
 import pytest
 
 from classifier import LABELS
-from classifier.grouped import SOURCES_DIR, group_of
+from classifier.grouped import SOURCES_DIR, group_of, load_groups
 from classifier.train import default_training_files
 
 FILES = sorted(SOURCES_DIR.glob("*.jsonl"))
@@ -43,6 +44,25 @@ def test_every_origin_is_documented_in_sources_md():
 
 def test_real_letters_cover_the_main_european_languages_with_every_request_type():
     letters = [r for r in ROWS if r["kind"] == "template"]
-    for lang in ("en", "de", "fr", "es", "it", "nl", "cs"):
+    for lang in ("en", "de", "fr", "es", "it", "nl", "cs", "sv"):
         labels = {r["label"] for r in letters if r["lang"] == lang}
         assert {"access_request", "correction", "opt_out"} <= labels, lang
+    polish = {(r["label"], r.get("sub_intent")) for r in letters if r["lang"] == "pl"}
+    assert {("access_request", None), ("correction", "erasure")} <= polish
+
+
+def test_each_origin_repository_is_its_own_group_in_the_grouped_cv():
+    groups = {row.group for row in load_groups(None)}
+    origins = {group_of(r["source"]) for r in ROWS}
+    assert origins <= groups
+    assert {"good-lly/gdpr-documents", "datenanfragen/data"} <= origins
+
+
+def test_letters_taken_from_forms_keep_no_blank_fields_or_markup():
+    for row in ROWS:
+        if group_of(row["source"]) == "good-lly/gdpr-documents":
+            assert "**" not in row["text"] and "....." not in row["text"]
+            assert "\u200b" not in row["text"]
+        if row["kind"] == "template":
+            assert not re.search(r"\[\w+>", row["text"]), row["source"]
+            assert "{" not in row["text"], row["source"]
