@@ -157,7 +157,7 @@ def _triage_batch(rt: Runtime, pending: list[_Pending], now: datetime) -> list[O
                     decision.label, decision.action, outcome.case_id, triaged.what,
                     extra={"message_id": triaged.message_id, "case_id": outcome.case_id,
                            "label": str(decision.label), "action": str(decision.action)})
-    return [triaged.outcome for item in done]
+    return [triaged.outcome for triaged in done]
 
 
 @dataclass(frozen=True)
