@@ -200,7 +200,10 @@ class Service:
 
             self.supervisor.start("http", _serve)
         if Part.SLACK in parts:
-            self.supervisor.start("slack", lambda _beat: run_slack_app(rt, self.stop))
+            # A stored chat message is announced like stored mail: this process's triage, or
+            # (PostgreSQL, `run --role`) a worker elsewhere, triages it (bot/slack/chat.py).
+            self.supervisor.start("slack", lambda _beat: run_slack_app(
+                rt, self.stop, wake=self.announce_new_mail))
         if Part.WORKER in parts:
             self._start_scheduled_jobs()
 

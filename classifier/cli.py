@@ -23,6 +23,7 @@ from classifier.jsonl import parse_jsonl, read_jsonl
 from classifier.labels import LABELS
 from classifier.model import CARD_FILE, DEFAULT_DIR, load_model
 from classifier.policy import decide_opt_out
+from classifier.quoting import latest_reply
 from classifier.versions import next_version
 
 logger = logging.getLogger(__name__)
@@ -71,7 +72,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _from_eml(path: Path) -> dict[str, Any]:
-    """Subject, sender and plain text of one .eml file (text/plain part, or the whole body)."""
+    """Subject, sender and reply text of one .eml file (text/plain part, or the whole body).
+
+    An .eml file is mail, so its text is cut to the newest reply as ingest would cut it
+    (:func:`classifier.quoting.latest_reply`); JSONL input is classified as given.
+    """
     msg = email.message_from_bytes(path.read_bytes(), policy=email_policy.default)
     part = msg.get_body(preferencelist=("plain",))
     if part is not None:
@@ -82,8 +87,8 @@ def _from_eml(path: Path) -> dict[str, Any]:
         text = payload.decode(msg.get_content_charset() or "utf-8", errors="replace")
     sender = msg.get("From")
     addr = parseaddr(str(sender))[1] if sender else None
-    return {"id": str(path), "text": text, "subject": msg.get("Subject"), "sender": addr or None,
-            "is_unsubscribe_mail": False}
+    return {"id": str(path), "text": latest_reply(text), "subject": msg.get("Subject"),
+            "sender": addr or None, "is_unsubscribe_mail": False}
 
 
 def read_inputs(path: str, stdin: TextIO | None = None) -> Iterator[dict[str, Any]]:

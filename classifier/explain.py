@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from classifier.features import clean_text, compose, matched_cues
 from classifier.labels import Label
 from classifier.language import detect_language
 from classifier.model import Prediction
 from classifier.signals import ACCESS, correction_sub_intent, is_reply_subject, writer_text
+from classifier.text import clean_text, compose, matched_cues
 
 # Below this top-label probability the card says the model is unsure (and between what).
 CONFIDENCE_FLOOR = 0.6

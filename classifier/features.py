@@ -1,57 +1,31 @@
 """Text clean-up and hand-made cue features, as scikit-learn transformers.
 
 Both transformers are stateless (``fit`` learns nothing) and live inside the model's
-:class:`~sklearn.pipeline.Pipeline`, so the preprocessing ships with the model file.
+:class:`~sklearn.pipeline.Pipeline`, so the preprocessing ships with the model file (whose
+trusted types name these classes by this module's path: they stay here). What they apply is in
+:mod:`classifier.text`, which imports nothing heavy.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 
-# A reply header or an Outlook "Original Message" block ends what the writer typed; what follows
-# is someone else's text (typically our own newsletter, with its "unsubscribe" footer).
-_REPLY_HEADER = re.compile(
-    r"^(?:on .{4,120}wrote:|am .{4,120}schrieb .*|le .{4,120}a écrit ?:|el .{4,120}escribió:"
-    r"|il giorno .{4,120}ha scritto:|op .{4,120}schreef .*|w dniu .{4,120}napisał.*"
-    r"|-{2,}\s*original message\s*-{2,}|-{2,}\s*ursprüngliche nachricht\s*-{2,}"
-    r"|from: .+\n(?:sent|date): .+)",
-    re.IGNORECASE | re.MULTILINE,
+from classifier.text import (
+    _ARTICLE,
+    ARTICLES,
+    CUES,
+    FEATURE_NAMES,
+    clean_text,
+    compose,
+    matched_cues,
 )
-_QUOTED_LINE = re.compile(r"^\s*>.*$", re.MULTILINE)
-_SPACES = re.compile(r"[ \t\r\f\v]+")
-_BLANK_LINES = re.compile(r"\n{3,}")
 
-
-def clean_text(text: str, max_chars: int = 3000) -> str:
-    """Keep what the writer typed: drop quoted lines and everything after a reply header.
-
-    Args:
-        text: message body, possibly with the subject prepended.
-        max_chars: cut-off; long legal footers and attachments add cost, not meaning.
-
-    Returns:
-        the shortened, whitespace-normalised text.
-    """
-    match = _REPLY_HEADER.search(text)
-    if match and match.start() > 0:
-        text = text[: match.start()]
-    text = _QUOTED_LINE.sub("", text)
-    text = _SPACES.sub(" ", text)
-    text = _BLANK_LINES.sub("\n\n", text)
-    return text.strip()[:max_chars]
-
-
-def compose(text: str, subject: str | None = None) -> str:
-    """Join subject and body into the single string the pipeline reads."""
-    text = text or ""
-    if subject and subject.strip():
-        return f"{subject.strip()}\n{text}"
-    return text
+__all__ = ["ARTICLES", "CUES", "FEATURE_NAMES", "IntentCues", "MailText", "clean_text",
+           "compose", "matched_cues"]
 
 
 class MailText(TransformerMixin, BaseEstimator):
@@ -71,112 +45,6 @@ class MailText(TransformerMixin, BaseEstimator):
         return [clean_text(str(doc), self.max_chars) for doc in X]
 
 
-def _rx(*parts: str) -> re.Pattern[str]:
-    # Documents are lower-cased once in transform(); matching without IGNORECASE is about five
-    # times faster, which matters at thousands of messages a second.
-    return re.compile("|".join(parts))
-
-
-# Multilingual cues (en, de, fr, es, it, nl, pl and a few more). Each pattern is a hint, not a
-# rule: the classifier learns how much each one counts next to the n-gram features.
-CUES: dict[str, re.Pattern[str]] = {
-    "unsubscribe": _rx(
-        r"unsub\w*|opt(?:ing)?[- ]?out|mailing ?list|newsletter|e-?bulletin|marketing",
-        r"take me off|remove me from|stop (?:e-?mailing|sending|contacting|the)",
-        r"no (?:more|further) (?:e-?mails|marketing|newsletters)|spam",
-        r"abmeld\w*|abbestell\w*|austragen|tragen sie mich aus|verteiler|werb\w*|direktwerbung",
-        r"d[ée]sinscri\w*|d[ée]sabonn\w*|prospection|liste de diffusion|publicit\w*",
-        r"dar(?:me)? de baja|d[ée]n de baja|lista de correo|mercadotecnia|publicidad",
-        r"disiscriv\w*|annullare l'iscrizione|comunicazioni (?:commerciali|promozionali)",
-        r"afmeld\w*|uitschrijv\w*|nieuwsbrie\w*|reclame|direct marketing",
-        r"wypisa\w*|rezygn\w*|marketing\w* bezpośredni\w*|informacji handlowych",
-        r"odhlas\w*|odjav\w*|dezabon\w*|avregistrera|direktmarknadsföring|προώθηση|διαφημ\w*",
-    ),
-    "correct": _rx(
-        r"\b(?:update|change|correct|rectif\w*|amend|modify|edit|fix)\w*\b",
-        r"wrong|incorrect|inaccurate|out of date|misspelt|spelt wrong|spelled wrong",
-        r"aktualisier\w*|änder\w*|berichtig\w*|korrigier\w*|falsch",
-        r"mettre à jour|modifi\w*|corrig\w*|rectifi\w*|erron\w*",
-        r"actualic\w*|cambi\w*|correg\w*|incorrect\w*|aggiorn\w*|corregg\w*|sbagliat\w*",
-        r"bijwerk\w*|wijzig\w*|corrigeer\w*|onjuist\w*|aanpass\w*|pas .* aan",
-        r"zaktualizuj\w*|zmie\w*|popraw\w*|sprostowa\w*|błędn\w*|opravu|ispravak|rättelse",
-        r"διόρθωσ\w*|rectific\w*|retific\w*|atualiz\w*",
-    ),
-    "erase": _rx(
-        r"\b(?:delete|erase|erasure|wipe|forget me|forgotten|remove my (?:data|details|account|"
-        r"information|profile|personal))\w*",
-        r"close my account|deleting my account",
-        r"lösch\w*|entfern\w*",
-        r"supprim\w*|effac\w*|suppression",
-        r"elimin\w*|borr\w*|supresión|cancellazione|cancellate|cancella i",
-        r"verwijder\w*|wissen",
-        r"usun\w*|skasuj\w*|výmaz\w*|zrušit|brisan\w*|izbrisa\w*|ștergere\w*|șterg\w*|radera\w*",
-        r"διαγραφ\w*|διαγράψ\w*|apagamento|eliminar",
-    ),
-    "access": _rx(
-        r"subject access|\bsar\b|\bdsar\b|right of access|(?:request|requesting) access",
-        r"(?:data|information|details|records?) (?:you|that you) (?:hold|have|keep|store)",
-        r"(?:request|want|like|get) (?:a )?(?:copy|access)",
-        r"(?:hold|have|keep|store)\w* (?:about|on) me|what (?:data|information) .{0,40}me\b",
-        r"auskunft\w*|datenkopie|einsicht|über mich gespeichert",
-        r"droit d'accès|accès à mes|copie de\w*|me concernant",
-        r"derecho de acceso|acceso a mis|copia de",
-        r"diritto di accesso|accesso ai miei|copia dei|su di me",
-        r"inzage|kopie van",
-        r"prawa dostępu|dostęp do|kopi\w* (?:moich|danych|wszystkich)|o mnie",
-        r"přístup|kopii|pristup|kopiju|accesul|cópia|tillgång|registerutdrag|πρόσβαση|αντίγραφο",
-    ),
-    "service": _rx(
-        r"\b(?:card|pin|password|passcode|login|log in|order|refund|fee|charged|payment|"
-        r"transfer|top[- ]?up|atm|invoice|receipt|booking|venue|course|training|webinar|"
-        r"event|job|vacanc\w*|app|crash\w*|website|link)s?\b",
-        r"cookie\w*|secur\w*|encrypt\w*|breach|share|sell|third part\w*|retain|retention",
-        r"how long|who (?:can|do|will)|do you|does (?:the|this|your)|are (?:my|you)",
-        r"passwort|karte|kennwort|buchung|mot de passe|carte|contraseña|tarjeta|hasł\w*",
-        r"karta|wachtwoord|pas\b|lozink\w*|heslo|lösenord|parola",
-    ),
-    "subscribe": _rx(
-        r"\b(?:sign me up|sign up to|subscribe to|add me to|join)\b",
-        r"anmelden für|für den newsletter anmelden|m'inscrire|suscribirme|iscrivermi",
-        r"aanmelden voor|zapisać się",
-    ),
-    "third_party": _rx(
-        r"on (?:behalf|behalf) of|my (?:mother|mum|mom|father|dad|husband|wife|partner|son|"
-        r"daughter|client|colleague)",
-        r"im (?:auftrag|namen)|meine[rs]? (?:mutter|vater|mann|frau|mandant\w*)",
-        r"au nom de|pour le compte de|ma mère|mon (?:père|mari|client)",
-        r"en nombre de|mi (?:madre|padre|cliente|marido)|per conto di|a nome di|mia madre",
-        r"namens|mijn (?:moeder|vader|cliënt)|w imieniu|moją matkę",
-    ),
-}
-
-_ARTICLE = re.compile(
-    r"(?:\bart\w*|§|\bčl\w*|άρθρο|\bparagraf\w*)\.?\s*(15|16|17|21)\b"
-)
-ARTICLES = ("15", "16", "17", "21")
-FEATURE_NAMES = tuple(f"cue_{name}" for name in CUES) + tuple(f"art_{a}" for a in ARTICLES) + (
-    "question", "short",
-)
-
-
-def matched_cues(text: str, limit: int = 3) -> dict[str, tuple[str, ...]]:
-    """Which cue groups match ``text`` and with which words (read-only, for explanations).
-
-    Returns:
-        cue name → up to ``limit`` distinct matched phrases, only for the groups that match.
-    """
-    doc = (text or "").lower()
-    found: dict[str, tuple[str, ...]] = {}
-    for name, rx in CUES.items():
-        words = tuple(dict.fromkeys(m.group(0).strip() for m in rx.finditer(doc)))[:limit]
-        if words:
-            found[name] = words
-    articles = tuple(dict.fromkeys(f"art. {m.group(1)}" for m in _ARTICLE.finditer(doc)))
-    if articles:
-        found["article"] = articles
-    return found
-
-
 class IntentCues(TransformerMixin, BaseEstimator):
     """Count multilingual intent cues and GDPR article numbers; return them as sparse features.
 
@@ -191,6 +59,10 @@ class IntentCues(TransformerMixin, BaseEstimator):
         self.weight = weight
 
     def fit(self, X: Iterable[str], y: object = None) -> IntentCues:
+        # The only thing fitting records: which features this model's weights belong to, so a
+        # model trained with another cue set is refused at load instead of misread (see
+        # classifier.model.check_features).
+        self.feature_names_ = FEATURE_NAMES
         return self
 
     def transform(self, X: Iterable[str]) -> sparse.csr_matrix:
@@ -200,7 +72,6 @@ class IntentCues(TransformerMixin, BaseEstimator):
             counts = [len(rx.findall(doc)) for rx in CUES.values()]
             found = {m.group(1) for m in _ARTICLE.finditer(doc)}
             counts += [1 if a in found else 0 for a in ARTICLES]
-            counts += [doc.count("?"), 1 if len(doc) < 80 else 0]
             rows.append(counts)
         matrix = np.log1p(np.asarray(rows, dtype=np.float64).reshape(-1, len(FEATURE_NAMES)))
         return sparse.csr_matrix(matrix * self.weight)

@@ -25,11 +25,12 @@ from sklearn.preprocessing import MultiLabelBinarizer
 
 from classifier.data.generate import CORPUS_PATH
 from classifier.evaluate import auto_applied, auto_closed
-from classifier.features import compose
 from classifier.jsonl import read_jsonl
 from classifier.labels import LABELS, Label
 from classifier.model import FIXED_RULE, Prediction, TriageModel
 from classifier.pipeline import build_pipeline
+from classifier.quoting import latest_reply
+from classifier.text import compose
 
 logger = logging.getLogger(__name__)
 
@@ -76,22 +77,28 @@ def load_groups(dev_path: Path | None = None, *, corpus_path: Path = CORPUS_PATH
             already held (the same template rendered the same way) are dropped.
         corpus_path: the generated corpus (one group).
         sources_dir: folder of real-data JSONL files (see its SOURCES.md).
+
+    Each row's text is cut to its newest reply with the mail edge's rule
+    (:func:`classifier.quoting.latest_reply`): the model is scored on what ingest would give it.
+    Groups and duplicates are decided on the text as stored.
     """
     rows: list[Row] = []
+    seen: set[str] = set()
     for rec in _read(corpus_path):
-        rows.append(Row(rec["text"], rec.get("subject"), _labels(rec), rec.get("lang", "en"),
-                        GENERATED_GROUP, "generated"))
+        seen.add(rec["text"])
+        rows.append(Row(latest_reply(rec["text"]), rec.get("subject"), _labels(rec),
+                        rec.get("lang", "en"), GENERATED_GROUP, "generated"))
     files = sorted(sources_dir.glob("*.jsonl"))
     if dev_path is not None:
         files.append(dev_path)
-    seen = {r.text for r in rows}
     for path in files:
         for rec in _read(path):
             if rec["text"] in seen:
                 continue
             seen.add(rec["text"])
-            rows.append(Row(rec["text"], rec.get("subject"), _labels(rec), rec.get("lang", "en"),
-                            group_of(rec.get("source", path.stem)), rec.get("kind", "dataset")))
+            rows.append(Row(latest_reply(rec["text"]), rec.get("subject"), _labels(rec),
+                            rec.get("lang", "en"), group_of(rec.get("source", path.stem)),
+                            rec.get("kind", "dataset")))
     return rows
 
 

@@ -18,11 +18,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
 
 import numpy as np
-import skops.io as sio
 
 from classifier.errors import ModelError
-from classifier.features import compose
 from classifier.labels import LABELS
+from classifier.text import compose
 
 if TYPE_CHECKING:
     from sklearn.pipeline import Pipeline
@@ -194,6 +193,8 @@ def _canonical_zip(data: bytes) -> bytes:
 
 def model_bytes(pipeline: object) -> bytes:
     """Serialise a fitted pipeline with skops, canonicalised (see :func:`_canonical_zip`)."""
+    import skops.io as sio  # at use: importing skops costs ~1 s of every command's start-up
+
     return _canonical_zip(sio.dumps(pipeline))
 
 
@@ -214,6 +215,8 @@ def save_model(pipeline: object, card: dict[str, Any], out_dir: str | Path) -> P
 
 def _trusted(data: bytes) -> list[str]:
     """The explicit trust list: skops' defaults are implied; we add only our own transformers."""
+    import skops.io as sio
+
     unknown = sio.get_untrusted_types(data=data)
     extra = sorted(set(unknown) - set(TRUSTED_TYPES))
     if extra:
@@ -232,12 +235,36 @@ def _load_uncached(directory: Path) -> TriageModel:
     if expected and hashlib.sha256(data).hexdigest() != expected:
         raise ModelError(f"{model_path} does not match the hash in its model card")
     try:
+        import skops.io as sio
+
         pipeline = sio.loads(data, trusted=_trusted(data))
     except ModelError:
         raise
     except Exception as exc:  # skops raises several types; name the file for the operator
         raise ModelError(f"cannot load {model_path}: {exc}") from exc
+    check_features(pipeline, model_path)
     return TriageModel(pipeline=pipeline, card=card)
+
+
+def check_features(pipeline: object, where: Path | str = "model") -> None:
+    """Refuse a model whose cue features are not the ones this code computes.
+
+    Why: ``IntentCues`` computes its features from the code's lexicon, not from the model file;
+    a model trained when the lexicon had other groups would load and read the wrong columns
+    (the count may even match). Fitting records the feature names; they must match.
+
+    Raises:
+        ModelError: naming the file, when the names differ or were never recorded.
+    """
+    from classifier.features import FEATURE_NAMES, IntentCues
+
+    steps = getattr(pipeline, "named_steps", {})
+    union = steps.get("features") if isinstance(steps, dict) else None
+    for _name, step in getattr(union, "transformer_list", []):
+        if isinstance(step, IntentCues) and tuple(getattr(step, "feature_names_", ())) != (
+                FEATURE_NAMES):
+            raise ModelError(f"{where} was trained with other cue features than this code "
+                             "computes; retrain it with `privacy-triage train`")
 
 
 @lru_cache(maxsize=4)

@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from classifier.features import clean_text
 from classifier.labels import Label
+from classifier.quoting import latest_reply
 
 _FLAGS = re.IGNORECASE | re.UNICODE
 
@@ -56,13 +56,17 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 def writer_text(text: str) -> str:
     """What the writer typed: no quoted history, forwarded mail or mailing footer.
 
+    Quoted history is cut by the mail edge's own rule (:func:`classifier.quoting.latest_reply`),
+    not a second one: on the reply text that ingest stored it changes nothing, and on raw text
+    (``classify`` input) it cuts where ingest would have.
+
     Args:
-        text: the message body (already without the part after a reply header, or not).
+        text: the message body (the stored reply text, or a raw body).
 
     Returns:
-        the writer's own words, whitespace-normalised.
+        the writer's own words.
     """
-    own = clean_text(text or "", max_chars=20_000)
+    own = latest_reply(text or "")
     cut = len(own)
     for pattern in (_FORWARD, _MAILING_FOOTER):
         match = pattern.search(own)

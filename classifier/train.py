@@ -25,15 +25,17 @@ from tqdm import tqdm
 from classifier.data.generate import CORPUS_PATH
 from classifier.errors import TrainingDataError
 from classifier.evaluate import auto_applied, score
-from classifier.features import compose
 from classifier.jsonl import read_jsonl
 from classifier.labels import LABELS, Label
 from classifier.model import FIXED_RULE, TriageModel, save_model
 from classifier.pipeline import RANDOM_STATE, build_pipeline
+from classifier.quoting import latest_reply
+from classifier.text import compose
 
 logger = logging.getLogger(__name__)
 
-MODEL_SERIES = "1"
+# Series 2: the pipeline reads the mail edge's reply text and the cue set changed (issue 12, 9).
+MODEL_SERIES = "2"
 TARGET_AUTO_PRECISION = 0.995
 # Never automate below this, whatever a small validation set says.
 MIN_AUTO_THRESHOLD = 0.9
@@ -63,6 +65,10 @@ class TrainedModel:
 def to_examples(rows: Iterable[dict[str, Any]]) -> list[Example]:
     """Turn records with ``text``, ``label`` or ``labels`` and optional ``subject`` into examples.
 
+    Each text is cut to its newest reply with the mail edge's rule
+    (:func:`classifier.quoting.latest_reply`), so the model trains on what it will be given at
+    run time: the corpus's quoted Gmail/Outlook history is removed the way ingest removes it.
+
     Raises:
         TrainingDataError: for a record without a known label.
     """
@@ -72,7 +78,7 @@ def to_examples(rows: Iterable[dict[str, Any]]) -> list[Example]:
         labels = tuple(dict.fromkeys(labels))
         if not labels or any(lab not in LABELS for lab in labels):
             raise TrainingDataError(f"unknown or missing label {labels!r}", line=number)
-        out.append((compose(row["text"], row.get("subject")), labels))
+        out.append((compose(latest_reply(row["text"]), row.get("subject")), labels))
     return out
 
 

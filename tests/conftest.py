@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import shutil
 import uuid
@@ -13,7 +14,9 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from bot.config import Config, DatabaseConfig, ImapConfig, SmtpConfig
+from bot.runtime import Runtime
 from bot.store.db import Store
+from tests import hypothesis_profiles
 from tests.clock import TestClock
 from tests.servers.dovecot import Dovecot, dovecot_available
 from tests.servers.smtp import SmtpServer
@@ -36,6 +39,15 @@ REAL_SERVER_FIXTURES = frozenset({
 REAL_SERVER_MARKERS = ("postgres", "dovecot", "browser", "own_dovecot")
 #: Folders whose every test drives a real browser.
 SLOW_FOLDERS = ("browser",)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Load the Hypothesis profile (tests/hypothesis_profiles.py) before any test module is
+    imported, so the counts in their ``settings`` decorators follow it."""
+    from hypothesis import settings
+
+    settings.load_profile(hypothesis_profiles.profile_for(
+        config.getoption("markexpr") or "", os.environ))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -74,6 +86,34 @@ def postgres_reason() -> str | None:
     if not _PG_REASON:
         _PG_REASON.append(_postgres_unavailable())
     return _PG_REASON[0]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def shared_default_drafter() -> Iterator[None]:
+    """One reply drafter per session for every runtime on the shipped notice and templates.
+
+    A process builds its drafter once (``Runtime.drafter``); the tests open hundreds of
+    runtimes, and each rebuilt it and recompiled its templates on its first draft (0.1-0.3 s).
+    The drafter holds nothing of a test's (the notice, the compiled templates), so runtimes on
+    the defaults share one. A runtime with its own ``notice_path`` or ``templates_dir`` still
+    loads its own, so the tests of a missing notice or a broken template see the real loading.
+    """
+    original = Runtime.__dict__["drafter"]
+    shared: list[object] = []
+
+    def drafter(self: Runtime) -> object:
+        org = self.config.organisation
+        if org.notice_path or org.templates_dir:
+            return original.func(self)
+        if not shared:
+            shared.append(original.func(self))
+        return shared[0]
+
+    patched = functools.cached_property(drafter)
+    patched.__set_name__(Runtime, "drafter")
+    Runtime.drafter = patched  # type: ignore[assignment, method-assign]
+    yield
+    Runtime.drafter = original  # type: ignore[method-assign]
 
 
 @pytest.fixture

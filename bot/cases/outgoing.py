@@ -1,7 +1,9 @@
 """Queueing what a case sends: the email to its requester and the posts to Slack.
 
 The pipeline queues these when it opens or joins a case and the staff actions when a person
-acts on one; each is an outbox row written in the caller's transaction, delivered later.
+acts on one; each is an outbox row written in the caller's transaction, delivered later. The
+answer to a chat request (:func:`queue_chat_answer`) is one of them: triage queues it with its
+act, so the answer is exactly as durable as what it reports.
 """
 
 from __future__ import annotations
@@ -68,3 +70,30 @@ def queue_slack(session: Session, rt: Runtime, kind: str, case: Case, *, key: st
     post = slack_post(rt, kind, case, key=key, **extra)
     if post is not None:
         outbox.enqueue(session, post.kind, post.key, post.payload, case.id, now=rt.now())
+
+
+#: The Slack payload type of the answer in a chat request's thread (bot/slack/delivery.py).
+CHAT_ANSWER = "chat_answer"
+
+
+def chat_answer_key(message_id: int) -> str:
+    """One answer per stored chat message, however often triage or Slack repeat themselves."""
+    return f"slack-answer:{message_id}"
+
+
+def queue_chat_answer(session: Session, rt: Runtime, message: Message, case: Case | None, *,
+                      joined: bool) -> OutboxItem | None:
+    """Queue the answer in the thread of a chat message (``source="slack"``), in triage's act.
+
+    The payload records what triage did (the case's state then, whether the message joined an
+    earlier case), not the wording: the Slack channel words it (``bot.slack.intake.answer_for``)
+    when it posts, and reads where to post from the message. Does nothing for other messages,
+    or when Slack is not configured (nobody could deliver it). None when nothing was queued.
+    """
+    if message.source != "slack" or not message.slack_channel or not rt.config.slack.enabled:
+        return None
+    case_id = case.id if case is not None else None
+    payload = {"type": CHAT_ANSWER, "message_id": message.id, "case_id": case_id,
+               "state": str(case.state) if case is not None else None, "joined": joined}
+    return outbox.enqueue(session, "slack", chat_answer_key(message.id), payload, case_id,
+                          now=rt.now())

@@ -63,6 +63,17 @@ def deliver_due(rt: Runtime, channels: Mapping[str, Channel], limit: int = 100) 
     return DeliveryReport(sent, retried, failed)
 
 
+def deliver_items(rt: Runtime, channels: Mapping[str, Channel],
+                  item_ids: list[int]) -> DeliveryReport:
+    """Deliver these outbox items now if they are due and nobody else has claimed them.
+
+    The same claim, delivery and marking as :func:`deliver_due`, for a caller that knows which
+    rows it means (the Slack app answering a chat message where no worker runs); a row another
+    dispatcher got first is skipped.
+    """
+    return _deliver_each(rt, channels, item_ids, timedelta(seconds=rt.config.outbox.lease_s))
+
+
 def _deliver_each(rt: Runtime, channels: Mapping[str, Channel], candidates: list[int],
                   lease: timedelta) -> DeliveryReport:
     cfg = rt.config.outbox

@@ -19,8 +19,8 @@ from bot.mail import headers
 from bot.mail.charset import clean_text
 from bot.mail.loops import is_client_unsubscribe, machine_mail_reasons
 from bot.mail.mime import MAX_PARTS, filename, is_body_part, leaf_parts, payload_bytes
-from bot.mail.reply import latest_reply
 from bot.mail.text import BodyText, best_text, body_hash
+from classifier.quoting import latest_reply
 
 logger = logging.getLogger(__name__)
 

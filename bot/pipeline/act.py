@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot.cases import clock
 from bot.cases.drafts import confirmation_for_case, draft_for_case
-from bot.cases.outgoing import queue_email, queue_slack
+from bot.cases.outgoing import queue_chat_answer, queue_email, queue_slack
 from bot.mail.sender import is_domain_literal
 from bot.pipeline.decide import Action, Decision
 from bot.pipeline.limits import MailCounts, confirmation_verdict
@@ -39,7 +39,21 @@ class Outcome:
 
 def apply_decision(session: Session, rt: Runtime, message: Message, decision: Decision,
                    prediction: Prediction | None) -> Outcome:
-    """Write everything ``decision`` causes for ``message``; returns what was done."""
+    """Write everything ``decision`` causes for ``message``; returns what was done.
+
+    A chat message (``source="slack"``) also gets its thread answer queued here, in the same
+    transaction, so the person is told exactly what was committed, once.
+    """
+    outcome = _apply(session, rt, message, decision, prediction)
+    if message.source == "slack":
+        case = session.get(Case, outcome.case_id) if outcome.case_id is not None else None
+        queue_chat_answer(session, rt, message, case,
+                          joined=decision.action is Action.JOIN_CASE)
+    return outcome
+
+
+def _apply(session: Session, rt: Runtime, message: Message, decision: Decision,
+           prediction: Prediction | None) -> Outcome:
     match decision.action:
         case Action.JOIN_CASE:
             return _join_case(session, rt, message, decision)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -26,6 +27,7 @@ from bot.runtime import Runtime
 from bot.slack import intake, modals, summaries
 from bot.slack.access import NOT_ALLOWED, Reviewers
 from bot.slack.cards import parse_action_value
+from bot.slack.chat import ChatTriage
 from bot.slack.delivery import SlackChannel
 from bot.staff import actions, rules
 from bot.staff.actions import Outcome, Result
@@ -48,14 +50,22 @@ _ADDRESS = re.compile(r"^<?(?:mailto:)?([^\s<>|@]+@[^\s<>|@]+\.[^\s<>|@]+)(?:\|[
 
 
 class SlackApp:
-    """Holds the Bolt app and what its listeners share."""
+    """Holds the Bolt app and what its listeners share.
+
+    ``wake`` wakes the triage worker of this process (``privacy-triage run`` passes the
+    service's); without one, chat messages are triaged by the app's own background thread
+    (:class:`~bot.slack.chat.ChatTriage`). Either way the listener only stores and returns.
+    """
 
     def __init__(self, rt: Runtime, client: WebClient, *, signing_secret: str | None = None,
-                 token_verification: bool = True) -> None:
+                 token_verification: bool = True,
+                 wake: Callable[[], None] | None = None) -> None:
         cfg = rt.config.slack
         self.rt = rt
         self.client = client
         self.channel = SlackChannel(rt, client)
+        self.wake = wake
+        self.chat_triage = ChatTriage(rt, self.channel) if wake is None else None
         self.reviewers = Reviewers(client, cfg.review_channel, cfg.allowed_user_ids)
         self.app = App(client=client,
                        signing_secret=signing_secret or cfg.signing_secret
@@ -285,7 +295,19 @@ class SlackApp:
         in_intake = bool(cfg.intake_channel) and event.get("channel") == cfg.intake_channel
         if not (direct or in_intake):
             return
-        intake.take_message(self.rt, self.client, event, body.get("team_id", ""))
+        # Bolt acked the event before calling this; store it, hand it on, return.
+        stored = intake.take_message(self.rt, self.client, event, body.get("team_id", ""))
+        if stored is None:
+            return  # a redelivery: the first delivery was handed on already
+        if self.wake is not None:
+            self.wake()
+        elif self.chat_triage is not None:
+            self.chat_triage.submit(stored)
+
+    def close(self) -> None:
+        """Stop the background chat triage (if this app has one) once its job in hand ends."""
+        if self.chat_triage is not None:
+            self.chat_triage.close()
 
     @staticmethod
     def ack_command(ack: Ack) -> None:

@@ -20,11 +20,16 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
+from slack_sdk.http_retry.interval_calculator import RetryIntervalCalculator
 
 from bot.config import SlackConfig
 
 # Slack allows about one message per second per channel in bursts (chat.postMessage docs).
 POST_INTERVAL_S = 1.0
+#: The wait before retrying a 5xx: 0.5 s, then 1 s, each plus up to 1 s of random jitter. A
+#: module attribute read by each new client, so tests that inject 5xx faults can shorten it.
+SERVER_ERROR_INTERVAL: RetryIntervalCalculator = BackoffRetryIntervalCalculator(
+    backoff_factor=0.5)
 
 
 def make_web_client(config: SlackConfig, *, timeout: int = 15) -> WebClient:
@@ -33,8 +38,7 @@ def make_web_client(config: SlackConfig, *, timeout: int = 15) -> WebClient:
     client.retry_handlers = [
         ConnectionErrorRetryHandler(max_retry_count=1),
         RateLimitErrorRetryHandler(max_retry_count=2),
-        ServerErrorRetryHandler(max_retry_count=2, interval_calculator=(
-            BackoffRetryIntervalCalculator(backoff_factor=0.5))),
+        ServerErrorRetryHandler(max_retry_count=2, interval_calculator=SERVER_ERROR_INTERVAL),
     ]
     return client
 

@@ -19,7 +19,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from bot.config import SlackConfig
 from bot.errors import DeliveryError
 from bot.runtime import Runtime
-from bot.slack import alerts, cards, summaries
+from bot.slack import alerts, cards, intake, summaries
 from bot.slack.cards import as_dicts
 from bot.slack.client import PACER, Pacer, make_web_client
 from bot.slack.data import card_data
@@ -60,7 +60,7 @@ class SlackChannel:
             "opt_out_notice": self._notice, "thread_message": self._follow_up,
             "sent_reply": self._sent_reply, "slack_reply": self._slack_reply,
             "reminder": self._reminder, "opt_out_digest": self._digest,
-            "triage_failure": self._triage_failure,
+            "triage_failure": self._triage_failure, "chat_answer": self._chat_answer,
         }
 
     def __call__(self, item: OutboxItem) -> Mapping[str, Any]:
@@ -200,6 +200,20 @@ class SlackChannel:
         except DeliveryError:
             pass  # the reply itself went out; the card note is a courtesy
         return posted
+
+    def _chat_answer(self, item: OutboxItem) -> Mapping[str, Any]:
+        """The answer in a chat request's thread, worded from what triage recorded."""
+        payload = item.payload
+        with self.rt.store.sessions() as session:
+            message = session.get(Message, payload.get("message_id"))
+            target = intake.answer_target(message) if message is not None else None
+            email = message.sender if message is not None else None
+        if target is None:
+            raise DeliveryError("the chat message is gone or has no Slack thread",
+                                permanent=True)
+        text = intake.answer_for(payload.get("state"), bool(payload.get("joined")), email)
+        channel, thread_ts = target
+        return self.post(channel, escape(text), thread_ts=thread_ts)
 
     def _reminder(self, item: OutboxItem) -> Mapping[str, Any]:
         today = receipt_date(self.rt.now())

@@ -76,17 +76,20 @@ def check_http_port(config: Config) -> None:
 
 
 def run_slack_app(rt: Runtime, stop: threading.Event,
-                  on_ready: Callable[[object], None] | None = None) -> None:
+                  on_ready: Callable[[object], None] | None = None,
+                  wake: Callable[[], None] | None = None) -> None:
     """Serve Slack until ``stop`` is set.
 
     Args:
         rt: the runtime (``rt.config.slack`` says socket or http).
         stop: set by the service on SIGTERM; this function returns soon after.
         on_ready: called with the Socket Mode handler or the HTTP server once serving (tests).
+        wake: wakes this process's triage worker when a chat message is stored; None where no
+            worker runs here, and the app triages chat messages itself (``bot/slack/chat.py``).
     """
     cfg = rt.config.slack
     client = make_web_client(cfg)
-    slack_app = SlackApp(rt, client)
+    slack_app = SlackApp(rt, client, wake=wake)
     if cfg.mode == "http":
         host, port = cfg.http_host, cfg.http_port
         server = http_server(slack_app, host, port, cfg.signing_secret or "")
@@ -108,5 +111,8 @@ def run_slack_app(rt: Runtime, stop: threading.Event,
     finally:
         if cfg.mode == "socket":
             handler.client.auto_reconnect_enabled = False
-        closer()
+        try:
+            closer()
+        finally:
+            slack_app.close()
         logger.info("Slack app stopped")

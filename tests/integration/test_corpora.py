@@ -14,8 +14,8 @@ import pytest
 
 from bot.errors import MessageParseError
 from bot.mail.parse import to_message
-from bot.mail.reply import latest_reply
 from bot.mail.text import tidy
+from classifier.quoting import latest_reply
 from tests.paths import needs_shared, shared
 
 CORPORA = shared("corpora")

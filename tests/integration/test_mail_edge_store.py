@@ -17,12 +17,13 @@ from bot.pipeline.ingest import store_imap_batch, store_raw
 from bot.runtime import Runtime
 from bot.store.models import MailboxState, Message
 from tests.conftest import make_config
+from tests.hypothesis_profiles import examples
 from tests.mail_mutations import PATHOLOGICAL, SEEDS, mutated
 
 TEXT_COLUMNS = ("subject", "sender", "sender_name", "message_id", "in_reply_to", "body_text",
                 "reply_text", "quarantine_reason")
 RECEIVED = datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
-FUZZ = settings(max_examples=40, deadline=None, derandomize=True,
+FUZZ = settings(max_examples=examples(40), deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.function_scoped_fixture,
                                        HealthCheck.too_slow, HealthCheck.data_too_large])
 

@@ -12,6 +12,7 @@ schemathesis = pytest.importorskip("schemathesis")
 from hypothesis import HealthCheck, settings
 
 from bot.web.app import create_app
+from tests.hypothesis_profiles import examples
 from tests.web_fixtures import API_TOKEN, web_runtime
 
 
@@ -47,7 +48,7 @@ def test_no_generated_request_gets_a_server_error(web_app) -> None:
     assert len(operations) == 6
     for operation in operations:
         @given(case=operation.as_strategy())
-        @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck),
+        @settings(max_examples=examples(25), deadline=None, suppress_health_check=list(HealthCheck),
                   database=None)
         def one(case) -> None:
             headers = ({"Authorization": f"Bearer {API_TOKEN}"}

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 from slack_sdk.socket_mode.builtin.client import SocketModeClient
 
 from bot.runtime import Runtime
@@ -22,6 +23,14 @@ from tests.slack_standin import SlackStandIn
 def quick_pacing(monkeypatch: pytest.MonkeyPatch) -> None:
     """Pacing is tested on its own; here it would only add a second per post."""
     monkeypatch.setattr(slack_client.PACER, "interval", 0.0)
+
+
+@pytest.fixture(autouse=True)
+def quick_server_error_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 5xx is still retried (twice) before the outbox takes over, 10 ms apart instead of
+    0.5 s and 1 s plus up to a second of jitter each: the waits checked nothing."""
+    monkeypatch.setattr(slack_client, "SERVER_ERROR_INTERVAL",
+                        FixedValueRetryIntervalCalculator(0.01))
 
 
 @pytest.fixture(autouse=True)

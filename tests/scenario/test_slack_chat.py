@@ -4,17 +4,22 @@
 from __future__ import annotations
 
 import json
+import queue
 import threading
 import time
 from contextlib import contextmanager
 
+import pytest
 from sqlalchemy import select
 
+from bot.cases.outgoing import CHAT_ANSWER
+from bot.config import HttpConfig
 from bot.runtime import Runtime
-from bot.service import poll_once
+from bot.service import Service, poll_once
+from bot.slack import intake
 from bot.store import staff as staff_store
 from bot.store import suppressions
-from bot.store.models import Case, Message
+from bot.store.models import Case, Message, OutboxItem, TriageState
 from tests.conftest import make_config
 from tests.scenario.slack_helpers import (
     ALICE,
@@ -26,6 +31,7 @@ from tests.scenario.slack_helpers import (
     new_case,
     running_app,
     slack_config,
+    triage_config,
 )
 from tests.slack_standin import message_event, slash_command_payload
 from tests.waiting import wait_until
@@ -44,7 +50,35 @@ def _answers(standin, ts: str) -> list[str]:
     return [m["text"] for m in standin.messages(CAROL_DM) if m.get("thread_ts") == ts]
 
 
-def test_a_dm_opt_out_is_applied_and_answered_in_its_thread(slack_runtime, app, slack_standin):
+@pytest.fixture
+def taken(monkeypatch) -> queue.Queue:
+    """The readiness event of the chat listener: what each ``take_message`` returned (the
+    stored message's id, or None for a repeat), put here as the listener is done with it."""
+    returned: queue.Queue = queue.Queue()
+    take_message = intake.take_message
+
+    def recorded(*args, **kwargs):
+        stored = take_message(*args, **kwargs)
+        returned.put(stored)
+        return stored
+
+    monkeypatch.setattr(intake, "take_message", recorded)
+    return returned
+
+
+def _answer_rows(rt: Runtime) -> list[OutboxItem]:
+    with rt.store.sessions() as session:
+        return [i for i in session.scalars(select(OutboxItem))
+                if i.payload.get("type") == CHAT_ANSWER]
+
+
+def _triage_state(rt: Runtime, message_id: int) -> str:
+    with rt.store.sessions() as session:
+        return session.get_one(Message, message_id).triage_state
+
+
+def test_a_dm_opt_out_is_applied_and_answered_in_its_thread(slack_runtime, app, slack_standin,
+                                                             taken):
     slack_standin.add_user(CAROL, "Carol@Example.com", real_name="Carol Jones")
     sent = _dm(slack_standin, "Please stop sending me marketing emails, unsubscribe me.")
     answer = wait_until(lambda: _answers(slack_standin, sent["ts"]), what="answer")
@@ -55,12 +89,106 @@ def test_a_dm_opt_out_is_applied_and_answered_in_its_thread(slack_runtime, app, 
     assert (message.source, message.slack_user, message.slack_channel, message.slack_ts) == (
         "slack", CAROL, CAROL_DM, sent["ts"])
     assert message.sender == "carol@example.com"
+    assert taken.get(timeout=5) == message.id
 
     # Slack redelivers an event it thinks was lost: stored and answered once.
-    slack_standin.send_envelope("events_api", message_event(CAROL, CAROL_DM, sent["text"],
-                                                            ts=sent["ts"]))
-    time.sleep(0.5)
+    slack_standin.wait_for_ack(slack_standin.send_envelope(
+        "events_api", message_event(CAROL, CAROL_DM, sent["text"], ts=sent["ts"])))
+    assert taken.get(timeout=5) is None          # the listener is done: a repeat, not stored
+    assert [row.state for row in _answer_rows(slack_runtime)] == ["sent"]
     assert len(_answers(slack_standin, sent["ts"])) == 1
+
+
+def test_without_a_worker_the_listener_returns_before_the_app_triages_in_the_background(
+        slack_runtime, app, slack_standin, taken, monkeypatch):
+    """The Slack app run alone (no worker in the process): the listener stores and returns;
+    the app's own background thread triages and posts the answer, once."""
+    from bot.slack import chat
+
+    release, entered = threading.Event(), threading.Event()
+    triage_pending = chat.triage_pending
+
+    def held(rt):
+        entered.set()
+        assert release.wait(10), "the test never released triage"
+        return triage_pending(rt)
+
+    monkeypatch.setattr(chat, "triage_pending", held)
+    slack_standin.add_user(CAROL, "carol@example.com")
+    sent = _dm(slack_standin, "Please stop sending me marketing emails, unsubscribe me.")
+    stored = taken.get(timeout=5)                 # the listener returned ...
+    assert entered.wait(5)                        # ... and triage is held in the background
+    assert _triage_state(slack_runtime, stored) == TriageState.NEW
+    assert _answer_rows(slack_runtime) == [] and _answers(slack_standin, sent["ts"]) == []
+
+    release.set()
+    wait_until(lambda: _answers(slack_standin, sent["ts"]), what="answer")
+    slack_standin.wait_for_ack(slack_standin.send_envelope(
+        "events_api", message_event(CAROL, CAROL_DM, sent["text"], ts=sent["ts"])))
+    assert taken.get(timeout=5) is None
+    assert [row.state for row in _answer_rows(slack_runtime)] == ["sent"]
+    assert _answers(slack_standin, sent["ts"]) == [
+        "Done: you will get no more marketing email at carol@example.com."]
+
+
+@pytest.fixture
+def service(sqlite_url, smtp_server, slack_standin, clock):
+    """``privacy-triage run`` with Slack and SMTP (no IMAP, no HTTP): the worker's threads."""
+    config = make_config(sqlite_url, smtp=smtp_server, triage=triage_config(),
+                         http=HttpConfig(enabled=False), slack=slack_config(slack_standin))
+    runtime = Runtime.open(config)
+    runtime.now = clock
+    running = Service(runtime)
+    try:
+        yield running
+    finally:
+        slack_standin.drop_connections()
+        running.shutdown(timeout=15)
+        runtime.close()
+    assert not any(t.is_alive() for t in running.threads)
+
+
+def test_the_listener_acks_and_returns_before_triage_and_the_worker_answers_once(
+        service, slack_standin, taken, monkeypatch):
+    """With a worker (``run``): the listener stores the message, wakes triage and returns;
+    while triage is held nothing is answered; released, the worker's act queues the answer and
+    the Slack delivery thread posts it once; a redelivered event changes nothing."""
+    import bot.service
+
+    release = threading.Event()
+    triage_pending = bot.service.triage_pending
+
+    def held(rt):
+        assert release.wait(10), "the test never released triage"
+        return triage_pending(rt)
+
+    monkeypatch.setattr(bot.service, "triage_pending", held)
+    service.start()
+    rt = service.rt
+    slack_standin.wait_for_connection(1)
+    slack_standin.add_user(CAROL, "carol@example.com")
+    envelope = slack_standin.send_envelope("events_api", message_event(
+        CAROL, CAROL_DM, "How long do you keep my information?"))
+    ack = slack_standin.wait_for_ack(envelope, timeout=3)
+    stored = taken.get(timeout=5)                 # the listener has returned
+    assert ack.elapsed < 3 and stored is not None
+    assert service.wake.is_set()                  # it woke the (held) triage thread
+    assert _triage_state(rt, stored) == TriageState.NEW
+    assert _answer_rows(rt) == []
+    with rt.store.sessions() as session:
+        ts = session.get_one(Message, stored).slack_ts
+
+    release.set()
+    answers = wait_until(lambda: _answers(slack_standin, ts), timeout=15, what="answer")
+    assert answers == ["Thanks, a member of staff will reply here."]
+    assert _triage_state(rt, stored) == TriageState.DONE
+
+    slack_standin.wait_for_ack(slack_standin.send_envelope(
+        "events_api", message_event(CAROL, CAROL_DM, "How long do you keep my information?",
+                                    ts=ts)))
+    assert taken.get(timeout=5) is None
+    assert [row.state for row in _answer_rows(rt)] == ["sent"]
+    assert len(_answers(slack_standin, ts)) == 1
 
 
 def test_a_dm_request_becomes_a_case_and_the_approved_reply_goes_back_to_the_thread(
@@ -97,6 +225,20 @@ def test_a_dm_in_the_thread_of_a_request_joins_its_case(slack_runtime, app, slac
     with slack_runtime.store.sessions() as session:
         (case,) = session.scalars(select(Case)).all()
         assert [m.slack_ts for m in case.messages] == [first["ts"], follow["ts"]]
+
+
+def test_a_dm_in_a_thread_we_never_stored_is_answered_in_that_thread(slack_runtime, app,
+                                                                    slack_standin):
+    """The thread's first message is not a request of ours (say, a note the bot posted): the
+    message opens its own case, and the answer still goes to the thread it was written in."""
+    slack_standin.add_user(CAROL, "carol@example.com")
+    root = "1796000000.000100"
+    sent = _dm(slack_standin, "How long do you keep my information?", thread_ts=root)
+    answer = wait_until(lambda: _answers(slack_standin, root), what="answer in the thread")
+    assert answer == ["Thanks, a member of staff will reply here."]
+    assert _answers(slack_standin, sent["ts"]) == []
+    with slack_runtime.store.sessions() as session:
+        assert session.scalars(select(Message)).one().in_reply_to is None
 
 
 def test_privacy_status_and_address_lookup(slack_runtime, app, slack_standin):

@@ -19,6 +19,9 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
+from slack_sdk.http_retry.builtin_interval_calculators import (
+    FixedValueRetryIntervalCalculator,
+)
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.socket_mode import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
@@ -202,7 +205,8 @@ def test_a_server_error_surfaces_then_succeeds_with_the_server_error_handler(
         client.chat_update(channel=CASES, ts="1.000001", text="x")
     assert caught.value.response.status_code == 500
 
-    client.retry_handlers.append(ServerErrorRetryHandler(max_retry_count=1))
+    client.retry_handlers.append(ServerErrorRetryHandler(  # retried at once: nothing to wait for
+        max_retry_count=1, interval_calculator=FixedValueRetryIntervalCalculator(0.01)))
     slack_standin.fail_next("chat.postMessage", "server_error")
     assert client.chat_postMessage(channel=CASES, text="hi")["ok"]
     assert [c.status for c in slack_standin.calls("chat.postMessage")] == [500, 200]

@@ -8,8 +8,9 @@ import json
 
 import pytest
 
-from classifier import cli
+from classifier import cli, versions
 from classifier.model import DEFAULT_DIR
+from classifier.train import MODEL_SERIES
 from classifier.versions import next_version
 
 
@@ -115,10 +116,13 @@ def test_it_trains_from_the_command_line(tmp_path, capsys):
     assert card["training_data"]["examples"] == 49
     # One revision past the shipped model it replaces, and one more on each retrain.
     data_hash = card["training_data"]["sha256"][:10]
-    assert card["version"] == f"1.1+{data_hash}"
+    shipped = versions.parse(json.loads((DEFAULT_DIR / "card.json").read_text())["version"])
+    revision = shipped[1] if shipped and shipped[0] == MODEL_SERIES else 0
+    assert card["version"] == f"{MODEL_SERIES}.{revision + 1}+{data_hash}"
     assert _run(["train", "--data", str(data), "--extra-jsonl", str(extra),
                  "--out", str(out)]) == 0
-    assert json.loads((out / "card.json").read_text())["version"] == f"1.2+{data_hash}"
+    assert json.loads((out / "card.json").read_text())["version"] == (
+        f"{MODEL_SERIES}.{revision + 2}+{data_hash}")
 
 
 def small_corpus(tmp_path):

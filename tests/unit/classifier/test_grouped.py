@@ -78,6 +78,21 @@ def test_a_dev_text_already_held_is_not_counted_twice(tmp_path):
     assert rows[2].kind == "template" and rows[2].lang == "de"
 
 
+def test_grouped_rows_are_cut_to_the_newest_reply_by_the_mail_edge_rule(tmp_path):
+    reply = ("Remove me please.\n\nOn Mon, 2 Nov 2026, CA Plus <news@caplus.org.uk> wrote:\n"
+             "> Update your details\n> Unsubscribe: https://caplus.org.uk/u")
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text(json.dumps({"text": reply, "labels": ["opt_out"], "lang": "en"}) + "\n",
+                      encoding="utf-8")
+    (tmp_path / "sources").mkdir()
+    dev = tmp_path / "dev.jsonl"
+    # The same raw text in dev is still recognised as already held.
+    dev.write_text(json.dumps({"text": reply, "label": "opt_out", "source": "o/b:q"}) + "\n",
+                   encoding="utf-8")
+    rows = load_groups(dev, corpus_path=corpus, sources_dir=tmp_path / "sources")
+    assert [r.text for r in rows] == ["Remove me please."]
+
+
 def test_every_prediction_comes_from_a_model_that_never_saw_its_group():
     rows = [_row(f"text {g} {i}", "opt_out", g) for g in ("a/a", "b/b", "c/c") for i in range(2)]
     seen_by_fold = []

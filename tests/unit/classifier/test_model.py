@@ -91,3 +91,22 @@ def test_it_refuses_an_altered_model_file(tmp_path):
 def test_it_reports_a_missing_model(tmp_path):
     with pytest.raises(ModelError, match="cannot read"):
         load_model(tmp_path / "nowhere")
+
+
+def test_it_refuses_a_model_trained_with_other_cue_features():
+    # IntentCues computes features from the code's lexicon; a model fitted when the lexicon
+    # had other groups would read the wrong columns, so it is refused by name.
+    from classifier.features import FEATURE_NAMES, IntentCues
+    from classifier.model import check_features
+    from classifier.pipeline import build_pipeline
+
+    pipeline = build_pipeline()
+    cues = next(step for _, step in pipeline.named_steps["features"].transformer_list
+                if isinstance(step, IntentCues))
+    with pytest.raises(ModelError, match="other cue features"):
+        check_features(pipeline, "old.skops")  # never fitted: no names recorded
+    cues.feature_names_ = FEATURE_NAMES[:-1] + ("question",)
+    with pytest.raises(ModelError, match="other cue features"):
+        check_features(pipeline, "old.skops")
+    cues.fit(["x"])
+    check_features(pipeline, "new.skops")

@@ -96,6 +96,16 @@ def test_extra_examples_change_the_data_hash(small, trained):
     assert more.card["training_data"]["extra"] == 1
 
 
+QUOTED_REPLY = ("Please stop these.\n\nOn Tue, 3 Sep 2024 at 10:02, CA Plus <news@caplus.org.uk> "
+                "wrote:\n> Book now!\n> Update your details here")
+
+
+def test_training_text_is_cut_where_the_mail_edge_cuts_it():
+    # Issue 12: the model trains on what ingest gives it, by ingest's own rule.
+    [(text, labels)] = to_examples([{"text": QUOTED_REPLY, "label": "opt_out", "subject": "Re: x"}])
+    assert (text, labels) == ("Re: x\nPlease stop these.", ("opt_out",))
+
+
 def test_it_rejects_unknown_labels():
     with pytest.raises(TrainingDataError, match="unknown"):
         to_examples([{"text": "hi", "label": "spam"}])

@@ -17,9 +17,10 @@ from bot.errors import ConfigError
 from bot.slack.cards import CardData, as_dicts, case_card, opt_out_digest, opt_out_notice
 from bot.slack.text import escape
 from bot.unsubscribe import InvalidTokenError, make_token, verify_token
+from tests.hypothesis_profiles import examples
 from tests.slack_standin import message_blocks_errors
 
-FAST = settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck),
+FAST = settings(max_examples=examples(150), deadline=None, suppress_health_check=list(HealthCheck),
                 database=None)
 SECRET = "fuzz-secret"
 
@@ -99,7 +100,7 @@ def _card(subject, body, name, draft, reasons, failure) -> CardData:
         draft_text=draft, delivery_failure=failure, notes=reasons[:1])
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck),
+@settings(max_examples=examples(80), deadline=None, suppress_health_check=list(HealthCheck),
           database=None)
 @given(_hostile, _hostile, _hostile, st.text(max_size=5000) | _hostile,
        st.lists(_hostile, max_size=3), st.none() | _hostile,
@@ -163,7 +164,7 @@ def test_the_slack_gate_answers_every_unsigned_request_with_4xx_and_never_calls_
     assert statuses and statuses[0][:3] in {"401", "405", "413"}
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck),
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=list(HealthCheck),
           database=None)
 @given(st.recursive(st.none() | st.text(max_size=20) | st.integers(),
                     lambda inner: st.lists(inner, max_size=3)

@@ -11,9 +11,10 @@ from hypothesis import strategies as st
 from bot.errors import MessageParseError
 from bot.mail.charset import clean_text, decode_bytes
 from bot.mail.parse import to_message
+from tests.hypothesis_profiles import examples
 from tests.mail_mutations import PATHOLOGICAL, mutated
 
-EDGE = settings(max_examples=150, deadline=None, derandomize=True,
+EDGE = settings(max_examples=examples(150), deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 

@@ -1,5 +1,12 @@
 r"""The newest reply in a message body: quoted history, signature and disclaimers removed.
 
+This is the project's one rule for where the writer's words end (issue 12). The mail edge
+(``bot.mail.parse``) applies it once at ingest and stores the result as ``reply_text``, which is
+what the model reads; the classifier never strips quotes again inside its pipeline. It lives in
+``classifier/`` (the bottom layer) rather than ``bot/mail/`` so that the classifier can apply the
+same rule where it reads mail-like data itself (training and evaluation rows, ``.eml`` inputs,
+the policy's own-words check) without importing ``bot``. It is pure text in, text out.
+
 The language patterns for reply headers ("On ... wrote:", "Am ... schrieb ...:", Outlook's
 "From:/Sent:" blocks), signatures and disclaimers come from mail-parser-reply, which is
 maintained and covers a dozen languages. Two parts of it are not used as they stand:

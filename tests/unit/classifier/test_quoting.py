@@ -1,9 +1,9 @@
-"""Quoted history and signature stripping (bot.mail.reply)."""
+"""Quoted history and signature stripping (classifier.quoting, used at the mail edge)."""
 
 from __future__ import annotations
 
 from bot.mail.parse import to_message
-from bot.mail.reply import latest_reply
+from classifier.quoting import latest_reply
 
 
 def test_it_strips_an_english_on_wrote_header_and_quotes() -> None:
