@@ -9,8 +9,10 @@ memory; nothing is trained or stored ahead of time.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import snowballstemmer
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -81,8 +83,10 @@ class Notice:
 
         Ties keep the notice's order, so the result is fully deterministic.
         """
-        query_vector = self._vectorizer.transform([query])
-        similarities = linear_kernel(query_vector, self._matrix).ravel()
+        return self._ranked(linear_kernel(self._vectorizer.transform([query]),
+                                          self._matrix).ravel())
+
+    def _ranked(self, similarities: Any) -> list[tuple[Section, float]]:
         ranked = sorted(
             zip(self.sections, similarities, strict=True),
             key=lambda pair: (-float(pair[1]), pair[0].number),
@@ -109,13 +113,33 @@ class Notice:
         Returns:
             The matching sections; empty when nothing scores at least ``min_score``.
         """
+        return self.relevant_sections_many([query], k, min_score, min_ratio)[0]
+
+    def relevant_sections_many(
+        self,
+        queries: Sequence[str],
+        k: int = 2,
+        min_score: float = DEFAULT_MIN_SCORE,
+        min_ratio: float = DEFAULT_MIN_RATIO,
+    ) -> list[list[Section]]:
+        """:meth:`relevant_sections` for each of ``queries``, scored in one matrix product.
+
+        Why: a triage batch drafts hundreds of replies; one vectoriser call and one product for
+        all of them costs about what one query did alone.
+        """
         if k < 1:
             raise ValueError("k must be at least 1")
-        if not query.strip():
-            return []
-        ranked = self.scores(query)[:k]
-        floor = max(min_score, ranked[0][1] * min_ratio)
-        return [section for section, score in ranked if score >= floor]
+        asked = [i for i, query in enumerate(queries) if query.strip()]
+        results: list[list[Section]] = [[] for _ in queries]
+        if not asked:
+            return results
+        similarities = linear_kernel(
+            self._vectorizer.transform([queries[i] for i in asked]), self._matrix)
+        for row, i in zip(similarities, asked, strict=True):
+            ranked = self._ranked(row)[:k]
+            floor = max(min_score, ranked[0][1] * min_ratio)
+            results[i] = [section for section, score in ranked if score >= floor]
+        return results
 
 
 def parse_notice(text: str) -> Notice:
