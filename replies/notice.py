@@ -12,11 +12,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import snowballstemmer
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics.pairwise import linear_kernel
+
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 __all__ = ["EXAMPLE_NOTICE_PATH", "Notice", "Section", "load_notice", "parse_notice"]
 
@@ -59,6 +60,10 @@ class Notice:
     def __post_init__(self) -> None:
         if not self.sections:
             raise ValueError("a notice needs at least one numbered section")
+        # scikit-learn is imported here, when a notice is loaded, not when the service starts:
+        # every command imports this module, few of them read a notice.
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
         # Stemmed words ("cookies" meets "cookie", "secure" meets "security"); the title is
         # repeated so that it weighs about as much as a paragraph of body text.
         vectorizer = TfidfVectorizer(analyzer=_terms, sublinear_tf=True)
@@ -83,6 +88,8 @@ class Notice:
 
         Ties keep the notice's order, so the result is fully deterministic.
         """
+        from sklearn.metrics.pairwise import linear_kernel
+
         return self._ranked(linear_kernel(self._vectorizer.transform([query]),
                                           self._matrix).ravel())
 
@@ -133,6 +140,8 @@ class Notice:
         results: list[list[Section]] = [[] for _ in queries]
         if not asked:
             return results
+        from sklearn.metrics.pairwise import linear_kernel
+
         similarities = linear_kernel(
             self._vectorizer.transform([queries[i] for i in asked]), self._matrix)
         for row, i in zip(similarities, asked, strict=True):
