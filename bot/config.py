@@ -116,6 +116,9 @@ class OrganisationConfig:
 class TriageConfig:
     model_path: str = ""
     opt_out_threshold: float = 0.0
+    # How long a worker holds the messages it claimed; a worker that dies holding them
+    # delays them by at most this much (another worker then takes them over).
+    lease_s: float = 120.0
 
 
 @dataclass(frozen=True)

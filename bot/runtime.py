@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,6 +22,11 @@ if TYPE_CHECKING:
     from replies.drafting import Drafter
 
 
+def worker_name() -> str:
+    """A name for one runtime's claims, unique across hosts, processes and runtimes."""
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
 @dataclass
 class Runtime:
     """The service's shared parts. The model and drafter load on first use, not at start-up."""
@@ -26,6 +34,9 @@ class Runtime:
     config: Config
     store: Store
     now: Callable[[], datetime] = field(default=utcnow)
+    # Names this runtime's claims (messages.claimed_by, outbox.claimed_by): host and process
+    # for a person reading the table, and a random part so two runtimes never share a name.
+    worker_id: str = field(default_factory=lambda: worker_name())
 
     @classmethod
     def open(cls, config: Config) -> Runtime:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -184,6 +185,19 @@ class Drafter:
         )
         self.env.filters["longdate"] = long_date
         self.env.filters["quote"] = _quote
+        # Notice sections scored ahead for a batch of queries (prefetch_sections); replaced
+        # whole by the next batch, so it holds at most one batch and needs no lock.
+        self._sections: dict[str, list[Section]] = {}
+
+    def prefetch_sections(self, queries: Sequence[str]) -> None:
+        """Score the notice for a batch of queries (``subject\\nbody``) in one go.
+
+        A triage batch calls this before drafting; a later :meth:`draft` whose query is among
+        them takes its sections from here instead of scoring the notice on its own.
+        """
+        unique = list(dict.fromkeys(queries))
+        self._sections = dict(zip(unique, self.notice.relevant_sections_many(unique),
+                                  strict=True))
 
     def draft(self, request: DraftRequest) -> Draft:
         """Draft one reply that answers each intent in turn.
@@ -234,7 +248,9 @@ class Drafter:
         return Draft(subject=CONFIRMATION_SUBJECT, text=_tidy(text), html=html.strip() + "\n")
 
     def _sections_for(self, request: DraftRequest) -> list[Section]:
-        return self.notice.relevant_sections(f"{request.subject}\n{request.body_text}")
+        query = f"{request.subject}\n{request.body_text}"
+        cached = self._sections.get(query)
+        return list(cached) if cached is not None else self.notice.relevant_sections(query)
 
     @staticmethod
     def _context(

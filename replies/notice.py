@@ -9,12 +9,15 @@ memory; nothing is trained or stored ahead of time.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import snowballstemmer
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics.pairwise import linear_kernel
+
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 __all__ = ["EXAMPLE_NOTICE_PATH", "Notice", "Section", "load_notice", "parse_notice"]
 
@@ -57,6 +60,10 @@ class Notice:
     def __post_init__(self) -> None:
         if not self.sections:
             raise ValueError("a notice needs at least one numbered section")
+        # scikit-learn is imported here, when a notice is loaded, not when the service starts:
+        # every command imports this module, few of them read a notice.
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
         # Stemmed words ("cookies" meets "cookie", "secure" meets "security"); the title is
         # repeated so that it weighs about as much as a paragraph of body text.
         vectorizer = TfidfVectorizer(analyzer=_terms, sublinear_tf=True)
@@ -81,8 +88,12 @@ class Notice:
 
         Ties keep the notice's order, so the result is fully deterministic.
         """
-        query_vector = self._vectorizer.transform([query])
-        similarities = linear_kernel(query_vector, self._matrix).ravel()
+        from sklearn.metrics.pairwise import linear_kernel
+
+        return self._ranked(linear_kernel(self._vectorizer.transform([query]),
+                                          self._matrix).ravel())
+
+    def _ranked(self, similarities: Any) -> list[tuple[Section, float]]:
         ranked = sorted(
             zip(self.sections, similarities, strict=True),
             key=lambda pair: (-float(pair[1]), pair[0].number),
@@ -109,13 +120,35 @@ class Notice:
         Returns:
             The matching sections; empty when nothing scores at least ``min_score``.
         """
+        return self.relevant_sections_many([query], k, min_score, min_ratio)[0]
+
+    def relevant_sections_many(
+        self,
+        queries: Sequence[str],
+        k: int = 2,
+        min_score: float = DEFAULT_MIN_SCORE,
+        min_ratio: float = DEFAULT_MIN_RATIO,
+    ) -> list[list[Section]]:
+        """:meth:`relevant_sections` for each of ``queries``, scored in one matrix product.
+
+        Why: a triage batch drafts hundreds of replies; one vectoriser call and one product for
+        all of them costs about what one query did alone.
+        """
         if k < 1:
             raise ValueError("k must be at least 1")
-        if not query.strip():
-            return []
-        ranked = self.scores(query)[:k]
-        floor = max(min_score, ranked[0][1] * min_ratio)
-        return [section for section, score in ranked if score >= floor]
+        asked = [i for i, query in enumerate(queries) if query.strip()]
+        results: list[list[Section]] = [[] for _ in queries]
+        if not asked:
+            return results
+        from sklearn.metrics.pairwise import linear_kernel
+
+        similarities = linear_kernel(
+            self._vectorizer.transform([queries[i] for i in asked]), self._matrix)
+        for row, i in zip(similarities, asked, strict=True):
+            ranked = self._ranked(row)[:k]
+            floor = max(min_score, ranked[0][1] * min_ratio)
+            results[i] = [section for section, score in ranked if score >= floor]
+        return results
 
 
 def parse_notice(text: str) -> Notice:

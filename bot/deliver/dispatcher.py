@@ -80,7 +80,7 @@ def _deliver_each(rt: Runtime, channels: Mapping[str, Channel], candidates: list
     sent = retried = failed = 0
     for item_id in candidates:
         with rt.store.transaction() as session:
-            item = outbox_store.claim(session, item_id, rt.now(), lease)
+            item = outbox_store.claim(session, item_id, rt.now(), lease, by=rt.worker_id)
             if item is None:
                 continue
             session.expunge(item)
@@ -106,7 +106,7 @@ def _deliver_each(rt: Runtime, channels: Mapping[str, Channel], candidates: list
 def _record_sent(rt: Runtime, item: OutboxItem, result: Mapping[str, Any]) -> bool:
     try:
         with rt.store.transaction() as session:
-            outbox_store.mark_sent(session, item.id, rt.now(), dict(result))
+            outbox_store.mark_sent(session, item.id, rt.now(), dict(result), by=rt.worker_id)
             audit.record(session, "system", f"{item.kind}.sent", item.case_id,
                          outbox=item.id, key=item.idempotency_key)
         logger.info("Outbox item %s sent (%s, case %s)", item.id, item.kind, item.case_id,
@@ -124,7 +124,7 @@ def _record_failure(rt: Runtime, item: OutboxItem, exc: DeliveryError, gave_up: 
     try:
         with rt.store.transaction() as session:
             if gave_up:
-                row = outbox_store.mark_failed(session, item.id, error, rt.now())
+                row = outbox_store.mark_failed(session, item.id, error, rt.now(), by=rt.worker_id)
                 if row.case_id is not None:
                     case = session.get(Case, row.case_id)
                     if case is not None:
@@ -137,7 +137,8 @@ def _record_failure(rt: Runtime, item: OutboxItem, exc: DeliveryError, gave_up: 
             else:
                 row = outbox_store.mark_retry(
                     session, item.id, error,
-                    rt.now() + backoff(item.attempts, cfg.backoff_base_s, cfg.backoff_max_s))
+                    rt.now() + backoff(item.attempts, cfg.backoff_base_s, cfg.backoff_max_s),
+                    by=rt.worker_id)
                 logger.warning("Outbox item %s: %s; retry at %s", item.id, exc,
                                row.next_attempt_at,
                                extra={"outbox_id": item.id, "case_id": item.case_id,

@@ -132,6 +132,31 @@ def _insert(session: Session, raw: bytes, fields: dict[str, Any], **where: Any
             return message_store.insert_once(session, **{**bare, **where, "raw": raw})
 
 
+def _insert_all(session: Session, rows: list[tuple[FetchedMessage, dict[str, Any]]]
+                ) -> list[int | None]:
+    """Insert the batch in one statement; if that fails, message by message (:func:`_insert`).
+
+    The one statement is the fast path (a backlog is thousands of messages); the fallback keeps
+    today's guarantees when something in the batch is wrong: a copy another worker stored
+    meanwhile is a duplicate, and a row the database refuses is stored raw and quarantined
+    without costing the rest of the batch.
+    """
+    if not rows:
+        return []
+    try:
+        with session.begin_nested():
+            return message_store.insert_many(
+                session, [{**fields, "raw": fetched.raw} for fetched, fields in rows])
+    except Exception as exc:  # noqa: BLE001 - retried one by one, where each error is handled
+        logger.info("Storing a batch of %d messages in one statement failed (%s); storing "
+                    "them one by one", len(rows), type(exc).__name__)
+    ids: list[int | None] = []
+    for fetched, fields in rows:
+        row = _insert(session, fetched.raw, fields)
+        ids.append(row.id if row is not None else None)
+    return ids
+
+
 def _digest(*parts: str | bytes) -> str:
     h = hashlib.sha256()
     for part in parts:
@@ -164,20 +189,22 @@ def store_imap_batch(store: Store, account: str, folder: str, uidvalidity: int,
     mailbox_key = f"{account}/{folder}"
     with store.transaction() as session:
         progress = mailbox_store.lock_progress(session, account, folder, uidvalidity)
+        rows: list[tuple[FetchedMessage, dict[str, Any]]] = []
         for fetched, fields in prepared:
             if fetched.uid <= progress.last_uid and not backfill:
                 duplicates += 1
                 continue
-            row = _insert(
-                session, fetched.raw, fields,
-                source="backfill" if backfill and not answer_backfill else "imap",
-                mailbox=mailbox_key, uidvalidity=uidvalidity, uid=fetched.uid,
-                size=fetched.size or len(fetched.raw),
-                received_at=fetched.internal_date or now or utcnow())
-            if row is None:
+            rows.append((fetched, {
+                **fields,
+                "source": "backfill" if backfill and not answer_backfill else "imap",
+                "mailbox": mailbox_key, "uidvalidity": uidvalidity, "uid": fetched.uid,
+                "size": fetched.size or len(fetched.raw),
+                "received_at": fetched.internal_date or now or utcnow()}))
+        for row_id in _insert_all(session, rows):
+            if row_id is None:
                 duplicates += 1
             else:
-                stored.append(row.id)
+                stored.append(row_id)
         if not backfill:
             newest = max([up_to_uid, *(m.uid for m in batch)])
             progress.last_uid = max(progress.last_uid, newest)

@@ -1,17 +1,22 @@
-"""Triage: classify stored messages, decide, and act, one message per transaction.
+"""Triage: claim a batch of stored messages, classify it, decide and act in one transaction.
 
-Classification runs outside the transaction (it is CPU work on data already read); the claim,
-the decision and everything it causes are then committed together. A message whose triage raises
-is marked failed in its own transaction and skipped, so one bad message cannot stall the mailbox
-or crash-loop the worker. A failed message is not failed for good: :mod:`triage_policy` says
-when it is tried again (a lost database connection or a bad configuration is retried until it
-works; a message that keeps failing the same way is set aside, loudly), and the pending query
-picks it up once that time has come.
+A worker first claims a batch with a lease (``claimed_by``, ``claimed_until``; ``FOR UPDATE
+SKIP LOCKED`` on PostgreSQL) and commits the claim, so classification, CPU work on data already
+read, runs outside any transaction while other workers take other messages. The decisions and
+everything they cause are then committed in one transaction per batch, a savepoint per message;
+marking a message done requires the claim to still be ours, so a message is acted on once even
+when a lease ran out. A message whose triage raises is marked failed and skipped, so one bad
+message cannot stall the mailbox or crash-loop the worker; a worker that dies holding claims
+delays them by at most ``[triage] lease_s``. A failed message is not failed for good:
+:mod:`triage_policy` says when it is tried again (a lost database connection or a bad
+configuration is retried until it works; a message that keeps failing the same way is set
+aside, loudly), and the pending query picks it up once that time has come.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -59,13 +64,13 @@ def triage_pending(rt: Runtime, limit: int = 200) -> list[Outcome]:
     """Triage up to ``limit`` messages that are new or due for a retry; returns what was done.
 
     Messages that fail are recorded (see :func:`record_failure`) and left out of the result, so
-    a caller looping "while anything was triaged" stops when only failures remain.
+    a caller looping "while anything was triaged" stops when only failures remain (or when
+    every due message is held by another worker's claim).
     """
     now = rt.now()
     try:
         queue_failure_alerts(rt, now)
-        with rt.store.sessions() as session:
-            pending = [_pending(m) for m in message_store.pending_triage(session, limit, now)]
+        pending = _claim(rt, limit, now)
     except Exception as exc:
         if classify_failure(exc) is not FailureKind.TRANSIENT:
             raise
@@ -79,15 +84,33 @@ def triage_pending(rt: Runtime, limit: int = 200) -> list[Outcome]:
 def triage_messages(rt: Runtime, message_ids: Sequence[int]) -> list[Outcome]:
     """Triage these messages now if they are untriaged, whatever their retry time says.
 
-    ``messages retry`` uses it after a person fixed the cause of a failure.
+    ``messages retry`` uses it after a person fixed the cause of a failure. A message another
+    worker holds a live claim on is left to that worker.
     """
     now = rt.now()
     with rt.store.transaction() as session:
         message_store.make_due_again(session, message_ids, now)
-    with rt.store.sessions() as session:
-        pending = [_pending(m) for m in message_store.pending_triage(
-            session, len(message_ids), now, only=message_ids)]
+    pending = _claim(rt, len(message_ids), now, only=message_ids)
     return _triage_batch(rt, pending, now)
+
+
+def claim_owner(rt: Runtime) -> str:
+    """The name this thread's triage claims carry: the runtime's worker and the thread.
+
+    Why the thread: ``run`` triages from its triage thread and from Slack chat intake with one
+    runtime; a worker takes its own claims back at once, so two threads sharing a name would
+    take each other's batches and classify them twice.
+    """
+    return f"{rt.worker_id}/{threading.current_thread().name}"[:100]
+
+
+def _claim(rt: Runtime, limit: int, now: datetime,
+           only: Sequence[int] | None = None) -> list[_Pending]:
+    """Claim a batch for this runtime (committed at once) and read what classifying needs."""
+    lease = timedelta(seconds=rt.config.triage.lease_s)
+    with rt.store.transaction() as session:
+        return [_pending(m) for m in message_store.claim_batch(
+            session, claim_owner(rt), now, lease, limit, only)]
 
 
 def _pending(m: Message) -> _Pending:
@@ -95,7 +118,14 @@ def _pending(m: Message) -> _Pending:
 
 
 def _triage_batch(rt: Runtime, pending: list[_Pending], now: datetime) -> list[Outcome]:
-    """Classify ``pending`` together, then decide and act on each in its own transaction."""
+    """Classify the claimed ``pending`` together, then decide and act on all of them in one
+    transaction, each message in a savepoint of its own.
+
+    A message whose triage raises rolls back only its savepoint and is recorded as failed once
+    the batch is committed. If the batch transaction itself fails (the connection dropped,
+    the commit was refused), nothing of it is kept and each message is tried again in a
+    transaction of its own, as before batching, so one bad message never costs the others.
+    """
     if not pending:
         return []
     readable = [p for p in pending if not p.quarantined]
@@ -110,34 +140,109 @@ def _triage_batch(rt: Runtime, pending: list[_Pending], now: datetime) -> list[O
             pending = [p for p in pending if p.quarantined]
         else:
             predictions = {p.id: result for p, result in zip(readable, results, strict=True)}
-    outcomes = []
+            _prefetch_notice(rt, readable)
+    try:
+        done, failed = _act_in_one_transaction(rt, pending, predictions, now)
+    except Exception as lost:  # noqa: BLE001 - fall back to one transaction per message
+        logger.warning("Triage batch of %d messages could not be committed (%s); triaging "
+                       "them one by one", len(pending), type(lost).__name__)
+        done, failed = _act_one_by_one(rt, pending, predictions, now)
+    for message_id, error in failed:
+        record_failure(rt, message_id, error, now, failures)
+    for triaged in done:  # committed: now count and log them
+        decision, outcome = triaged.decision, triaged.outcome
+        if triaged.received_at is not None:
+            telemetry.triage_decided(decision.label, triaged.received_at, rt.now())
+        logger.info("Message %s triaged: %s, action %s, case %s: %s", triaged.message_id,
+                    decision.label, decision.action, outcome.case_id, triaged.what,
+                    extra={"message_id": triaged.message_id, "case_id": outcome.case_id,
+                           "label": str(decision.label), "action": str(decision.action)})
+    return [triaged.outcome for triaged in done]
+
+
+@dataclass(frozen=True)
+class _Triaged:
+    """One message acted on in a batch: what the log line and the metrics say once committed."""
+
+    message_id: int
+    decision: Decision
+    outcome: Outcome
+    what: str
+    received_at: datetime | None   # None for backfilled mail, which the latency leaves out
+
+
+_Done = list[_Triaged]
+_Failed = list[tuple[int, Exception]]
+
+
+def _act_in_one_transaction(rt: Runtime, pending: list[_Pending],
+                            predictions: dict[int, Prediction],
+                            now: datetime) -> tuple[_Done, _Failed]:
+    done: _Done = []
+    failed: _Failed = []
+    with rt.store.transaction() as session:
+        # One read for the whole batch; kept referenced so the identity map (weak) keeps them
+        # and each message's session.get below needs no query of its own.
+        loaded = message_store.messages_by_id(session, [p.id for p in pending])
+        for item in pending:
+            try:
+                with session.begin_nested():
+                    result = _triage_in(session, rt, item.id, predictions.get(item.id), now)
+            except Exception as exc:
+                if classify_failure(exc) is FailureKind.TRANSIENT:
+                    raise  # the transaction itself is in trouble, not this message
+                failed.append((item.id, exc))
+                continue
+            if result is not None:
+                done.append(result)
+        del loaded
+    return done, failed
+
+
+def _act_one_by_one(rt: Runtime, pending: list[_Pending], predictions: dict[int, Prediction],
+                    now: datetime) -> tuple[_Done, _Failed]:
+    done: _Done = []
+    failed: _Failed = []
     for item in pending:
         try:
-            outcome = _triage_one(rt, item.id, predictions.get(item.id), now)
+            with rt.store.transaction() as session:
+                result = _triage_in(session, rt, item.id, predictions.get(item.id), now)
         except Exception as exc:  # noqa: BLE001 - one message never stops the others
-            record_failure(rt, item.id, exc, now, failures)
+            failed.append((item.id, exc))
             continue
-        if outcome is not None:
-            outcomes.append(outcome)
-    return outcomes
+        if result is not None:
+            done.append(result)
+    return done, failed
 
 
-def _triage_one(rt: Runtime, message_id: int, prediction: Prediction | None,
-                now: datetime) -> Outcome | None:
-    with rt.store.transaction() as session:
-        if not message_store.claim_for_triage(session, message_id, now):
-            return None  # another worker triaged it
-        message = session.get_one(Message, message_id)  # the claim above found the row
-        facts, decision = judge(rt, session, message, prediction)
-        outcome = apply_decision(session, rt, message, decision, prediction)
-        if message.source != "backfill":
-            telemetry.triage_decided(decision.label, message.received_at, rt.now())
-        logger.info("Message %s triaged: %s, action %s, case %s: %s", message_id, decision.label,
-                    decision.action, outcome.case_id,
+def _prefetch_notice(rt: Runtime, readable: list[_Pending]) -> None:
+    """Score the privacy notice for the whole batch at once (the drafts then look it up).
+
+    A drafter that cannot be built is left to fail per message, where it is recorded as the
+    configuration failure it is.
+    """
+    try:
+        drafter = rt.drafter
+    except Exception:  # noqa: BLE001 - recorded per message by the act step
+        return
+    drafter.prefetch_sections([f"{p.subject}\n{p.text}" for p in readable])
+
+
+def _triage_in(session: Session, rt: Runtime, message_id: int, prediction: Prediction | None,
+               now: datetime) -> _Triaged | None:
+    """Decide and act on one claimed message in ``session``; None if it is no longer ours.
+
+    What was done is returned for the log line and the metrics, written once the batch is
+    committed (a rolled-back batch must not count).
+    """
+    if not message_store.claim_for_triage(session, message_id, now, worker=claim_owner(rt)):
+        return None  # another worker triaged it, or took it over after our lease ran out
+    message = session.get_one(Message, message_id)  # the claim above found the row
+    facts, decision = judge(rt, session, message, prediction)
+    outcome = apply_decision(session, rt, message, decision, prediction)
+    return _Triaged(message_id, decision, outcome,
                     what_happens(decision, quarantined=bool(facts.quarantine_reason)),
-                    extra={"message_id": message_id, "case_id": outcome.case_id,
-                           "label": str(decision.label), "action": str(decision.action)})
-        return outcome
+                    None if message.source == "backfill" else message.received_at)
 
 
 def judge(rt: Runtime, session: Session, message: Message, prediction: Prediction | None
@@ -251,7 +356,7 @@ def record_failure(rt: Runtime, message_id: int, exc: Exception, now: datetime,
             message_store.record_triage_failure(
                 session, message_id, attempts=plan.attempts, next_at=plan.next_at,
                 failed_at=plan.failed_at, error_class=error_class,
-                error=f"{kind}: {error_class}: {_error_text(exc)}")
+                error=f"{kind}: {error_class}: {_error_text(exc)}", worker=claim_owner(rt))
     except Exception as second:  # noqa: BLE001 - e.g. the database is still away
         logger.warning("Triage of message %s failed (%s) and the failure could not be recorded "
                        "(%s); it stays pending and is tried again", message_id, error_class,

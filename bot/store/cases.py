@@ -24,12 +24,19 @@ def classifications(session: Session, case_id: int) -> Sequence[Classification]:
 
 def add_draft(session: Session, case: Case, *, subject: str, text: str, html: str,
               author: str) -> Draft:
-    """Store a new draft version (versions start at 1 and never change once written)."""
-    current = session.scalar(select(func.max(Draft.version)).where(Draft.case_id == case.id))
-    draft = Draft(case_id=case.id, version=(current or 0) + 1, subject=subject, text=text,
-                  html=html, author=author)
+    """Store a new draft version (versions start at 1 and never change once written).
+
+    Neither read nor write flushes the session (flushes were the largest cost in triage
+    profiles): the highest version is the larger of the table's and that of drafts of this
+    case still pending in the session, and the new row goes out with the next flush.
+    """
+    with session.no_autoflush:
+        stored = session.scalar(select(func.max(Draft.version))
+                                .where(Draft.case_id == case.id))
+    pending = [d.version for d in session.new if isinstance(d, Draft) and d.case_id == case.id]
+    draft = Draft(case_id=case.id, version=max([stored or 0, *pending]) + 1, subject=subject,
+                  text=text, html=html, author=author)
     session.add(draft)
-    session.flush()
     return draft
 
 

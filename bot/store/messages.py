@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, Table, and_, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -43,6 +43,34 @@ def known_dedup_keys(session: Session, keys: Sequence[str]) -> set[str]:
     return found
 
 
+def insert_many(session: Session, rows: Sequence[dict[str, Any]]) -> list[int | None]:
+    """Insert a batch of messages in one statement; the new ids in order, None for a copy.
+
+    Copies are recognised by ``dedup_key``, against the table and within the batch itself, so
+    the statement meets no unique key of its own making. Why one statement: an ORM insert per
+    message cost more than parsing it. A concurrent insert by another worker (or a UID stored
+    already) still raises IntegrityError: the caller runs this in a savepoint and then falls
+    back to :func:`insert_once` per message.
+    """
+    keys = [row["dedup_key"] for row in rows]
+    existing = known_dedup_keys(session, keys)
+    fresh: list[dict[str, Any]] = []
+    positions: list[int] = []
+    for position, row in enumerate(rows):
+        if row["dedup_key"] in existing:
+            continue
+        existing.add(row["dedup_key"])
+        fresh.append(row)
+        positions.append(position)
+    ids: list[int | None] = [None] * len(rows)
+    if fresh:
+        new_ids = session.scalars(
+            insert(Message).returning(Message.id, sort_by_parameter_order=True), fresh).all()
+        for position, new_id in zip(positions, new_ids, strict=True):
+            ids[position] = new_id
+    return ids
+
+
 def _due(now: datetime) -> ColumnElement[bool]:
     """New, or failed with a retry that is due (a set-aside message has no next attempt)."""
     return or_(Message.triage_state == TriageState.NEW,
@@ -61,19 +89,77 @@ def pending_triage(session: Session, limit: int = 100, now: datetime | None = No
     return session.scalars(query.order_by(Message.id).limit(limit)).all()
 
 
-def claim_for_triage(session: Session, message_id: int, now: datetime | None = None) -> bool:
+def _lease_free(now: datetime, worker: str) -> ColumnElement[bool]:
+    """Nobody holds the message, its holder's lease ran out (the holder died), or the holder is
+    ``worker`` itself (a pass that could not commit, or record its failures, takes its own
+    claims again next time instead of waiting for its lease)."""
+    return or_(Message.claimed_until.is_(None), Message.claimed_until <= now,
+               Message.claimed_by == worker)
+
+
+def claim_batch(session: Session, worker: str, now: datetime, lease: timedelta,
+                limit: int = 100, only: Sequence[int] | None = None) -> Sequence[Message]:
+    """Claim up to ``limit`` messages due for triage for ``worker``, oldest first.
+
+    A claim is a lease: ``claimed_by`` and ``claimed_until = now + lease``, committed with the
+    caller's transaction, so the worker can classify outside any transaction while other
+    workers take other messages. On PostgreSQL the candidates are read ``FOR UPDATE SKIP
+    LOCKED``, so workers claiming at the same moment split the backlog instead of queueing on
+    each other's rows; on SQLite the caller's ``BEGIN IMMEDIATE`` already serialises claims.
+    Messages held by another worker's live lease are left alone; one whose lease ran out is
+    claimed again.
+    """
+    query = select(Message.id).where(_due(now), _lease_free(now, worker))
+    if only is not None:
+        query = query.where(Message.id.in_(list(only)))
+    query = query.order_by(Message.id).limit(limit)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    ids = list(session.scalars(query))
+    if not ids:
+        return []
+    session.execute(update(Message).where(Message.id.in_(ids))
+                    .values(claimed_by=worker, claimed_until=now + lease)
+                    .execution_options(synchronize_session=False))
+    return session.scalars(select(Message).where(Message.id.in_(ids))
+                           .order_by(Message.id)
+                           .execution_options(populate_existing=True)).all()
+
+
+def claim_for_triage(session: Session, message_id: int, now: datetime | None = None,
+                     worker: str | None = None) -> bool:
     """Mark a message as triaged; True only for the one worker whose update changed the row.
 
     Runs in the same transaction as the triage results, so a crash undoes both. A retried
-    message's failure is cleared with it.
+    message's failure is cleared with it. With ``worker`` the message must still be held by
+    that worker (see :func:`claim_batch`): if its lease ran out and another worker claimed it,
+    this one leaves it to them.
     """
+    conditions = [Message.id == message_id, _due(now or utcnow())]
+    if worker is not None:
+        conditions.append(Message.claimed_by == worker)
+    # The table, not the ORM entity: the same UPDATE without the ORM's bulk-update machinery,
+    # which cost more than the statement itself, once per triaged message.
+    table = Message.__table__
+    if not isinstance(table, Table):
+        raise TypeError("messages is mapped to a table")
     result = session.execute(
-        update(Message).where(Message.id == message_id, _due(now or utcnow()))
+        update(table).where(*conditions)
         .values(triage_state=TriageState.DONE, triage_error=None, triage_error_class=None,
-                triage_next_at=None, triage_failed_at=None, triage_attempts=0)
-        .execution_options(synchronize_session=False)
+                triage_next_at=None, triage_failed_at=None, triage_attempts=0,
+                claimed_until=None)
     )
     return rows_matched(result) == 1
+
+
+def release_claims(session: Session, worker: str, message_ids: Sequence[int]) -> int:
+    """Give back claims ``worker`` still holds on untriaged messages; returns how many."""
+    if not message_ids:
+        return 0
+    return rows_matched(session.execute(
+        update(Message).where(Message.id.in_(list(message_ids)), Message.claimed_by == worker,
+                              Message.triage_state.in_(TRIAGE_PENDING))
+        .values(claimed_until=None).execution_options(synchronize_session=False)))
 
 
 def earlier_failure(session: Session,
@@ -88,16 +174,21 @@ def earlier_failure(session: Session,
 
 def record_triage_failure(session: Session, message_id: int, *, attempts: int,
                           next_at: datetime | None, failed_at: datetime, error_class: str,
-                          error: str) -> bool:
+                          error: str, worker: str | None = None) -> bool:
     """Write a failed attempt on a message that is still untriaged; False if it was triaged.
 
-    ``next_at`` None sets the message aside: only ``messages retry`` tries it again.
+    ``next_at`` None sets the message aside: only ``messages retry`` tries it again. The claim
+    is released (the retry time, not a lease, says when it is tried again); with ``worker``,
+    only while that worker still holds it.
     """
+    conditions = [Message.id == message_id, Message.triage_state.in_(TRIAGE_PENDING)]
+    if worker is not None:
+        conditions.append(Message.claimed_by == worker)
     result = session.execute(
         update(Message)
-        .where(Message.id == message_id, Message.triage_state.in_(TRIAGE_PENDING))
+        .where(*conditions)
         .values(triage_state=TriageState.FAILED, triage_error=error[:2000],
-                triage_error_class=error_class,
+                triage_error_class=error_class, claimed_until=None,
                 triage_attempts=attempts, triage_next_at=next_at, triage_failed_at=failed_at)
         .execution_options(synchronize_session=False)
     )

@@ -142,6 +142,11 @@ class Message(Base):
     triage_next_at: Mapped[datetime | None] = mapped_column()
     triage_failed_at: Mapped[datetime | None] = mapped_column()
     triage_error_class: Mapped[str | None] = mapped_column(String(100))
+    # The triage claim (bot/store/messages.py, claim_batch): the worker holding the message
+    # while it classifies and acts, and when that lease ends; after it a claim by a worker
+    # that died is free again. Kept on a triaged message: it names the worker that did it.
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    claimed_until: Mapped[datetime | None] = mapped_column()
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     slack_user: Mapped[str | None] = mapped_column(String(50))
     slack_channel: Mapped[str | None] = mapped_column(String(50))
@@ -278,6 +283,7 @@ class OutboxItem(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_at: Mapped[datetime | None] = mapped_column()
+    claimed_by: Mapped[str | None] = mapped_column(String(100))  # the dispatcher in 'sending'
     last_error: Mapped[str | None] = mapped_column(Text)
     result: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

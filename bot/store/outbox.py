@@ -5,8 +5,9 @@ current state does not allow raises :class:`~bot.errors.OutboxTransitionError` i
 quietly rewriting a row someone else owns (``sent`` is final: moving it would deliver twice).
 
 Claims follow Healthchecks' ``sendalerts``: a conditional UPDATE that must change exactly one row,
-so two dispatchers never send the same item. On PostgreSQL candidates are read with
-``FOR UPDATE SKIP LOCKED`` so workers do not queue behind each other.
+so two dispatchers never send the same item; the claim records who holds it (``claimed_by``)
+and when (``claimed_at``: the lease is ``[outbox] lease_s`` from then). On PostgreSQL the row is
+locked ``FOR UPDATE SKIP LOCKED`` first, so dispatchers do not queue behind each other's claims.
 
 An item may name follow-ups (:class:`FollowUp`, kept in its payload under ``"then"``): they are
 queued in the transaction that marks it sent or failed, so a post that is about an email (the
@@ -91,7 +92,11 @@ def enqueue(session: Session, kind: str, key: str, payload: dict[str, Any],
     with that clock, so the row must be stamped by it, not by the wall clock. ``then`` are
     queued when this item is marked sent or failed (see the module's docstring).
     """
-    if session.scalar(select(OutboxItem.id).where(OutboxItem.idempotency_key == key)) is not None:
+    # No autoflush for the check: items are only added here, each flushed below, so every
+    # key queued earlier in this transaction is already in the table.
+    with session.no_autoflush:
+        queued = session.scalar(select(OutboxItem.id).where(OutboxItem.idempotency_key == key))
+    if queued is not None:
         return None
     now = now or utcnow()
     follow_ups = [f.as_json() for f in then]
@@ -118,7 +123,10 @@ def _claimable(now: datetime, lease: timedelta) -> ColumnElement[bool]:
 
 def due_ids(session: Session, now: datetime, lease: timedelta, kinds: Sequence[str],
             limit: int = 50) -> list[int]:
-    """Items ready to send: pending and due, or 'sending' whose claimant vanished (lease over)."""
+    """Items ready to send: pending and due, or 'sending' whose claimant vanished (lease over).
+
+    Only candidates: :func:`claim` decides who takes each one.
+    """
     query = (
         select(OutboxItem.id)
         .where(OutboxItem.kind.in_(kinds))
@@ -126,19 +134,30 @@ def due_ids(session: Session, now: datetime, lease: timedelta, kinds: Sequence[s
         .order_by(OutboxItem.next_attempt_at, OutboxItem.id)
         .limit(limit)
     )
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
     return list(session.scalars(query))
 
 
-def claim(session: Session, item_id: int, now: datetime, lease: timedelta) -> OutboxItem | None:
-    """Take one item for sending; None when another dispatcher got there first."""
+def claim(session: Session, item_id: int, now: datetime, lease: timedelta,
+          by: str | None = None) -> OutboxItem | None:
+    """Take one item for sending, for dispatcher ``by``; None when another one got there first.
+
+    On PostgreSQL the row is first locked ``FOR UPDATE SKIP LOCKED``: a row another dispatcher
+    is claiming at this moment is skipped at once instead of waited for. The conditional UPDATE
+    then makes the claim (on SQLite it alone decides, under ``BEGIN IMMEDIATE``).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        free = session.scalar(select(OutboxItem.id)
+                              .where(OutboxItem.id == item_id, _claimable(now, lease))
+                              .with_for_update(skip_locked=True))
+        if free is None:
+            return None
     changed = _rows_changed(
         session,
         update(OutboxItem)
         .where(OutboxItem.id == item_id, OutboxItem.state.in_(CLAIM.sources))
         .where(_claimable(now, lease))
-        .values(state=CLAIM.target, claimed_at=now, attempts=OutboxItem.attempts + 1)
+        .values(state=CLAIM.target, claimed_at=now, claimed_by=by,
+                attempts=OutboxItem.attempts + 1)
     )
     if changed != 1:
         return None
@@ -150,33 +169,45 @@ def _rows_changed(session: Session, statement: Update) -> int:
     return rows_matched(session.execute(statement))
 
 
-def _claimed(session: Session, item_id: int, transition: Transition) -> OutboxItem:
-    row = session.get(OutboxItem, item_id, populate_existing=True)
+def _claimed(session: Session, item_id: int, transition: Transition,
+             by: str | None = None) -> OutboxItem:
+    """The row, if ``transition`` may move it and (with ``by``) ``by`` still holds the claim.
+
+    A dispatcher whose lease ran out while it was sending finds the row claimed by another
+    one: marking it would overwrite the other's attempt, so that raises too.
+    """
+    row = session.get(OutboxItem, item_id, populate_existing=True, with_for_update=True)
     if row is None:
         raise OutboxTransitionError(f"outbox {transition.name}: item {item_id} does not exist")
     transition.check(row.state)
+    if by is not None and row.claimed_by is not None and row.claimed_by != by:
+        raise OutboxTransitionError(
+            f"outbox {transition.name}: item {item_id} is claimed by another dispatcher "
+            "(our lease ran out)")
     return row
 
 
 def mark_sent(session: Session, item_id: int, now: datetime,
-              result: dict[str, Any]) -> OutboxItem:
+              result: dict[str, Any], by: str | None = None) -> OutboxItem:
     """The claimant delivered the item: keep what the channel returned, queue its follow-ups."""
-    row = _claimed(session, item_id, MARK_SENT)
+    row = _claimed(session, item_id, MARK_SENT, by)
     row.state, row.sent_at, row.last_error, row.result = MARK_SENT.target, now, None, result
     _queue_follow_ups(session, row, now)
     return row
 
 
-def mark_retry(session: Session, item_id: int, error: str, next_attempt_at: datetime) -> OutboxItem:
+def mark_retry(session: Session, item_id: int, error: str, next_attempt_at: datetime,
+               by: str | None = None) -> OutboxItem:
     """The claimant failed this time; the item is due again at ``next_attempt_at``."""
-    row = _claimed(session, item_id, MARK_RETRY)
+    row = _claimed(session, item_id, MARK_RETRY, by)
     row.state, row.last_error, row.next_attempt_at = MARK_RETRY.target, error, next_attempt_at
     return row
 
 
-def mark_failed(session: Session, item_id: int, error: str, now: datetime) -> OutboxItem:
+def mark_failed(session: Session, item_id: int, error: str, now: datetime,
+                by: str | None = None) -> OutboxItem:
     """The claimant gave up; follow-ups are queued now, to say so (they read this row's state)."""
-    row = _claimed(session, item_id, MARK_FAILED)
+    row = _claimed(session, item_id, MARK_FAILED, by)
     row.state, row.last_error = MARK_FAILED.target, error
     _queue_follow_ups(session, row, now)
     return row
@@ -243,7 +274,8 @@ def requeue(session: Session, item_id: int, now: datetime) -> OutboxItem | None:
         session,
         update(OutboxItem)
         .where(OutboxItem.id == item_id, OutboxItem.state.in_(REQUEUE.sources))
-        .values(state=REQUEUE.target, attempts=0, next_attempt_at=now, claimed_at=None)
+        .values(state=REQUEUE.target, attempts=0, next_attempt_at=now, claimed_at=None,
+                claimed_by=None)
     )
     if changed != 1:
         return None

@@ -102,14 +102,16 @@ def test_a_missing_notice_makes_messages_wait_and_the_next_pass_after_the_fix_tr
         rt.close()
 
 
-def _kill_own_backend_on_first_decision(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+def _kill_own_backend_on_first_decision(monkeypatch: pytest.MonkeyPatch,
+                                        times: int = 1) -> list[int]:
     """Between the claim and the commit, terminate this session's PostgreSQL backend from
-    another connection, as an administrator or a failover would."""
+    another connection, as an administrator or a failover would (on the first ``times``
+    decisions)."""
     real = triage_module.apply_decision
     killed: list[int] = []
 
     def apply_then_lose_the_connection(session, *args, **kwargs):
-        if not killed:
+        if len(killed) < times:
             pid = session.execute(text("select pg_backend_pid()")).scalar_one()
             admin = create_engine(POSTGRES_URL)
             with admin.begin() as conn:
@@ -128,9 +130,10 @@ def test_a_terminated_postgresql_backend_leaves_the_opt_out_pending_and_the_next
     rt = _runtime(postgres_url, clock)
     try:
         _store(rt, OPT_OUT)
-        killed = _kill_own_backend_on_first_decision(monkeypatch)
+        # Twice: the batch's transaction, then the message's own one (the fallback).
+        killed = _kill_own_backend_on_first_decision(monkeypatch, times=2)
         assert triage_pending(rt) == []
-        assert killed
+        assert len(killed) == 2
         [message] = _messages(rt)
         assert message.triage_state == "failed" and message.triage_next_at is not None
         assert (message.triage_error or "").startswith("transient: OperationalError")
@@ -143,6 +146,24 @@ def test_a_terminated_postgresql_backend_leaves_the_opt_out_pending_and_the_next
         assert message.triage_state == "done" and message.case_id
         with rt.store.sessions() as session:
             assert suppressions.is_suppressed(session, "alice@example.org")
+    finally:
+        rt.close()
+
+
+@pytest.mark.postgres
+def test_a_backend_lost_during_a_batch_costs_nothing_the_messages_are_triaged_one_by_one(
+        postgres_url: str, clock: Clock, monkeypatch: pytest.MonkeyPatch):
+    rt = _runtime(postgres_url, clock)
+    try:
+        _store(rt, OPT_OUT)
+        _store(rt, OPT_OUT.replace(b"alice", b"bob").replace(b"<tf-1@", b"<tf-9@"))
+        killed = _kill_own_backend_on_first_decision(monkeypatch)
+        assert len(triage_pending(rt)) == 2    # the same pass, after the batch was lost
+        assert len(killed) == 1
+        assert [m.triage_state for m in _messages(rt)] == ["done", "done"]
+        with rt.store.sessions() as session:
+            assert suppressions.is_suppressed(session, "alice@example.org")
+            assert suppressions.is_suppressed(session, "bob@example.org")
     finally:
         rt.close()
 

@@ -1,7 +1,8 @@
-"""What the service imports of the classifier at start-up must not pull in scikit-learn.
+"""What the service imports at start-up must not pull in scikit-learn or skops.
 
 Every command's start-up used to import scikit-learn, SciPy and skops (about 3 s of CPU) through
-``classifier.explain`` → ``classifier.features``; the model loads them when it is first used.
+``classifier.explain`` → ``classifier.features`` and ``replies.notice``; the model and the
+notice load them when they are first used.
 """
 
 from __future__ import annotations
@@ -12,15 +13,23 @@ import sys
 import pytest
 
 LIGHT = ["classifier.text", "classifier.explain", "classifier.policy", "classifier.signals",
-         "classifier.model"]
+         "classifier.model", "replies.notice", "replies.drafting"]
+
+
+HEAVY = "sorted({m.split('.')[0] for m in sys.modules} & {'sklearn', 'skops'})"
+
+
+def _heavy_after(statements: str) -> str:
+    code = f"import sys; {statements}; print(','.join({HEAVY}))"
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True).stdout.strip()
 
 
 @pytest.mark.parametrize("module", LIGHT)
 def test_importing_does_not_load_scikit_learn_or_skops(module: str) -> None:
-    code = (f"import sys, {module}; "
-            "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'sklearn', 'skops'}); "
-            "print(','.join(heavy))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout.strip()
+    assert _heavy_after(f"import {module}") == ""
 
-    assert out == ""
+
+def test_building_the_command_line_does_not_load_them() -> None:
+    # `privacy-triage --help`, `suppressions check` and `run --role watcher` start this way.
+    assert _heavy_after("from bot.cli import build_parser; build_parser()") == ""

@@ -328,3 +328,16 @@ def test_an_opt_out_for_someone_unnamed_asks_for_their_address(drafter):
     draft = drafter.draft(request("opt_out", opt_out_needs_address=True))
     assert "please reply with the email address" in draft.text
     assert "off our marketing list" not in draft.text
+
+
+def test_a_draft_from_sections_scored_ahead_for_its_batch_is_the_same_draft():
+    fresh = Drafter(load_notice(EXAMPLE))
+    asked = request("general_query", body="What cookies does your website use?")
+    alone = fresh.draft(asked)
+    fresh.prefetch_sections([f"{asked.subject}\n{asked.body_text}", "another question"])
+
+    def not_again(*_args, **_kwargs):
+        raise AssertionError("the batch's scores should have been used")
+
+    fresh.notice.__dict__["relevant_sections"] = not_again  # the instance, not the class
+    assert fresh.draft(asked) == alone

@@ -134,3 +134,24 @@ def test_it_works_on_the_organisations_published_notice(query, expected):
     published = load_notice(SHARED)
     assert [s.number for s in published.sections] == list(range(1, 10))
     assert published.relevant_sections(query)[0].number == expected
+
+
+QUESTIONS = [
+    "What cookies does your website use?",
+    "Do you share my data with anyone, and do you sell it?",
+    "Who can I complain to about you?",
+    "asdf qwerty",
+    "   ",
+    "",
+    "What cookies does your website use?",   # a repeat in the same batch
+]
+
+
+def test_scoring_a_batch_of_questions_gives_what_each_alone_gives(notice):
+    assert notice.relevant_sections_many(QUESTIONS) == [
+        notice.relevant_sections(q) for q in QUESTIONS]
+    assert notice.relevant_sections_many(QUESTIONS, k=1) == [
+        notice.relevant_sections(q, k=1) for q in QUESTIONS]
+    assert notice.relevant_sections_many([]) == []
+    with pytest.raises(ValueError):
+        notice.relevant_sections_many(QUESTIONS, k=0)
