@@ -27,7 +27,7 @@ from classifier.data.generate import CORPUS_PATH
 from classifier.evaluate import auto_applied, auto_closed
 from classifier.jsonl import read_jsonl
 from classifier.labels import LABELS, Label
-from classifier.model import FIXED_RULE, Prediction, TriageModel
+from classifier.model import FIXED_RULE, TOP_LABEL_RULE, Prediction, TriageModel
 from classifier.pipeline import build_pipeline
 from classifier.quoting import latest_reply
 from classifier.text import compose
@@ -103,12 +103,14 @@ def load_groups(dev_path: Path | None = None, *, corpus_path: Path = CORPUS_PATH
 
 
 def fit_fixed_rule(examples: Sequence[tuple[str, tuple[str, ...]]],
-                   build: Callable[[], Pipeline] = build_pipeline) -> TriageModel:
-    """Fit a pipeline on (composed text, labels) pairs and attach the fixed-rule thresholds."""
+                   build: Callable[[], Pipeline] = build_pipeline,
+                   top_label: str = TOP_LABEL_RULE) -> TriageModel:
+    """Fit a pipeline on (composed text, labels) pairs; attach the fixed-rule thresholds and the
+    top-label rule that training writes into every card (see TOP_LABEL_RULE)."""
     y = MultiLabelBinarizer(classes=LABELS).fit_transform([labels for _, labels in examples])
     pipeline = build()
     pipeline.fit([text for text, _ in examples], y)
-    return TriageModel(pipeline=pipeline, card={"version": "grouped-cv",
+    return TriageModel(pipeline=pipeline, card={"version": "grouped-cv", "top_label": top_label,
                                                 "thresholds": json.loads(json.dumps(FIXED_RULE))})
 
 
@@ -282,7 +284,7 @@ def as_json(report: GroupedReport) -> dict[str, Any]:
         "close_precision_real": round(report.close_precision, 4),
         "close_coverage_real": round(report.close_coverage, 4),
         "close_count_real": report.close_count, "n": report.n, "n_real": report.n_real,
-        "threshold_rule": FIXED_RULE,
+        "threshold_rule": FIXED_RULE, "top_label_rule": TOP_LABEL_RULE,
     }
 
 

@@ -57,6 +57,19 @@ class ThresholdRule(TypedDict):
 # need 0.9, the floor the project has used since the first model.
 FIXED_RULE: ThresholdRule = {"present": dict.fromkeys(LABELS, 0.5), "opt_out_auto": 0.9}
 
+# How the top label is chosen, recorded in each card as ``top_label``. "probability": the
+# arg-max of the per-label calibrated probabilities (series 2.1 and before; a card without the
+# key). "margin": the arg-max of the per-label estimators' raw margins. Why: each label's sigmoid
+# is fitted on its own, so the probabilities carry each label's prior and are not comparable
+# across labels (general_query's maps a margin of 0 to ~0.75, correction's to ~0.4); the margins
+# of the class-balanced logistic regressions share one scale with 0 as every label's balanced
+# boundary. A fixed rule with nothing to tune. The calibrated probabilities stay the
+# ``intents`` and drive "present" and the automatic path's thresholds either way.
+# Measured on the grouped CV (bench/compare_top_label.py, docs/classifier.md): the margin rule
+# lifts banking77 but lowers the English real slice, so training keeps "probability".
+TOP_LABEL_RULES = ("probability", "margin")
+TOP_LABEL_RULE = "probability"
+
 
 def opt_out_threshold_for(model_version: str) -> float:
     """The card's opt-out auto-apply threshold for a model version seen in this process.
@@ -71,8 +84,9 @@ class Prediction:
     """What the model thinks one message asks for.
 
     Attributes:
-        label: the most probable intent.
-        confidence: its probability.
+        label: the top intent, chosen by the card's ``top_label`` rule (see TOP_LABEL_RULE).
+        confidence: its calibrated probability (with the margin rule it may be below another
+            label's).
         intents: probability of every label (all four), independent one-vs-rest estimates.
         present: intents above their detection threshold, most probable first; never empty.
         model_version: version string from the model card.
@@ -107,6 +121,14 @@ class TriageModel:
         return str(self.card.get("version", "unversioned"))
 
     @property
+    def top_label_rule(self) -> str:
+        """The card's rule for the top label; "probability" for a card that names none."""
+        rule = str(self.card.get("top_label", "probability"))
+        if rule not in TOP_LABEL_RULES:
+            raise ModelError(f"unknown top_label rule {rule!r} in the model card")
+        return rule
+
+    @property
     def present_thresholds(self) -> dict[str, float]:
         given = self.card.get("thresholds", {}).get("present", {})
         return {label: float(given.get(label, 0.5)) for label in LABELS}
@@ -138,6 +160,9 @@ class TriageModel:
             return []
         subjects = subjects if subjects is not None else [None] * len(texts)
         docs = [compose(t, s) for t, s in zip(texts, subjects, strict=True)]
+        if self.top_label_rule == "margin":
+            probs, margins = label_scores(self.pipeline, docs)
+            return [self._to_prediction(row, m) for row, m in zip(probs, margins, strict=True)]
         probs = np.asarray(self.pipeline.predict_proba(docs), dtype=float)
         return [self._to_prediction(row) for row in probs]
 
@@ -145,14 +170,42 @@ class TriageModel:
         """Classify one message; see :meth:`predict`."""
         return self.predict([text], [subject])[0]
 
-    def _to_prediction(self, row: np.ndarray) -> Prediction:
+    def _to_prediction(self, row: np.ndarray, margins: np.ndarray | None = None) -> Prediction:
         intents = {label: round(float(p), 6) for label, p in zip(LABELS, row, strict=True)}
         order = sorted(LABELS, key=lambda lab: (-intents[lab], LABELS.index(lab)))
-        top = order[0]
+        # With margins: the first of equal margins, in LABELS order (np.argmax).
+        top = order[0] if margins is None else LABELS[int(np.argmax(margins))]
         thresholds = self.present_thresholds
-        present = (top,) + tuple(lab for lab in order[1:] if intents[lab] >= thresholds[lab])
+        present = (top,) + tuple(lab for lab in order if lab != top
+                                 and intents[lab] >= thresholds[lab])
         return Prediction(label=top, confidence=intents[top], intents=intents, present=present,
                           model_version=self.version)
+
+
+def label_scores(pipeline: Pipeline, docs: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Calibrated probabilities and raw margins per label (columns in LABELS order), one pass.
+
+    Reads the one-vs-rest estimators directly: each is a CalibratedClassifierCV whose
+    calibrated classifiers hold a fitted logistic regression and its sigmoid. The probabilities
+    are exactly ``pipeline.predict_proba``'s; the margins are the regressions' decision values
+    (averaged like the probabilities when calibration kept several). A label that was constant
+    in training has no estimator: its margin is +/-1e6 after its constant probability.
+    """
+    features = pipeline[:-1].transform(docs)
+    n = features.shape[0]
+    probs, margins = np.zeros((n, len(LABELS))), np.zeros((n, len(LABELS)))
+    for j, est in enumerate(pipeline[-1].estimators_):
+        calibrated = getattr(est, "calibrated_classifiers_", None)
+        if calibrated is None:
+            p = np.asarray(est.predict_proba(features), dtype=float)[:, 1]
+            probs[:, j], margins[:, j] = p, np.where(p >= 0.5, 1e6, -1e6)
+            continue
+        for part in calibrated:
+            m = np.asarray(part.estimator.decision_function(features), dtype=float).ravel()
+            margins[:, j] += m / len(calibrated)
+            probs[:, j] += np.asarray(part.calibrators[0].predict(m), dtype=float) / len(
+                calibrated)
+    return probs, margins
 
 
 def _canonical_zip(data: bytes) -> bytes:

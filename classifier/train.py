@@ -27,7 +27,7 @@ from classifier.errors import TrainingDataError
 from classifier.evaluate import auto_applied, score
 from classifier.jsonl import read_jsonl
 from classifier.labels import LABELS, Label
-from classifier.model import FIXED_RULE, TriageModel, save_model
+from classifier.model import FIXED_RULE, TOP_LABEL_RULE, TriageModel, save_model
 from classifier.pipeline import RANDOM_STATE, build_pipeline
 from classifier.quoting import latest_reply
 from classifier.text import compose
@@ -180,6 +180,7 @@ def train_model(examples: Iterable[Example] | None = None, extra: Iterable[Examp
         "sklearn_version": sklearn.__version__,
         "pipeline": PIPELINE_DESCRIPTION,
         "random_state": random_state,
+        "top_label": TOP_LABEL_RULE,
         "thresholds": {"present": dict(FIXED_RULE["present"]),
                        "opt_out_auto": FIXED_RULE["opt_out_auto"],
                        "chosen_on": "fixed rule (see docs/classifier.md)"},

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import time
 
+import numpy as np
 import pytest
 
 from classifier import LABELS, Prediction, TriageModel, load_model
@@ -110,3 +111,67 @@ def test_it_refuses_a_model_trained_with_other_cue_features():
         check_features(pipeline, "old.skops")
     cues.fit(["x"])
     check_features(pipeline, "new.skops")
+
+
+def _with_rule(model: TriageModel, rule: str | None) -> TriageModel:
+    card = {k: v for k, v in model.card.items() if k != "top_label"}
+    return TriageModel(pipeline=model.pipeline, card=card if rule is None
+                       else dict(card, top_label=rule))
+
+
+# Chat-style detail changes and closings (banking77's kind) beside plain other requests.
+_MIXED = ["How do I deactivate my account?", "Can I change my information?",
+          "Please take me off your mailing list.", "What data do you hold about me?",
+          "My card was declined at the supermarket.", "hello"]
+
+
+def test_label_scores_give_exactly_the_pipelines_probabilities(model):
+    from classifier.model import label_scores
+    from classifier.text import compose
+
+    docs = [compose(t, None) for t in _MIXED]
+    probs, margins = label_scores(model.pipeline, docs)
+    assert probs.shape == margins.shape == (len(docs), len(LABELS))
+    assert abs(probs - model.pipeline.predict_proba(docs)).max() < 1e-12
+    # The sigmoids are increasing: within one label a larger margin never has a lower probability.
+    for j in range(len(LABELS)):
+        order = margins[:, j].argsort()
+        assert (probs[order, j][1:] >= probs[order, j][:-1] - 1e-12).all()
+
+
+def test_the_margin_rule_picks_the_largest_margin_and_keeps_the_calibrated_intents(model):
+    from classifier.model import label_scores
+    from classifier.text import compose
+
+    by_margin = _with_rule(model, "margin").predict(_MIXED)
+    by_probability = _with_rule(model, "probability").predict(_MIXED)
+    _, margins = label_scores(model.pipeline, [compose(t, None) for t in _MIXED])
+    for pred, other, row in zip(by_margin, by_probability, margins, strict=True):
+        assert pred.label == LABELS[int(row.argmax())]
+        assert other.label == max(LABELS, key=lambda lab: other.intents[lab])
+        assert pred.intents == other.intents  # only the choice of the top label differs
+        assert pred.confidence == pred.intents[pred.label]
+        assert pred.present[0] == pred.label and len(set(pred.present)) == len(pred.present)
+        assert all(pred.intents[lab] >= 0.5 for lab in pred.present[1:])
+
+
+def test_a_top_label_from_the_margins_is_placed_first_even_below_another_probability(model):
+    # Correction's margin is the larger while general_query's sigmoid gives it the higher
+    # probability: the label is correction and general_query, above its threshold, is present.
+    made = _with_rule(model, "margin")._to_prediction(
+        row=np.array([0.01, 0.45, 0.02, 0.74]),
+        margins=np.array([-5.0, 0.4, -4.0, 0.1]))
+    assert made.label == "correction" and made.confidence == 0.45
+    assert made.present == ("correction", "general_query")
+
+
+def test_a_card_without_a_rule_keeps_the_probability_rule_and_an_unknown_one_is_refused(model):
+    assert _with_rule(model, None).top_label_rule == "probability"
+    with pytest.raises(ModelError, match="top_label"):
+        _with_rule(model, "softmax").predict(["hello"])
+
+
+def test_the_shipped_model_chooses_its_top_label_by_probability(model):
+    # The margin rule was measured and not adopted (docs/classifier.md); a card that names no
+    # rule, like the shipped one, keeps the rule it was measured with.
+    assert model.top_label_rule == "probability"

@@ -11,7 +11,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from classifier import LABELS
 from classifier.data.generate import CORPUS_PATH, generate
 from classifier.errors import ModelError, TrainingDataError
-from classifier.model import CARD_FILE, MODEL_FILE, load_model, save_model
+from classifier.model import CARD_FILE, MODEL_FILE, TOP_LABEL_RULE, load_model, save_model
 from classifier.train import data_sha256, load_corpus, to_examples, train_model
 
 
@@ -84,6 +84,8 @@ def test_a_saved_model_loads_and_predicts(tmp_path, trained):
     pred = model.predict_one("please unsubscribe me from the newsletter")
     assert pred.label == "opt_out"
     assert pred.model_version == model.card["version"]
+    # Training writes the top-label rule into the card, and the loaded model follows it.
+    assert model.card["top_label"] == TOP_LABEL_RULE == model.top_label_rule
 
 
 @pytest.mark.slow  # trains the model once more
