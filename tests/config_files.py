@@ -40,6 +40,17 @@ def imap_section(dovecot: Dovecot, *, array: bool = False, **settings: object) -
                                 for key, value in values.items())
 
 
+def smtp_section(host: str, port: int, **settings: object) -> str:
+    """The ``[smtp]`` table for a test relay: plain SMTP, no login, our support address as From.
+
+    ``settings`` add keys or override these (``timeout_s=5``).
+    """
+    values: dict[str, object] = {"host": host, "port": port, "starttls": False, "username": "",
+                                 "from_address": "support@caplus.org.uk", **settings}
+    return "[smtp]\n" + "".join(f"{key} = {_toml_value(value)}\n"
+                                 for key, value in values.items())
+
+
 def imap_password_env(dovecot: Dovecot) -> dict[str, str]:
     """The environment entry that gives a child process ``dovecot``'s password."""
     return {IMAP_PASSWORD_ENV: dovecot.password}

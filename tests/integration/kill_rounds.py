@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 
 from bot.store.db import Store
 from bot.store.models import AuditEvent, Case, CaseState, Message, OutboxItem
-from tests.config_files import imap_password_env, imap_section
+from tests.config_files import imap_password_env, imap_section, smtp_section
 from tests.conftest import TEST_MX, verified
 from tests.integration.chain import chain_counts
 from tests.servers.dovecot import Dovecot
@@ -66,14 +66,8 @@ def write_config(path: Path, database_url: str, dovecot: Dovecot, smtp: SmtpServ
                  slack: SlackStandIn | None) -> Path:
     text = f'[database]\nurl = "{database_url}"\n' + imap_section(
         dovecot, fetch_batch=25, poll_interval_s=30, trusted_authserv_ids=[TEST_MX])
-    text += textwrap.dedent(f"""
-        [smtp]
-        host = "{smtp.host}"
-        port = {smtp.port}
-        starttls = false
-        username = ""
-        from_address = "support@caplus.org.uk"
-        timeout_s = 5
+    text += smtp_section(smtp.host, smtp.port, timeout_s=5)
+    text += textwrap.dedent("""
         [outbox]
         backoff_base_s = 1
         backoff_max_s = 2

@@ -8,14 +8,18 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import textwrap
 from contextlib import closing
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
-from tests.config_files import IMAP_PASSWORD_ENV, imap_password_env, imap_section
+from tests.config_files import (
+    IMAP_PASSWORD_ENV,
+    imap_password_env,
+    imap_section,
+    smtp_section,
+)
 from tests.conftest import TEST_MX
 from tests.servers.dovecot import Dovecot
 from tests.servers.smtp import SmtpServer
@@ -35,14 +39,7 @@ def write_config(tmp_path: Path, dovecot: Dovecot | None = None,
     if dovecot is not None:
         text += imap_section(dovecot, poll_interval_s=60, trusted_authserv_ids=[TEST_MX])
     if smtp is not None:
-        text += textwrap.dedent(f"""
-            [smtp]
-            host = "{smtp.host}"
-            port = {smtp.port}
-            starttls = false
-            username = ""
-            from_address = "support@caplus.org.uk"
-        """)
+        text += smtp_section(smtp.host, smtp.port)
     text += "[http]\n" + (f"port = {http_port}\n" if http_port else "enabled = false\n")
     path = tmp_path / "config.toml"
     path.write_text(text)

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from tests.config_files import IMAP_PASSWORD_ENV, imap_section
+from tests.config_files import IMAP_PASSWORD_ENV, imap_section, smtp_section
 from tests.conftest import TEST_MX, verified
 from tests.servers.dovecot import Dovecot
 from tests.servers.silent_smtp import SilentSmtpServer
@@ -60,14 +60,7 @@ def write_config(tmp_path: Path, dovecot: Dovecot | None = None,
     if dovecot is not None:
         text += imap_section(dovecot, trusted_authserv_ids=[TEST_MX], **imap)
     if smtp is not None:
-        text += textwrap.dedent(f"""
-            [smtp]
-            host = "{smtp.host}"
-            port = {smtp.port}
-            starttls = false
-            username = ""
-            from_address = "support@caplus.org.uk"
-        """)
+        text += smtp_section(smtp.host, smtp.port)
     path = tmp_path / "config.toml"
     path.write_text(text)
     return path

@@ -25,7 +25,7 @@ from sqlalchemy import func, select, text
 
 from bot.store.db import Store
 from bot.store.models import Case, MailboxState, Message, OutboxItem
-from tests.config_files import imap_password_env, imap_section
+from tests.config_files import imap_password_env, imap_section, smtp_section
 from tests.conftest import TEST_MX, verified
 from tests.servers.dovecot import Dovecot
 from tests.servers.smtp import SmtpServer
@@ -52,12 +52,8 @@ def write_config(tmp_path: Path, database_url: str, dovecot: Dovecot | list[Dove
         f"[database]\nurl = \"{database_url}\"\n"
         + "".join(imap_section(box, array=isinstance(dovecot, list), poll_interval_s=60,
                                fetch_batch=4, trusted_authserv_ids=[TEST_MX]) for box in boxes)
-        + textwrap.dedent(f"""
-            [smtp]
-            host = "{smtp.host}"
-            port = {smtp.port}
-            starttls = false
-            from_address = "support@caplus.org.uk"
+        + smtp_section(smtp.host, smtp.port)
+        + textwrap.dedent("""
             [outbox]
             lease_s = 5
             [http]
