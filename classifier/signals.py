@@ -119,7 +119,8 @@ OPT_OUT = _rx(
     r"\babmeld\w*", r"\babbestell\w*", r"\baustragen\b", r"\btragen sie mich\b",
     r"\b(?:keine|nicht mehr) (?:weitere[n]? )?(?:e-?mails?|werbung|newsletter|post)\b",
     r"\bwiderspr\w* .{0,40}werbung", r"\bwerbewiderspruch\b", r"\bwiderruf\w* .{0,30}einwillig",
-    r"\bentfernen sie mich\b", r"\bstopp\b", r"\bwiderspruch gegen die verarbeitung\b",
+    r"\bentfernen sie mich\b", r"\b(?:streichen|nehmen) sie mich (?:bitte )?(?:aus|von)\b",
+    r"\bstopp\b", r"\bwiderspruch gegen die verarbeitung\b",
     r"\bwiderspreche\w*", r"\bm'opposer\b", r"\bje m'oppose\b", r"\bme opongo\b",
     r"\bmi oppongo\b", r"\bbezwaar tegen\b", r"\bop(?:o|õ)nho-me\b", r"\bsprzeciw\w*",
     r"\bnámitk\w* proti\b", r"\bprotivim\b", r"\binvänd\w* mot\b",
@@ -160,7 +161,7 @@ NEGATED_OPT_OUT = _rx(
     r"\bkeep me (?:on|subscribed|in)\b", r"\bi (?:love|enjoy|like) (?:these|your|the) "
     r"(?:e-?mails?|newsletters?|updates)\b", r"\b(?:still|do) want to (?:receive|get|hear)\b",
     r"\bnicht (?:ab(?:zu)?melden|aus(?:zu)?tragen|entfernen|abbestellen)\b",
-    r"\b(?:melden|tragen|nehmen) sie mich (?:bitte )?nicht\b",
+    r"\b(?:melden|tragen|nehmen|streichen) sie mich (?:bitte )?nicht\b",
     r"\bne (?:me )?(?:d[ée]sinscri\w*|d[ée]sabonn\w*|retirez|supprimez) pas\b",
     r"\bne pas (?:me )?(?:d[ée]sinscrire|d[ée]sabonner|retirer)\b",
     r"\bno (?:me )?(?:den|des|dé) de baja\b", r"\bno quiero (?:darme de baja|que me (?:borren|"

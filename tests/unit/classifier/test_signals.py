@@ -159,3 +159,9 @@ def test_an_opt_out_in_everyday_words_or_with_a_signature_holds_nothing(text):
 ])
 def test_the_narrowed_cues_still_hold_what_they_are_for(text, kind):
     assert kind in {h.kind for h in needs_person(writer_text(text))}
+
+
+def test_the_everyday_german_strike_me_off_the_distribution_list_is_an_opt_out():
+    assert own_opt_out_phrases("Bitte streichen Sie mich aus Ihrem Verteiler.")
+    assert own_opt_out_phrases("Nehmen Sie mich bitte aus dem Newsletter-Verteiler, danke.")
+    assert not own_opt_out_phrases("Bitte streichen Sie mich nicht aus dem Verteiler!")
