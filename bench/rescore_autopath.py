@@ -46,7 +46,8 @@ def main(argv: list[str] | None = None) -> int:
             with args.save.open("wb") as fh:
                 pickle.dump({"rows": rows, "preds": preds}, fh)
     report = grouped.score_pooled(rows, preds)
-    print(grouped.format_grouped(report).split("\n\nautomatic opt-outs", 1)[-1].strip())
+    print("automatic opt-outs" + grouped.format_grouped(report).split(
+        "\n\nautomatic opt-outs", 1)[-1])
     if args.list:
         threshold = FIXED_RULE["opt_out_auto"]
         for i, (row, pred) in enumerate(zip(rows, preds, strict=True)):
