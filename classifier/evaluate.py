@@ -13,7 +13,7 @@ from classifier.model import Prediction, TriageModel
 from classifier.policy import OptOutDecision, decide_opt_out
 
 # A stand-in sender for evaluation: the policy needs a known sender, and evaluation data has none.
-_EVAL_SENDER = "writer@example.org"
+EVAL_SENDER = "writer@example.org"
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ def auto_closed(predictions: Sequence[Prediction], texts: Sequence[str],
 def _policy(predictions: Sequence[Prediction], texts: Sequence[str],
             threshold: float) -> list[OptOutDecision]:
     return [
-        decide_opt_out(p, text=t, sender=_EVAL_SENDER, is_machine_mail=False,
+        decide_opt_out(p, text=t, sender=EVAL_SENDER, is_machine_mail=False,
                        is_unsubscribe_mail=False, threshold=threshold)
         for p, t in zip(predictions, texts, strict=True)
     ]

@@ -144,7 +144,25 @@ class GroupedReport:
     close_precision: float = 1.0
     close_coverage: float = 0.0
     close_count: int = 0
+    # The issue's own denominator: true *simple* opt-outs (see is_simple_opt_out). close_* above
+    # divide by every true opt-out and stay for comparison with earlier figures.
+    simple_count: int = 0
+    simple_closed: int = 0
+    simple_close_precision: float = 1.0
     per_class_real: dict[str, float] = field(default_factory=dict)
+
+
+def is_simple_opt_out(row: Row) -> bool:
+    """A true *simple* opt-out, the denominator of issue 9's "closed without a person" target.
+
+    The issue closes a case automatically "only when nothing else may be in the message" and
+    lists legal wording among what a person must read. So a simple opt-out is a row whose gold
+    is ``opt_out`` alone (no second label a person must handle) that is not a formal letter of
+    a data-protection right (``kind == "template"``: the Art. 21 objection letters, which cite
+    the GDPR and may ask about deletion; held for staff by design). Fixed from the issue's
+    words and the rows' source metadata, never from their text or the policy's verdict.
+    """
+    return row.labels == (Label.OPT_OUT,) and row.kind != "template"
 
 
 def _gold_for(row: Row, pred: str) -> str:
@@ -209,6 +227,8 @@ def score_pooled(rows: Sequence[Row], predictions: Sequence[Prediction],
     n_auto, n_opt = sum(auto), sum(1 for g in g_real if g == Label.OPT_OUT)
     closed = auto_closed([predictions[i] for i in real], [rows[i].text for i in real], threshold)
     close_hits = sum(1 for c, g in zip(closed, g_real, strict=True) if c and g == Label.OPT_OUT)
+    simple = [is_simple_opt_out(rows[i]) for i in real]
+    simple_closed = sum(1 for c, s in zip(closed, simple, strict=True) if c and s)
     per_class = {lab: float(v) for lab, v in zip(LABELS, f1_score(
         g_real, p_real, labels=list(LABELS), average=None, zero_division=0), strict=True)}
     return GroupedReport(
@@ -220,7 +240,9 @@ def score_pooled(rows: Sequence[Row], predictions: Sequence[Prediction],
         auto_count=n_auto, n=len(rows), n_real=len(real), threshold=threshold,
         per_class_real=per_class,
         close_precision=close_hits / sum(closed) if sum(closed) else 1.0,
-        close_coverage=close_hits / n_opt if n_opt else 0.0, close_count=sum(closed))
+        close_coverage=close_hits / n_opt if n_opt else 0.0, close_count=sum(closed),
+        simple_count=sum(simple), simple_closed=simple_closed,
+        simple_close_precision=simple_closed / sum(closed) if sum(closed) else 1.0)
 
 
 def grouped_cv(rows: Sequence[Row], fit: Callable[[list[tuple[str, tuple[str, ...]]]],
@@ -267,7 +289,12 @@ def format_grouped(report: GroupedReport) -> str:
                    f"precision {report.auto_precision:.3f}, coverage "
                    f"{report.auto_coverage:.3f} ({report.auto_count} suppressed at once)"),
               (f"closed with no person: precision {report.close_precision:.3f}, coverage "
-               f"{report.close_coverage:.3f} ({report.close_count} closed)")]
+               f"{report.close_coverage:.3f} of all true opt-outs ({report.close_count} closed)"),
+              (f"  issue 9's denominator, true simple opt-outs (gold opt_out alone, not a legal "
+               f"letter): {report.simple_closed} of {report.simple_count} closed"
+               + (f" ({report.simple_closed / report.simple_count:.3f})"
+                  if report.simple_count else "")
+               + f"; precision against simple opt-outs {report.simple_close_precision:.3f}")]
     return "\n".join(lines)
 
 
@@ -283,7 +310,13 @@ def as_json(report: GroupedReport) -> dict[str, Any]:
         "auto_count_real": report.auto_count,
         "close_precision_real": round(report.close_precision, 4),
         "close_coverage_real": round(report.close_coverage, 4),
-        "close_count_real": report.close_count, "n": report.n, "n_real": report.n_real,
+        "close_count_real": report.close_count,
+        "simple_opt_outs_real": report.simple_count,
+        "simple_closed_real": report.simple_closed,
+        "simple_close_coverage_real": (round(report.simple_closed / report.simple_count, 4)
+                                       if report.simple_count else None),
+        "simple_close_precision_real": round(report.simple_close_precision, 4),
+        "n": report.n, "n_real": report.n_real,
         "threshold_rule": FIXED_RULE, "top_label_rule": TOP_LABEL_RULE,
     }
 

@@ -119,7 +119,8 @@ OPT_OUT = _rx(
     r"\babmeld\w*", r"\babbestell\w*", r"\baustragen\b", r"\btragen sie mich\b",
     r"\b(?:keine|nicht mehr) (?:weitere[n]? )?(?:e-?mails?|werbung|newsletter|post)\b",
     r"\bwiderspr\w* .{0,40}werbung", r"\bwerbewiderspruch\b", r"\bwiderruf\w* .{0,30}einwillig",
-    r"\bentfernen sie mich\b", r"\bstopp\b", r"\bwiderspruch gegen die verarbeitung\b",
+    r"\bentfernen sie mich\b", r"\b(?:streichen|nehmen) sie mich (?:bitte )?(?:aus|von)\b",
+    r"\bstopp\b", r"\bwiderspruch gegen die verarbeitung\b",
     r"\bwiderspreche\w*", r"\bm'opposer\b", r"\bje m'oppose\b", r"\bme opongo\b",
     r"\bmi oppongo\b", r"\bbezwaar tegen\b", r"\bop(?:o|õ)nho-me\b", r"\bsprzeciw\w*",
     r"\bnámitk\w* proti\b", r"\bprotivim\b", r"\binvänd\w* mot\b",
@@ -160,7 +161,7 @@ NEGATED_OPT_OUT = _rx(
     r"\bkeep me (?:on|subscribed|in)\b", r"\bi (?:love|enjoy|like) (?:these|your|the) "
     r"(?:e-?mails?|newsletters?|updates)\b", r"\b(?:still|do) want to (?:receive|get|hear)\b",
     r"\bnicht (?:ab(?:zu)?melden|aus(?:zu)?tragen|entfernen|abbestellen)\b",
-    r"\b(?:melden|tragen|nehmen) sie mich (?:bitte )?nicht\b",
+    r"\b(?:melden|tragen|nehmen|streichen) sie mich (?:bitte )?nicht\b",
     r"\bne (?:me )?(?:d[ée]sinscri\w*|d[ée]sabonn\w*|retirez|supprimez) pas\b",
     r"\bne pas (?:me )?(?:d[ée]sinscrire|d[ée]sabonner|retirer)\b",
     r"\bno (?:me )?(?:den|des|dé) de baja\b", r"\bno quiero (?:darme de baja|que me (?:borren|"
@@ -232,7 +233,10 @@ def short_opt_out_reply(own: str) -> tuple[str, ...]:
 # "please remove me from your mailing list" is not held, while "… I never agreed to publish my
 # information" still is (by its own words).
 _LIST_REMOVAL = _rx(
-    r"\b(?:remove|delete|take|drop) (?:me|my (?:e-?mail )?address|my e-?mail) (?:off |from )"
+    # "my details" / "my name" from a *list* is the UK's everyday way to say unsubscribe; from
+    # a database or the website it is not blanked and still reads as erasure.
+    r"\b(?:remove|delete|take|drop) (?:me|my (?:e-?mail )?address|my e-?mail|my (?:contact )?"
+    r"details|my name) (?:off |from )"
     r"(?:your |the |this |all (?:your )?)?(?:mailing |e-?mail |marketing |newsletter |"
     r"distribution |contact )?(?:lists?|database for marketing)\b",
     r"\bentfernen sie mich (?:bitte )?(?:aus|von) (?:ihrem|dem|ihrer) (?:verteiler|newsletter|"
@@ -282,8 +286,11 @@ ERASURE = _rx(
 )
 
 RECTIFICATION = _rx(
-    r"\b(?:update|change|correct|fix|amend|rectify|edit)\w* (?:\w+ ){0,3}(?:name|address|e-?mail|"
-    r"details|phone|number|date of birth|birthday|record|information|spelling|surname|postcode)",
+    # "update" as a verb on the writer's details; "updates" is the mailing itself ("stop sending
+    # updates to my email"), as in the issue's "Re: CA Plus November update".
+    r"\b(?:update(?!s\b)|change|correct|fix|amend|rectify|edit)\w* (?:\w+ ){0,3}(?:name|"
+    r"address|e-?mail|details|phone|number|date of birth|birthday|record|information|spelling|"
+    r"surname|postcode)",
     r"\b(?:wrong|incorrect|inaccurate|misspel\w*|spelt wrong|spelled wrong|out of date|outdated)\b",
     r"\brectif\w*", r"\bberichtig\w*", r"\bkorrigier\w*", r"\bfalsch\w*", r"\bunrichtig\w*",
     r"\b(?:ändern|aktualisier\w*) .{0,30}(?:name|adresse|anschrift|daten|e-?mail)",
@@ -329,7 +336,13 @@ LEGAL = _rx(
     r"\bregulamento geral\b", r"\brozporządzeni\w*", r"\bnařízení\b",
     r"\bdataskyddsförordningen\b", r"\bgdpr\w*",
     r"(?:\bart(?:icle|ikel|ículo|icolo|igo|ykuł|\.)?|§|\bčl(?:ánek|\.)?)\s*\d{1,2}\b",
-    r"\b(?:lawyer|solicitor|attorney|legal action|court|sue|lawsuit)\b", r"\banwalt\w*",
+    # "court" and "sue" as legal action, not as a street ("14 Acorn Court") or a name ("this is
+    # Sue Patel"), which sign ordinary opt-outs.
+    r"\b(?:lawyer|solicitor|attorney|legal action|lawsuit|small claims)\b",
+    r"\b(?:in|to|into|before|through the|the) courts?\b|\bcourts? (?:action|order|case|"
+    r"proceedings|claim)\b|\bcourt of\b",
+    r"\bsue(?= (?:you|u|your|the|them|this|for|over)\b)|\b(?:will|'ll|to|gonna|shall|could|can|"
+    r"may|might) sue\b|\bsu(?:ed|ing)\b", r"\banwalt\w*",
     r"\brechtsanwält\w*", r"\bgericht\w*", r"\bavocat\w*", r"\bab(?:o|b)gad\w*", r"\bavvocat\w*",
     r"\badvocaat\b", r"\badvogad\w*", r"\bprawnik\w*", r"\badvokát\w*", r"\badvokat\w*",
 )

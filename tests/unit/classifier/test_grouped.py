@@ -108,3 +108,26 @@ def test_every_prediction_comes_from_a_model_that_never_saw_its_group():
     preds = grouped_cv(rows, fit=Recorder)
     assert len(preds) == len(rows)
     assert seen_by_fold == [False, False, False]
+
+
+def test_closing_is_also_scored_against_the_issues_simple_opt_outs():
+    # Issue 9's target divides by true *simple* opt-outs: gold opt_out alone, not a formal
+    # letter of a right. A held Art. 21 letter is not a miss there; it still is in close_coverage.
+    letter = ("Objection under Art. 21(2) GDPR: I object to the processing of my data for "
+              "direct marketing. Please confirm in writing within one month.")
+    rows = [_row("Please unsubscribe me from your newsletter.", "opt_out", "x/a"),
+            _row("Stop sending me these emails please.", "opt_out", "x/a"),
+            _row(letter, "opt_out", "y/b", kind="template"),
+            Row("Unsubscribe me and tell me what data you hold.", None,
+                ("opt_out", "access_request"), "en", "x/a", "dataset")]
+    preds = [make_prediction("opt_out", 0.99), make_prediction("opt_out", 0.6),
+             make_prediction("opt_out", 0.99), make_prediction("opt_out", 0.99)]
+    assert [grouped.is_simple_opt_out(r) for r in rows] == [True, True, False, False]
+    report = score_pooled(rows, preds)
+    assert report.close_count == 1
+    assert (report.simple_count, report.simple_closed) == (2, 1)
+    assert report.simple_close_precision == 1.0
+    assert report.close_coverage == pytest.approx(1 / 4)
+    text = grouped.format_grouped(report)
+    assert "1 of 2 closed (0.500)" in text
+    assert grouped.as_json(report)["simple_close_coverage_real"] == 0.5

@@ -121,3 +121,10 @@ def test_it_does_not_flag_requests_for_oneself(text):
 def test_it_finds_other_addresses_but_not_the_senders():
     text = "Stop mailing Alice@Example.org and bob@example.net."
     assert other_addresses(text, ALICE) == ["bob@example.net"]
+
+
+def test_a_uk_style_opt_out_with_an_address_signature_is_closed_without_a_person():
+    text = ("Hi there,\n\nCould you please remove my details from your mailing list and stop "
+            "sending updates to my email.\n\nThanks,\nSue Carter\n3 Mill Court\nYork YO1 7HH")
+    decision = _decide(make_prediction(), text=text)
+    assert decision.auto_apply and decision.closes, decision.holds

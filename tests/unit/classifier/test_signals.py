@@ -132,3 +132,36 @@ def test_below_the_floor_it_names_the_two_classes_it_hesitates_between():
     pred = make_prediction("correction", 0.45, others={"general_query": 0.4})
     assert hesitation(pred) == ("correction", "general_query")
     assert hesitation(make_prediction()) is None
+
+
+# Everyday opt-outs whose wording or signature tripped a "needs a person" cue against its own
+# intent (written for these tests, not taken from any scored row).
+@pytest.mark.parametrize("text", [
+    "Hello, could you please remove my details from your mailing list? Many thanks",
+    "Please take my name off your mailing list.",
+    "Please stop sending updates to my email, I no longer live in the area.",
+    "Unsubscribe me please.\n\nJohn Hart\n14 Acorn Court\nLeeds LS6 2QT",
+    "Hi, this is Sue Patel from the Tuesday class - please take me off your list.",
+])
+def test_an_opt_out_in_everyday_words_or_with_a_signature_holds_nothing(text):
+    assert needs_person(writer_text(text)) == ()
+
+
+# The same cues still hold what they were written for.
+@pytest.mark.parametrize(("text", "kind"), [
+    ("Please remove my details from your database and website.", "erasure"),
+    ("Please update my email address to jo.hart@example.net", "correction"),
+    ("I updated my address months ago and you still post to the old one", "correction"),
+    ("Stop emailing me or I will sue you.", "legal"),
+    ("One more email and I'll take you to court.", "legal"),
+    ("We are suing over the breach.", "legal"),
+    ("My solicitor will be in touch.", "legal"),
+])
+def test_the_narrowed_cues_still_hold_what_they_are_for(text, kind):
+    assert kind in {h.kind for h in needs_person(writer_text(text))}
+
+
+def test_the_everyday_german_strike_me_off_the_distribution_list_is_an_opt_out():
+    assert own_opt_out_phrases("Bitte streichen Sie mich aus Ihrem Verteiler.")
+    assert own_opt_out_phrases("Nehmen Sie mich bitte aus dem Newsletter-Verteiler, danke.")
+    assert not own_opt_out_phrases("Bitte streichen Sie mich nicht aus dem Verteiler!")
