@@ -171,17 +171,24 @@ def _parent(session: Session, keys: Sequence[str]) -> OutboxItem | None:
     return None
 
 
+def not_waiting() -> ColumnElement[bool]:
+    """SQL for :func:`dependency` being "due": the item waits for nothing, or for a sent one.
+
+    Part of :func:`claim`'s condition, and of what monitoring counts as due (a note whose card
+    is backing off is not overdue itself).
+    """
+    parent = aliased(OutboxItem)
+    return or_(OutboxItem.waits_for.is_(None),
+               exists().where(parent.id == OutboxItem.waits_for, parent.state == SENT))
+
+
 def _claimable(now: datetime, lease: timedelta) -> ColumnElement[bool]:
     """The :data:`CLAIM` condition: pending and due, or 'sending' whose claimant vanished;
-    and, for an item that waits for another, that one is sent (:func:`dependency` is "due")."""
-    parent = aliased(OutboxItem)
+    and, for an item that waits for another, that one is sent (:func:`not_waiting`)."""
     return or_(
         (OutboxItem.state == PENDING) & (OutboxItem.next_attempt_at <= now),
         (OutboxItem.state == SENDING) & (OutboxItem.claimed_at <= now - lease),
-    ) & or_(
-        OutboxItem.waits_for.is_(None),
-        exists().where(parent.id == OutboxItem.waits_for, parent.state == SENT),
-    )
+    ) & not_waiting()
 
 
 def due_ids(session: Session, now: datetime, lease: timedelta, kinds: Sequence[str],

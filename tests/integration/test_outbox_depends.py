@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
-from bot.store import outbox
+from bot.store import monitoring, outbox
 from bot.store.db import Store
 from bot.store.models import OutboxItem, OutboxState
 from tests.waiting import wait_until
@@ -89,10 +89,14 @@ def test_a_child_waits_through_its_parents_retries_and_lease(store: Store):
     assert _claim(store, card)
     with store.transaction() as session:
         outbox.mark_retry(session, card, "HTTP 500", NOW + timedelta(minutes=1), by="w1")
+    with store.sessions() as session:                # backing off: nothing is overdue
+        assert monitoring.oldest_due_unsent(session, NOW + timedelta(seconds=30)) is None
     later = NOW + timedelta(hours=1)
     assert _due(store, later) == [card]              # the card again, not the note
     assert _claim(store, card, later)                # and its claimant vanishes
     assert _due(store, later + 2 * LEASE) == [card]  # taken over; the note still waits
+    assert not _claim(store, note, later + 2 * LEASE)
+    assert _row(store, note).attempts == 0
 
 
 def test_no_queued_parent_means_nothing_to_wait_for(store: Store):
