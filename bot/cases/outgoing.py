@@ -61,7 +61,19 @@ def slack_post(rt: Runtime, kind: str, case: Case, *, key: str,
         return None
     if kind == "opt_out_notice" and rt.config.slack.opt_out_notices == "none":
         return None
-    return outbox.FollowUp("slack", key, {"type": kind, "case_id": case.id, **extra})
+    waits_for = card_keys(case.id) if kind in THREAD_POSTS else ()
+    return outbox.FollowUp("slack", key, {"type": kind, "case_id": case.id, **extra},
+                           waits_for=waits_for)
+
+
+#: Slack payload types posted in the thread of the case's card: they wait for the card.
+THREAD_POSTS = frozenset({"thread_message", "sent_reply"})
+
+
+def card_keys(case_id: int) -> tuple[str, ...]:
+    """The outbox keys a case's card may be queued under (an open case's card, or the notice of
+    an opt-out closed by itself), for a thread post to wait for."""
+    return (f"slack-card:{case_id}", f"slack-notice:{case_id}")
 
 
 def queue_slack(session: Session, rt: Runtime, kind: str, case: Case, *, key: str,
@@ -69,7 +81,8 @@ def queue_slack(session: Session, rt: Runtime, kind: str, case: Case, *, key: st
     """Queue a Slack post; the card is rendered at delivery time from the case as it is then."""
     post = slack_post(rt, kind, case, key=key, **extra)
     if post is not None:
-        outbox.enqueue(session, post.kind, post.key, post.payload, case.id, now=rt.now())
+        outbox.enqueue(session, post.kind, post.key, post.payload, case.id, now=rt.now(),
+                       waits_for=post.waits_for)
 
 
 #: The Slack payload type of the answer in a chat request's thread (bot/slack/delivery.py).

@@ -40,7 +40,7 @@ def item_row(item: OutboxItem) -> dict[str, Any]:
                              if item.state == OutboxState.PENDING else None),
             "created": item.created_at.isoformat(),
             "sent": item.sent_at.isoformat() if item.sent_at else None,
-            "last_error": item.last_error}
+            "waits_for": item.waits_for, "last_error": item.last_error}
 
 
 def handle_list(args: argparse.Namespace) -> int:

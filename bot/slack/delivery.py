@@ -132,7 +132,8 @@ class SlackChannel:
             case = session.get(Case, case_id)
             where = (case.slack_channel, case.slack_ts) if case else (None, None)
         if not where[0] or not where[1]:
-            # The card is queued before anything that threads under it; try again shortly.
+            # Thread posts wait for their card in the outbox (``waits_for``), so this is only
+            # reached by one with no card row to wait for (or a notice shown in the digest).
             raise DeliveryError(f"the card of case {case_id} is not posted yet")
         return where[0], where[1]
 

@@ -125,7 +125,7 @@ def approve(rt: Runtime, case_id: int, version: int, actor: str) -> Result:
             if queue_email(session, rt, case, message, draft, key=key, then=notes) is None:
                 for post in notes:
                     outbox.enqueue(session, post.kind, post.key, post.payload, case.id,
-                                   now=rt.now())
+                                   now=rt.now(), waits_for=post.waits_for)
         asks_identity = _asks_identity(rt, session, case)
         text = (first.reply_text or first.body_text) if first is not None else ""
         asks_details = Label.CORRECTION in case.present and not correction_details_given(text)

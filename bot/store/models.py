@@ -284,6 +284,8 @@ class OutboxItem(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_at: Mapped[datetime | None] = mapped_column()
     claimed_by: Mapped[str | None] = mapped_column(String(100))  # the dispatcher in 'sending'
+    # The item this one waits for (a thread post waits for its card): not due until it is sent.
+    waits_for: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"), index=True)
     last_error: Mapped[str | None] = mapped_column(Text)
     result: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from bot.store import outbox
 from bot.store.models import (
     OPEN_STATES,
     AuditEvent,
@@ -112,11 +113,13 @@ def oldest_due_unsent(session: Session, now: datetime) -> datetime | None:
     passed, or being sent (counted from its last attempt time). None when nothing is due.
 
     An item backing off after a failure is not due until its next attempt, so a relay that is
-    down for a known reason does not make this older; a dispatcher that stopped does.
+    down for a known reason does not make this older; a dispatcher that stopped does. Nor is
+    one waiting for another that is not sent yet (a thread post whose card is backing off).
     """
     at = session.scalar(select(func.min(OutboxItem.next_attempt_at)).where(
         or_(OutboxItem.state == OutboxState.SENDING,
-            (OutboxItem.state == OutboxState.PENDING) & (OutboxItem.next_attempt_at <= now))))
+            (OutboxItem.state == OutboxState.PENDING) & (OutboxItem.next_attempt_at <= now)
+            & outbox.not_waiting())))
     return _aware(at) if at is not None else None
 
 

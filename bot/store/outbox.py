@@ -13,6 +13,14 @@ An item may name follow-ups (:class:`FollowUp`, kept in its payload under ``"the
 queued in the transaction that marks it sent or failed, so a post that is about an email (the
 "reply sent" note under a card) exists only once there is something to say, however long the
 email takes, instead of failing its own attempts while it waits.
+
+An item may also *wait for* another one that is already queued (``waits_for``: a thread post
+waits for its case's card). One rule, :func:`dependency`, decides from the parent's state:
+while it is pending or sending the child is not due (:func:`claim` never takes it, so it uses
+no attempts); once it is sent the child is due; when it failed for good the child is marked
+failed naming the parent, in the parent's ``mark_failed`` or, if the parent had already failed,
+when the child is queued. Both lock the parent row, so a child queued while its parent is being
+marked failed is seen by one of the two. ``requeue`` retries a parent and its children together.
 """
 
 from __future__ import annotations
@@ -20,11 +28,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Update, func, or_, select, update
+from sqlalchemy import ColumnElement, Update, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from bot.errors import OutboxTransitionError
 from bot.store.db import rows_matched
@@ -71,26 +79,59 @@ def allowed(current: str, target: str) -> bool:
     return any(current in t.sources and t.target == target for t in TRANSITIONS)
 
 
+Dependency = Literal["wait", "due", "fail"]
+
+
+def dependency(parent_state: str | None) -> Dependency:
+    """What a child item may do while its parent is in ``parent_state`` (None: no parent).
+
+    The one rule for items that wait for another: not due while the parent may still be
+    delivered, due once it was, failed with it when it never will be.
+    """
+    if parent_state is None or parent_state == SENT:
+        return "due"
+    if parent_state == FAILED:
+        return "fail"
+    return "wait"
+
+
+def parent_failed_reason(parent: OutboxItem) -> str:
+    """The child's ``last_error`` when its parent failed: names the parent (no personal data)."""
+    return (f"waits for outbox #{parent.id} ({parent.idempotency_key}), which failed: "
+            f"{parent.last_error or 'no error recorded'}")
+
+
 @dataclass(frozen=True)
 class FollowUp:
-    """An item to queue once another one is sent or has failed for good."""
+    """An item to queue once another one is sent or has failed for good.
+
+    ``waits_for``: idempotency keys of the item it must also wait for once queued (the first
+    that exists; a case's card is ``slack-card:<id>`` or ``slack-notice:<id>``).
+    """
 
     kind: str
     key: str
     payload: dict[str, Any]
+    waits_for: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, "key": self.key, "payload": self.payload}
+        data: dict[str, Any] = {"kind": self.kind, "key": self.key, "payload": self.payload}
+        if self.waits_for:
+            data["waits_for"] = list(self.waits_for)
+        return data
 
 
 def enqueue(session: Session, kind: str, key: str, payload: dict[str, Any],
             case_id: int | None = None, *, not_before: datetime | None = None,
-            now: datetime | None = None, then: Iterable[FollowUp] = ()) -> OutboxItem | None:
+            now: datetime | None = None, then: Iterable[FollowUp] = (),
+            waits_for: Sequence[str] = ()) -> OutboxItem | None:
     """Queue a delivery unless one with the same idempotency key exists; None for a repeat.
 
     ``now`` is the caller's clock (``Runtime.now``): the dispatcher compares ``next_attempt_at``
     with that clock, so the row must be stamped by it, not by the wall clock. ``then`` are
-    queued when this item is marked sent or failed (see the module's docstring).
+    queued when this item is marked sent or failed; ``waits_for`` names (by key, the first that
+    is queued) the item this one waits for (see the module's docstring). With none of those
+    keys queued there is nothing to wait for and the item is due as usual.
     """
     # No autoflush for the check: items are only added here, each flushed below, so every
     # key queued earlier in this transaction is already in the table.
@@ -102,8 +143,12 @@ def enqueue(session: Session, kind: str, key: str, payload: dict[str, Any],
     follow_ups = [f.as_json() for f in then]
     if follow_ups:
         payload = {**payload, "then": follow_ups}
+    parent = _parent(session, waits_for)
     item = OutboxItem(kind=kind, idempotency_key=key, payload=payload, case_id=case_id,
-                      state=PENDING, next_attempt_at=not_before or now, created_at=now)
+                      state=PENDING, next_attempt_at=not_before or now, created_at=now,
+                      waits_for=parent.id if parent is not None else None)
+    if parent is not None and dependency(parent.state) == "fail":
+        item.state, item.last_error = FAILED, parent_failed_reason(parent)
     try:
         with session.begin_nested():
             session.add(item)
@@ -113,12 +158,37 @@ def enqueue(session: Session, kind: str, key: str, payload: dict[str, Any],
     return item
 
 
+def _parent(session: Session, keys: Sequence[str]) -> OutboxItem | None:
+    """The first queued item of ``keys``, locked: its ``mark_failed`` cannot run meanwhile."""
+    for parent_key in keys:
+        with session.no_autoflush:
+            parent = session.scalar(select(OutboxItem)
+                                    .where(OutboxItem.idempotency_key == parent_key)
+                                    .with_for_update()
+                                    .execution_options(populate_existing=True))
+        if parent is not None:
+            return parent
+    return None
+
+
+def not_waiting() -> ColumnElement[bool]:
+    """SQL for :func:`dependency` being "due": the item waits for nothing, or for a sent one.
+
+    Part of :func:`claim`'s condition, and of what monitoring counts as due (a note whose card
+    is backing off is not overdue itself).
+    """
+    parent = aliased(OutboxItem)
+    return or_(OutboxItem.waits_for.is_(None),
+               exists().where(parent.id == OutboxItem.waits_for, parent.state == SENT))
+
+
 def _claimable(now: datetime, lease: timedelta) -> ColumnElement[bool]:
-    """The :data:`CLAIM` condition: pending and due, or 'sending' whose claimant vanished."""
+    """The :data:`CLAIM` condition: pending and due, or 'sending' whose claimant vanished;
+    and, for an item that waits for another, that one is sent (:func:`not_waiting`)."""
     return or_(
         (OutboxItem.state == PENDING) & (OutboxItem.next_attempt_at <= now),
         (OutboxItem.state == SENDING) & (OutboxItem.claimed_at <= now - lease),
-    )
+    ) & not_waiting()
 
 
 def due_ids(session: Session, now: datetime, lease: timedelta, kinds: Sequence[str],
@@ -210,13 +280,25 @@ def mark_failed(session: Session, item_id: int, error: str, now: datetime,
     row = _claimed(session, item_id, MARK_FAILED, by)
     row.state, row.last_error = MARK_FAILED.target, error
     _queue_follow_ups(session, row, now)
+    _fail_waiting(session, row)
     return row
 
 
 def _queue_follow_ups(session: Session, row: OutboxItem, now: datetime) -> None:
     for follow_up in row.payload.get("then", []):
         enqueue(session, follow_up["kind"], follow_up["key"], follow_up["payload"], row.case_id,
-                now=now)
+                now=now, waits_for=follow_up.get("waits_for", ()))
+
+
+def _fail_waiting(session: Session, parent: OutboxItem) -> None:
+    """Mark failed the items waiting for ``parent``, which failed: they would never be due.
+
+    Only pending ones: a child is never claimed before its parent is sent, and sent is final.
+    """
+    session.flush()
+    session.execute(update(OutboxItem)
+                    .where(OutboxItem.waits_for == parent.id, OutboxItem.state == PENDING)
+                    .values(state=FAILED, last_error=parent_failed_reason(parent)))
 
 
 def settle(session: Session, key: str, result: dict[str, Any], now: datetime) -> bool:
@@ -268,8 +350,27 @@ def requeue(session: Session, item_id: int, now: datetime) -> OutboxItem | None:
     """Make a failed or pending item due now, with a fresh run of attempts.
 
     A sent item is never requeued (that would deliver it twice), nor one being sent now.
+    Items wait for each other as a group: requeuing a failed parent requeues the items that
+    failed waiting for it, and requeuing such an item requeues its failed parent (and so its
+    siblings) too, since it would otherwise fail again at once.
     Returns the item, or None when it does not exist or is sent or in flight.
     """
+    item = _requeue_one(session, item_id, now)
+    if item is None:
+        return None
+    parent = session.get(OutboxItem, item.waits_for) if item.waits_for is not None else None
+    if parent is not None and parent.state == FAILED:
+        _requeue_one(session, parent.id, now)
+        item = parent
+    if item.state == PENDING:
+        children = session.scalars(select(OutboxItem.id).where(
+            OutboxItem.waits_for == item.id, OutboxItem.state == FAILED)).all()
+        for child in children:
+            _requeue_one(session, child, now)
+    return session.get(OutboxItem, item_id, populate_existing=True)
+
+
+def _requeue_one(session: Session, item_id: int, now: datetime) -> OutboxItem | None:
     changed = _rows_changed(
         session,
         update(OutboxItem)

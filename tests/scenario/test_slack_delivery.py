@@ -15,6 +15,7 @@ from bot.runtime import Runtime
 from bot.service import poll_once
 from bot.slack import client as slack_client
 from bot.slack.jobs import queue_daily_posts
+from bot.store import outbox as outbox_store
 from bot.store import suppressions
 from bot.store.models import Case, OutboxItem
 from tests.clock import TestClock
@@ -118,6 +119,70 @@ def test_a_follow_up_email_appears_in_the_cards_thread(slack_runtime, slack_stan
     now = case_now(slack_runtime, case.id)
     assert now.version == case.version + 1
     assert buttons(card(slack_standin, now))["case_approve"]["value"] == f"{case.id}:{now.version}"
+
+
+FOLLOW_UP = (
+    b"From: Erin Example <erin@example.org>\r\nTo: support@caplus.org.uk\r\n"
+    b"Subject: Re: my data\r\nMessage-ID: <sar-3@example.org>\r\n"
+    b"In-Reply-To: <sar-1@example.org>\r\nReferences: <sar-1@example.org>\r\n\r\n"
+    b"One more thing about my request.\r\n")
+
+
+def _slack_rows(rt: Runtime, payload_type: str) -> list[OutboxItem]:
+    with rt.store.sessions() as session:
+        rows = session.scalars(select(OutboxItem).where(OutboxItem.kind == "slack")
+                               .order_by(OutboxItem.id))
+        return [r for r in rows if r.payload.get("type") == payload_type]
+
+
+def test_a_thread_post_waits_for_a_delayed_card_and_arrives_after_it(slack_runtime,
+                                                                      slack_standin, clock):
+    slack_standin.fail_next("chat.postMessage", "server_error", count=3)  # beyond the retries
+    case = new_case(slack_runtime, ACCESS)
+    assert case.slack_ts is None
+    tries = len(slack_standin.calls("chat.postMessage"))
+    store_raw(slack_runtime.store, FOLLOW_UP, source="file", received_at=slack_runtime.now())
+    poll_once(slack_runtime)   # the card is in its backoff: the note is not even attempted
+    assert len(slack_standin.calls("chat.postMessage")) == tries
+    (card_row,) = _slack_rows(slack_runtime, "case_card")
+    (note_row,) = _slack_rows(slack_runtime, "thread_message")
+    assert (note_row.state, note_row.attempts, note_row.waits_for) == ("pending", 0, card_row.id)
+
+    clock.advance(minutes=5)   # past the card's backoff: card, then note, in one pass
+    assert poll_once(slack_runtime).delivery.sent == 2
+    now = case_now(slack_runtime, case.id)
+    (note,) = thread_of(slack_standin, now)
+    assert "wrote again" in note["text"]
+    posted = [c for c in slack_standin.calls("chat.postMessage") if c.ok]
+    assert [c.args.get("thread_ts") for c in posted] == [None, now.slack_ts]
+    (note_row,) = _slack_rows(slack_runtime, "thread_message")
+    assert (note_row.state, note_row.attempts) == ("sent", 1)
+
+
+def test_a_card_failed_for_good_fails_its_thread_post_and_both_are_retried(slack_runtime,
+                                                                           slack_standin, clock):
+    slack_standin.fail_next("chat.postMessage", "server_error", count=3)
+    case = new_case(slack_runtime, ACCESS)
+    store_raw(slack_runtime.store, FOLLOW_UP, source="file", received_at=slack_runtime.now())
+    poll_once(slack_runtime)
+    slack_standin.fail_next("chat.postMessage", "invalid_blocks")   # permanent
+    clock.advance(minutes=5)
+    poll_once(slack_runtime)
+    (card_row,) = _slack_rows(slack_runtime, "case_card")
+    (note_row,) = _slack_rows(slack_runtime, "thread_message")
+    assert card_row.state == "failed"
+    assert (note_row.state, note_row.attempts) == ("failed", 0)   # no attempt burnt
+    assert note_row.last_error.startswith(
+        f"waits for outbox #{card_row.id} (slack-card:{case.id}), which failed: ")
+    assert "invalid_blocks" in note_row.last_error
+    assert all(c.args.get("thread_ts") is None for c in slack_standin.calls("chat.postMessage"))
+
+    with slack_runtime.store.transaction() as session:   # what `outbox retry <note>` does
+        assert outbox_store.requeue(session, note_row.id, slack_runtime.now()) is not None
+    assert poll_once(slack_runtime).delivery.sent == 2
+    now = case_now(slack_runtime, case.id)
+    (note,) = thread_of(slack_standin, now)
+    assert "wrote again" in note["text"]
 
 
 def test_an_automatic_opt_out_is_posted_with_an_undo_that_lifts_it(slack_runtime, app,
