@@ -51,6 +51,7 @@ def test_real_letters_cover_the_main_european_languages_with_every_request_type(
     assert {("access_request", None), ("correction", "erasure")} <= polish
 
 
+@pytest.mark.slow  # reads every group, splitting quoted history in ~11,000 rows: about 8 s
 def test_each_origin_repository_is_its_own_group_in_the_grouped_cv():
     groups = {row.group for row in load_groups(None)}
     origins = {group_of(r["source"]) for r in ROWS}
