@@ -183,7 +183,9 @@ def test_the_listener_acks_and_returns_before_triage_and_the_worker_answers_once
     ack = slack_standin.wait_for_ack(envelope, timeout=3)
     stored = taken.get(timeout=5)                 # the listener has returned
     assert ack.elapsed < 3 and stored is not None
-    assert service.wake.is_set()                  # it woke the (held) triage thread
+    # It woke the (held) triage thread: the wake-up follows the store, so it may come just
+    # after the listener's return is seen.
+    wait_until(service.wake.is_set, timeout=3, what="the wake-up of the triage thread")
     assert _triage_state(rt, stored) == TriageState.NEW
     assert _answer_rows(rt) == []
     with rt.store.sessions() as session:
