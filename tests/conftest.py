@@ -34,6 +34,9 @@ REAL_SERVER_FIXTURES = frozenset({
     "dovecot", "dovecot_server", "tls_dovecot", "oauth_dovecot",  # Dovecot
     "postgres_url",  # PostgreSQL
     "browser",  # headless Chromium
+    "smtp_server",  # aiosmtpd on loopback
+    "slack_standin",  # Slack's Web API and Socket Mode on loopback
+    "server",  # the web app served by waitress on loopback
 })
 #: Markers that name a real dependency: they imply ``slow`` too.
 REAL_SERVER_MARKERS = ("postgres", "dovecot", "browser", "own_dovecot")

@@ -12,6 +12,9 @@ import sys
 
 import pytest
 
+#: Each test starts a fresh interpreter (about 0.3 s apiece): a real process, so not the inner loop.
+pytestmark = pytest.mark.slow
+
 LIGHT = ["classifier.text", "classifier.explain", "classifier.policy", "classifier.signals",
          "classifier.model", "replies.notice", "replies.drafting"]
 
