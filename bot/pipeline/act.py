@@ -128,8 +128,8 @@ def _auto_opt_out(session: Session, rt: Runtime, message: Message, decision: Dec
     if decision.keep_open:
         draft = draft_for_case(rt, session, case, message, intents=(Label.OPT_OUT,),
                                opt_out_applied=True)
-        cases.add_draft(session, case, subject=draft.subject, text=draft.text, html=draft.html,
-                        author="model")
+        cases.add_first_draft(session, case, subject=draft.subject, text=draft.text,
+                              html=draft.html, author="model")
         queue_slack(session, rt, "case_card", case, key=f"slack-card:{case.id}")
     else:
         queue_slack(session, rt, "opt_out_notice", case, key=f"slack-notice:{case.id}")
@@ -184,8 +184,8 @@ def _open_case(session: Session, rt: Runtime, message: Message, decision: Decisi
     intents = decision.intents or (decision.label,)
     draft = draft_for_case(rt, session, case, message, intents=intents,
                            opt_out_applied=opt_out_applied)
-    cases.add_draft(session, case, subject=draft.subject, text=draft.text, html=draft.html,
-                    author="model")
+    cases.add_first_draft(session, case, subject=draft.subject, text=draft.text,
+                          html=draft.html, author="model")
     audit.record(session, SYSTEM, "case.opened", case.id, message=message.id,
                  label=decision.label, intents=list(intents), reasons=list(decision.reasons))
     queue_slack(session, rt, "case_card", case, key=f"slack-card:{case.id}")

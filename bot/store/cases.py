@@ -40,6 +40,19 @@ def add_draft(session: Session, case: Case, *, subject: str, text: str, html: st
     return draft
 
 
+def add_first_draft(session: Session, case: Case, *, subject: str, text: str, html: str,
+                    author: str) -> Draft:
+    """Store version 1 of the draft of a case opened in this transaction.
+
+    Why not :func:`add_draft`: a case created a moment ago has no draft yet, so there is no
+    highest version to read (that read was a statement per triaged message).
+    """
+    draft = Draft(case_id=case.id, version=1, subject=subject, text=text, html=html,
+                  author=author)
+    session.add(draft)
+    return draft
+
+
 def add_classification(session: Session, case_id: int, message_id: int | None, *, label: str,
                        confidence: float, intents: dict[str, float], model_version: str,
                        by: str) -> Classification:
@@ -78,10 +91,38 @@ def sender_known_before(session: Session, address: str | None, before_message_id
     """Whether earlier mail came from this address (the only 'record' intake itself holds)."""
     if not address:
         return False
+    remembered = session.info.get(_FIRST_BY_SENDER, {})
+    if address in remembered:
+        first = remembered[address]
+        return first is not None and first < before_message_id
     with session.no_autoflush:  # rows pending in this transaction are all newer
         found = session.scalar(select(Message.id).where(
             Message.sender == address, Message.id < before_message_id).limit(1))
     return found is not None
+
+
+#: ``session.info`` key: sender -> id of their first stored message (None: none stored).
+_FIRST_BY_SENDER = "cases.first_message_by_sender"
+
+
+def remember_first_messages(session: Session, senders: Sequence[str | None]) -> None:
+    """Read, for a triage batch, each sender's first stored message, so that
+    :func:`sender_known_before` answers from memory for the rest of the transaction.
+
+    Why: asking per drafted reply was a statement per message. The answer cannot go stale
+    within the transaction: messages only get larger ids, so a sender's first message stays
+    their first. Kept in ``session.info``, which ends with the session.
+    """
+    wanted = list(dict.fromkeys(s for s in senders if s))
+    remembered: dict[str, int | None] = session.info.setdefault(_FIRST_BY_SENDER, {})
+    with session.no_autoflush:
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            remembered.update(dict.fromkeys(chunk))
+            for sender, first in session.execute(
+                    select(Message.sender, func.min(Message.id))
+                    .where(Message.sender.in_(chunk)).group_by(Message.sender)):
+                remembered[sender] = first
 
 
 def staff_labels(session: Session) -> Sequence[tuple[str, str]]:
