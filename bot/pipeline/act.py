@@ -89,8 +89,10 @@ def _new_case(session: Session, message: Message, decision: Decision,
         review_reasons=[*decision.reasons, *(f"why: {w}" for w in decision.why)])
     case.due_date = clock.opening_due_date((decision.label, *present), message.received_at)
     session.add(case)
+    # By the relationship, so that one flush inserts the case and links the message (the
+    # flush is needed for the case's id: its outbox keys, classification and draft name it).
+    message.case = case
     session.flush()
-    message.case_id = case.id
     logger.debug("Case %s opened (%s, %s) for message %s", case.id, case.label, case.state,
                  message.id, extra={"case_id": case.id, "message_id": message.id})
     if prediction is not None:

@@ -39,7 +39,7 @@ from bot.pipeline.triage_policy import (
     plan_retry,
 )
 from bot.runtime import Runtime
-from bot.store import cases, outbox
+from bot.store import cases, deferred, outbox
 from bot.store import messages as message_store
 from bot.store.models import OPEN_STATES, Case, Message
 from bot.store.monitoring import failure_alert_key
@@ -190,20 +190,26 @@ def _act_in_one_transaction(rt: Runtime, pending: list[_Pending],
         # The claims are checked (and locked) once for the batch and the messages marked
         # triaged together at its end: a message another worker took over is left to them.
         ours = message_store.still_claimed(session, ids, now, worker)
+        # Audit events, classifications and first drafts are inserted together at the end.
+        rows = deferred.install(session)
         for item in pending:
             if item.id not in ours:
                 continue  # another worker triaged it, or took it over after our lease ran out
+            mark = rows.mark()
             try:
                 with session.begin_nested():
                     result = _triage_in(session, rt, item.id, predictions.get(item.id), now,
                                         claimed=True)
             except Exception as exc:
+                rows.discard_since(mark)  # rolled back with the message's savepoint
                 if classify_failure(exc) is FailureKind.TRANSIENT:
                     raise  # the transaction itself is in trouble, not this message
                 failed.append((item.id, exc))
                 continue
             if result is not None:
                 done.append(result)
+        deferred.uninstall(session)
+        rows.write(session)
         triaged = [t.message_id for t in done]
         changed = message_store.mark_triaged(session, triaged, now, worker)
         if changed != len(triaged):  # cannot happen while the rows are locked: start again

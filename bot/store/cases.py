@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.store.models import OPEN_STATES, Case, Classification, Draft, Message
+from bot.store import deferred
+from bot.store.models import OPEN_STATES, Case, Classification, Draft, Message, utcnow
 
 
 def latest_draft(session: Session, case_id: int) -> Draft | None:
@@ -47,19 +49,24 @@ def add_first_draft(session: Session, case: Case, *, subject: str, text: str, ht
     Why not :func:`add_draft`: a case created a moment ago has no draft yet, so there is no
     highest version to read (that read was a statement per triaged message).
     """
-    draft = Draft(case_id=case.id, version=1, subject=subject, text=text, html=html,
-                  author=author)
-    session.add(draft)
+    values: dict[str, Any] = {"case_id": case.id, "version": 1, "subject": subject,
+                              "text": text, "html": html, "author": author,
+                              "created_at": utcnow()}
+    draft = Draft(**values)
+    deferred.add(session, draft, values)
     return draft
 
 
 def add_classification(session: Session, case_id: int, message_id: int | None, *, label: str,
                        confidence: float, intents: dict[str, float], model_version: str,
                        by: str) -> Classification:
-    row = Classification(case_id=case_id, message_id=message_id, label=label,
-                         confidence=confidence, intents=intents, model_version=model_version,
-                         by=by)
-    session.add(row)
+    """Record a label (in a triage batch, with the batch's deferred rows)."""
+    values: dict[str, Any] = {"case_id": case_id, "message_id": message_id, "label": label,
+                              "confidence": confidence, "intents": intents,
+                              "model_version": model_version, "by": by,
+                              "created_at": utcnow()}
+    row = Classification(**values)
+    deferred.add(session, row, values)
     return row
 
 
