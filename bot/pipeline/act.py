@@ -80,19 +80,15 @@ def _new_case(session: Session, message: Message, decision: Decision,
     # intents, so the deadline, the draft and the card's "Mark erased" button follow.
     present, _ = draft_intents(tuple(decision.intents or (decision.label,)),
                                message.reply_text or message.body_text or "")
-    case = Case(created_at=now,
+    case = cases.open_case_for(
+        session, message, created_at=now,
         state=state, label=decision.label, intents=dict(prediction.intents) if prediction else {},
         present=list(present),
         confidence=prediction.confidence if prediction else 0.0, channel=channel,
         requester=message.sender, requester_name=message.sender_name, subject=message.subject,
         received_at=message.received_at,
-        review_reasons=[*decision.reasons, *(f"why: {w}" for w in decision.why)])
-    case.due_date = clock.opening_due_date((decision.label, *present), message.received_at)
-    session.add(case)
-    # By the relationship, so that one flush inserts the case and links the message (the
-    # flush is needed for the case's id: its outbox keys, classification and draft name it).
-    message.case = case
-    session.flush()
+        review_reasons=[*decision.reasons, *(f"why: {w}" for w in decision.why)],
+        due_date=clock.opening_due_date((decision.label, *present), message.received_at))
     logger.debug("Case %s opened (%s, %s) for message %s", case.id, case.label, case.state,
                  message.id, extra={"case_id": case.id, "message_id": message.id})
     if prediction is not None:

@@ -201,7 +201,7 @@ def _act_in_one_transaction(rt: Runtime, pending: list[_Pending],
                     result = _triage_in(session, rt, item.id, predictions.get(item.id), now,
                                         claimed=True)
             except Exception as exc:
-                rows.discard_since(mark)  # rolled back with the message's savepoint
+                rows.discard_since(mark, session)  # rolled back with the message's savepoint
                 if classify_failure(exc) is FailureKind.TRANSIENT:
                     raise  # the transaction itself is in trouble, not this message
                 failed.append((item.id, exc))

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Column, Insert, Table, Update, bindparam, func, insert, select, update
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql.schema import CallableColumnDefault, ScalarElementColumnDefault
 
 from bot.store import deferred
 from bot.store.models import OPEN_STATES, Case, Classification, Draft, Message, utcnow
@@ -40,6 +43,63 @@ def add_draft(session: Session, case: Case, *, subject: str, text: str, html: st
                   text=text, html=html, author=author)
     session.add(draft)
     return draft
+
+
+def open_case_for(session: Session, message: Message, **values: Any) -> Case:
+    """Insert a case with ``values`` and link ``message`` to it: two statements, no flush.
+
+    Why not ``session.add`` and a flush: the flush (needed at once for the case's id, which
+    its outbox keys, classification and draft name) was the largest cost of a triaged
+    message. The case comes back as a persistent object of the session, every column loaded
+    (the model's defaults filled in here, as an insert by the ORM would), so reading it
+    costs no query and changing it later is an ordinary update.
+    """
+    insert_case, link_message = _case_statements()
+    row = {**{column.name: _default(column) for column in _table(Case).columns
+              if column.name != "id"}, **values}
+    case_id = session.execute(insert_case, row).scalar_one()
+    session.execute(link_message, {"message": message.id, "case": case_id})
+    case = Case(id=case_id, **row)
+    make_transient_to_detached(case)  # as if just read: nothing pending to flush
+    session.add(case)
+    set_committed_value(message, "case_id", case_id)
+    set_committed_value(message, "case", case)
+
+    def forget(session: Session) -> None:
+        # The ORM rolls back only what it wrote itself: without this a rolled-back case
+        # would stay in the identity map (and clash with the next case given its id).
+        session.expunge(case)
+        session.expire(message, ["case_id", "case"])
+
+    deferred.on_discard(session, forget)
+    return case
+
+
+def _table(model: type[Case] | type[Message]) -> Table:
+    table = model.__table__
+    if not isinstance(table, Table):
+        raise TypeError(f"{model.__name__} is mapped to a table")
+    return table
+
+
+@lru_cache(maxsize=1)
+def _case_statements() -> tuple[Insert, Update]:
+    """The two statements of :func:`open_case_for`, built once: building a statement with its
+    values inline cost more than running it."""
+    cases, messages = _table(Case), _table(Message)
+    return (insert(cases).returning(cases.c.id),
+            update(messages).where(messages.c.id == bindparam("message"))
+            .values(case_id=bindparam("case")))
+
+
+def _default(column: Column[Any]) -> Any:
+    """The value the ORM would insert for ``column`` when none is given."""
+    default = column.default
+    if isinstance(default, CallableColumnDefault):
+        return default.arg(None)  # type: ignore[arg-type]  # a plain default ignores it
+    if isinstance(default, ScalarElementColumnDefault):
+        return default.arg
+    return None
 
 
 def add_first_draft(session: Session, case: Case, *, subject: str, text: str, html: str,
@@ -129,7 +189,8 @@ def remember_first_messages(session: Session, senders: Sequence[str | None]) -> 
             for sender, first in session.execute(
                     select(Message.sender, func.min(Message.id))
                     .where(Message.sender.in_(chunk)).group_by(Message.sender)):
-                remembered[sender] = first
+                if sender is not None:
+                    remembered[sender] = first
 
 
 def staff_labels(session: Session) -> Sequence[tuple[str, str]]:

@@ -14,6 +14,7 @@ added to the session as usual.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import insert
@@ -30,17 +31,28 @@ class RowBuffer:
 
     def __init__(self) -> None:
         self._rows: list[tuple[type[Base], dict[str, Any]]] = []
+        self._undo: list[Callable[[Session], None]] = []
 
     def add(self, model: type[Base], values: dict[str, Any]) -> None:
         self._rows.append((model, values))
 
-    def mark(self) -> int:
-        """Where a message's rows begin (taken when its savepoint begins)."""
-        return len(self._rows)
+    def on_discard(self, undo: Callable[[Session], None]) -> None:
+        """Run ``undo`` if the current message's savepoint rolls back: what was written past
+        the ORM's bookkeeping (:func:`bot.store.cases.open_case_for`) is forgotten by it."""
+        self._undo.append(undo)
 
-    def discard_since(self, mark: int) -> None:
-        """Drop the rows added since ``mark`` (the message's savepoint rolled back)."""
-        del self._rows[mark:]
+    def mark(self) -> tuple[int, int]:
+        """Where a message's rows begin (taken when its savepoint begins)."""
+        return len(self._rows), len(self._undo)
+
+    def discard_since(self, mark: tuple[int, int], session: Session) -> None:
+        """Drop the rows added since ``mark`` and undo what was registered since then in
+        ``session`` (the message's savepoint rolled back)."""
+        rows, undo = mark
+        del self._rows[rows:]
+        for step in reversed(self._undo[undo:]):
+            step(session)
+        del self._undo[undo:]
 
     def write(self, session: Session) -> None:
         """Insert every row, one statement per table, in the order they were added (ids keep
@@ -51,6 +63,7 @@ class RowBuffer:
         for model, rows in by_model.items():
             session.execute(insert(model), rows)
         self._rows.clear()
+        self._undo.clear()
 
 
 def install(session: Session) -> RowBuffer:
@@ -62,6 +75,14 @@ def install(session: Session) -> RowBuffer:
 
 def uninstall(session: Session) -> None:
     session.info.pop(_KEY, None)
+
+
+def on_discard(session: Session, undo: Callable[[Session], None]) -> None:
+    """:meth:`RowBuffer.on_discard` of the batch's buffer; nothing outside a batch, where a
+    failure ends the whole session."""
+    buffer = session.info.get(_KEY)
+    if buffer is not None:
+        buffer.on_discard(undo)
 
 
 def add(session: Session, row: Base, values: dict[str, Any]) -> None:
