@@ -26,6 +26,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from bot import telemetry
+from bot.cases.outgoing import queue_chat_answer
 from bot.cases.threads import same_writer
 from bot.mail import auth, sender
 from bot.mail.outbound import case_ids_in
@@ -376,6 +377,12 @@ def record_failure(rt: Runtime, message_id: int, exc: Exception, now: datetime,
                 session, message_id, attempts=plan.attempts, next_at=plan.next_at,
                 failed_at=plan.failed_at, error_class=error_class,
                 error=f"{kind}: {error_class}: {_error_text(exc)}", worker=claim_owner(rt))
+            if plan.set_aside:
+                # A person asking in Slack is told it reached us (staff are alerted to the
+                # set-aside message); if a retry triages it later, its answer is this one.
+                message = session.get(Message, message_id)
+                if message is not None:
+                    queue_chat_answer(session, rt, message, None, joined=False)
     except Exception as second:  # noqa: BLE001 - e.g. the database is still away
         logger.warning("Triage of message %s failed (%s) and the failure could not be recorded "
                        "(%s); it stays pending and is tried again", message_id, error_class,
