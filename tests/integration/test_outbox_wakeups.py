@@ -22,7 +22,6 @@ from bot.store.leadership import (
     channel_name,
     engine_scope,
     notify,
-    notify_new_mail,
 )
 from tests.conftest import make_config, verified
 from tests.servers.smtp import SmtpServer
@@ -101,7 +100,7 @@ def test_outbox_and_mail_notifications_arrive_by_topic(postgres_url: str):
         assert listener.wait_topics(0.05) == {}
         notify(store.engine, scope, OUTBOX)
         assert listener.wait_topics(5) == {OUTBOX: 1}
-        notify_new_mail(store.engine, scope)
+        notify(store.engine, scope, MAIL)
         assert listener.wait_topics(5) == {MAIL: 1}
         mail_only = MailListener(store.engine)   # the default: mail alone, as before
         mail_only.open()
