@@ -153,6 +153,7 @@ class Service:
         self.leaders: list[LeadingWatcher] = []
         self._sqlite_lock: SqliteWatcherLock | None = None
         self._scope: Scope | None = None
+        self._store_default_hook: Callable[[], None] | None = None
 
     @property
     def parts(self) -> frozenset[Part]:
@@ -178,6 +179,7 @@ class Service:
         rt = self.rt
         parts = self.parts
         log_startup_warnings(rt)
+        self._store_default_hook = rt.store.on_outbox_commit
         rt.store.on_outbox_commit = self.announce_outbox
         # Ports and the SQLite watcher lock are taken before any thread starts, so a mistake
         # stops `run` with nothing begun.
@@ -325,7 +327,7 @@ class Service:
     def shutdown(self, timeout: float = 10.0) -> None:
         self.stop.set()
         if self.rt.store.on_outbox_commit == self.announce_outbox:
-            self.rt.store.on_outbox_commit = None
+            self.rt.store.on_outbox_commit = self._store_default_hook
         self.wake.set()
         self._wake_delivery()
         for leader in self.leaders:
