@@ -24,11 +24,13 @@ from bot.pipeline.watch_lead import LeadingWatcher, mailbox_lock, one_pass, take
 from bot.roles import ALL, Part, parts_for
 from bot.runtime import Runtime
 from bot.store.leadership import (
+    MAIL,
+    OUTBOX,
     MailListener,
     Scope,
     SqliteWatcherLock,
     engine_scope,
-    notify_new_mail,
+    notify,
 )
 from bot.supervise import Supervisor, ThreadHealth
 
@@ -151,6 +153,7 @@ class Service:
         self.leaders: list[LeadingWatcher] = []
         self._sqlite_lock: SqliteWatcherLock | None = None
         self._scope: Scope | None = None
+        self._store_default_hook: Callable[[], None] | None = None
 
     @property
     def parts(self) -> frozenset[Part]:
@@ -176,6 +179,8 @@ class Service:
         rt = self.rt
         parts = self.parts
         log_startup_warnings(rt)
+        self._store_default_hook = rt.store.on_outbox_commit
+        rt.store.on_outbox_commit = self.announce_outbox
         # Ports and the SQLite watcher lock are taken before any thread starts, so a mistake
         # stops `run` with nothing begun.
         if Part.WATCHER in parts:
@@ -244,26 +249,41 @@ class Service:
         """New messages committed (mail, or a chat message): wake this process's triage, and on
         PostgreSQL every other process's (``NOTIFY``), wherever the worker part runs."""
         self.wake.set()
+        self._notify_others(MAIL, "new mail")
+
+    def announce_outbox(self) -> None:
+        """Outbox work committed in this process (``Store.on_outbox_commit``): wake this
+        process's delivery, and on PostgreSQL every other process's (``NOTIFY``), so a reply
+        approved in a ``--role slack`` process goes out without waiting for a worker's poll."""
+        self._wake_delivery()
+        self._notify_others(OUTBOX, "queued outbox items")
+
+    def _notify_others(self, topic: str, what: str) -> None:
+        """``NOTIFY`` the workers of every process (PostgreSQL; SQLite has only this one)."""
         store = self.rt.store
         if not store.is_postgresql:
             return
         try:
             if self._scope is None:
                 self._scope = engine_scope(store.engine)
-            notify_new_mail(store.engine, self._scope)
-        except Exception as exc:  # noqa: BLE001 - the workers' polling picks the mail up
-            logger.warning("Could not notify workers of new mail (%s); they will find it at "
-                           "their next poll", type(exc).__name__)
+            notify(store.engine, self._scope, topic)
+        except Exception as exc:  # noqa: BLE001 - the workers' polling picks the work up
+            logger.warning("Could not notify workers of %s (%s); they will find it at their "
+                           "next poll", what, type(exc).__name__)
 
     def _listen(self, beat: Callable[[], None]) -> None:
-        """PostgreSQL: wake triage when a watcher in any process commits new mail."""
-        listener = MailListener(self.rt.store.engine)
+        """PostgreSQL: wake triage when a watcher in any process commits new mail, and
+        delivery when any process queues outbox work."""
+        listener = MailListener(self.rt.store.engine, topics=(MAIL, OUTBOX))
         try:
             listener.open()
             self.wake.set()  # anything committed before we listened
             while not self.stop.is_set():
-                if listener.wait(LISTEN_TICK_S):
+                topics = listener.wait_topics(LISTEN_TICK_S)
+                if MAIL in topics:
                     self.wake.set()
+                if OUTBOX in topics:
+                    self._wake_delivery()
                 beat()
         finally:
             listener.close()
@@ -306,6 +326,8 @@ class Service:
 
     def shutdown(self, timeout: float = 10.0) -> None:
         self.stop.set()
+        if self.rt.store.on_outbox_commit == self.announce_outbox:
+            self.rt.store.on_outbox_commit = self._store_default_hook
         self.wake.set()
         self._wake_delivery()
         for leader in self.leaders:
