@@ -268,9 +268,22 @@ def latest_reply(text: str) -> str:
     if not text.strip():
         return text
     try:
-        return _latest_reply(text, _Budget(MAX_SPLIT_SECONDS))
+        return _remembered_reply(text)
     except _OutOfTime:
         return text.strip()
+
+
+@lru_cache(maxsize=512)
+def _remembered_reply(text: str) -> str:
+    """:func:`_latest_reply` with its own budget, remembered per text.
+
+    Why: triage asks for the same message's latest reply several times (the opt-out policy, the
+    sub-intent, the draft's language), and the split was the costliest step of each. A split
+    that ran out of time raises, and ``lru_cache`` keeps no exception, so only a finished split
+    is remembered: a message is never stuck with a result its budget cut short. 512 entries:
+    more than a triage batch, while a batch's texts are held in memory anyway.
+    """
+    return _latest_reply(text, _Budget(MAX_SPLIT_SECONDS))
 
 
 def _latest_reply(text: str, budget: _Budget) -> str:

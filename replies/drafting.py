@@ -182,6 +182,11 @@ class Drafter:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            # Compiled once and kept: without this every render (and every part it includes)
+            # checked each template file's modification time. An edited override template is
+            # read when the service restarts.
+            auto_reload=False,
+            cache_size=-1,
         )
         self.env.filters["longdate"] = long_date
         self.env.filters["quote"] = _quote

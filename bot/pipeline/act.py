@@ -80,17 +80,15 @@ def _new_case(session: Session, message: Message, decision: Decision,
     # intents, so the deadline, the draft and the card's "Mark erased" button follow.
     present, _ = draft_intents(tuple(decision.intents or (decision.label,)),
                                message.reply_text or message.body_text or "")
-    case = Case(created_at=now,
+    case = cases.open_case_for(
+        session, message, created_at=now,
         state=state, label=decision.label, intents=dict(prediction.intents) if prediction else {},
         present=list(present),
         confidence=prediction.confidence if prediction else 0.0, channel=channel,
         requester=message.sender, requester_name=message.sender_name, subject=message.subject,
         received_at=message.received_at,
-        review_reasons=[*decision.reasons, *(f"why: {w}" for w in decision.why)])
-    case.due_date = clock.opening_due_date((decision.label, *present), message.received_at)
-    session.add(case)
-    session.flush()
-    message.case_id = case.id
+        review_reasons=[*decision.reasons, *(f"why: {w}" for w in decision.why)],
+        due_date=clock.opening_due_date((decision.label, *present), message.received_at))
     logger.debug("Case %s opened (%s, %s) for message %s", case.id, case.label, case.state,
                  message.id, extra={"case_id": case.id, "message_id": message.id})
     if prediction is not None:
@@ -128,8 +126,8 @@ def _auto_opt_out(session: Session, rt: Runtime, message: Message, decision: Dec
     if decision.keep_open:
         draft = draft_for_case(rt, session, case, message, intents=(Label.OPT_OUT,),
                                opt_out_applied=True)
-        cases.add_draft(session, case, subject=draft.subject, text=draft.text, html=draft.html,
-                        author="model")
+        cases.add_first_draft(session, case, subject=draft.subject, text=draft.text,
+                              html=draft.html, author="model")
         queue_slack(session, rt, "case_card", case, key=f"slack-card:{case.id}")
     else:
         queue_slack(session, rt, "opt_out_notice", case, key=f"slack-notice:{case.id}")
@@ -184,8 +182,8 @@ def _open_case(session: Session, rt: Runtime, message: Message, decision: Decisi
     intents = decision.intents or (decision.label,)
     draft = draft_for_case(rt, session, case, message, intents=intents,
                            opt_out_applied=opt_out_applied)
-    cases.add_draft(session, case, subject=draft.subject, text=draft.text, html=draft.html,
-                    author="model")
+    cases.add_first_draft(session, case, subject=draft.subject, text=draft.text,
+                          html=draft.html, author="model")
     audit.record(session, SYSTEM, "case.opened", case.id, message=message.id,
                  label=decision.label, intents=list(intents), reasons=list(decision.reasons))
     queue_slack(session, rt, "case_card", case, key=f"slack-card:{case.id}")

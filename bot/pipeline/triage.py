@@ -41,8 +41,8 @@ from bot.pipeline.triage_policy import (
     plan_retry,
 )
 from bot.runtime import Runtime
+from bot.store import cases, deferred, outbox
 from bot.store import messages as message_store
-from bot.store import outbox
 from bot.store.models import OPEN_STATES, Case, Message
 from bot.store.monitoring import failure_alert_key
 from classifier import Prediction
@@ -182,21 +182,41 @@ def _act_in_one_transaction(rt: Runtime, pending: list[_Pending],
                             now: datetime) -> tuple[_Done, _Failed]:
     done: _Done = []
     failed: _Failed = []
+    worker = claim_owner(rt)
     with rt.store.transaction() as session:
+        ids = [p.id for p in pending]
         # One read for the whole batch; kept referenced so the identity map (weak) keeps them
         # and each message's session.get below needs no query of its own.
-        loaded = message_store.messages_by_id(session, [p.id for p in pending])
+        loaded = message_store.messages_by_id(session, ids)
+        cases.remember_first_messages(session, [m.sender for m in loaded])
+        # The claims are checked (and locked) once for the batch and the messages marked
+        # triaged together at its end: a message another worker took over is left to them.
+        ours = message_store.still_claimed(session, ids, now, worker)
+        # Audit events, classifications and first drafts are inserted together at the end.
+        rows = deferred.install(session)
         for item in pending:
+            if item.id not in ours:
+                continue  # another worker triaged it, or took it over after our lease ran out
+            mark = rows.mark()
             try:
                 with session.begin_nested():
-                    result = _triage_in(session, rt, item.id, predictions.get(item.id), now)
+                    result = _triage_in(session, rt, item.id, predictions.get(item.id), now,
+                                        claimed=True)
             except Exception as exc:
+                rows.discard_since(mark, session)  # rolled back with the message's savepoint
                 if classify_failure(exc) is FailureKind.TRANSIENT:
                     raise  # the transaction itself is in trouble, not this message
                 failed.append((item.id, exc))
                 continue
             if result is not None:
                 done.append(result)
+        deferred.uninstall(session)
+        rows.write(session)
+        triaged = [t.message_id for t in done]
+        changed = message_store.mark_triaged(session, triaged, now, worker)
+        if changed != len(triaged):  # cannot happen while the rows are locked: start again
+            raise RuntimeError(f"{len(triaged) - changed} of {len(triaged)} claims were lost "
+                               "during the batch")
         del loaded
     return done, failed
 
@@ -231,13 +251,16 @@ def _prefetch_notice(rt: Runtime, readable: list[_Pending]) -> None:
 
 
 def _triage_in(session: Session, rt: Runtime, message_id: int, prediction: Prediction | None,
-               now: datetime) -> _Triaged | None:
+               now: datetime, *, claimed: bool = False) -> _Triaged | None:
     """Decide and act on one claimed message in ``session``; None if it is no longer ours.
 
+    ``claimed``: the caller checked the claim already and marks the message triaged itself
+    (:func:`_act_in_one_transaction`); otherwise it is marked here, in the same transaction.
     What was done is returned for the log line and the metrics, written once the batch is
     committed (a rolled-back batch must not count).
     """
-    if not message_store.claim_for_triage(session, message_id, now, worker=claim_owner(rt)):
+    if not claimed and not message_store.claim_for_triage(session, message_id, now,
+                                                          worker=claim_owner(rt)):
         return None  # another worker triaged it, or took it over after our lease ran out
     message = session.get_one(Message, message_id)  # the claim above found the row
     facts, decision = judge(rt, session, message, prediction)

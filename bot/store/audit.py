@@ -13,7 +13,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.store.models import AuditEvent
+from bot.store import deferred
+from bot.store.models import AuditEvent, utcnow
 
 #: The actor of everything the service does by itself (as opposed to ``slack:<user>``).
 SYSTEM = "system"
@@ -21,9 +22,12 @@ SYSTEM = "system"
 
 def record(session: Session, actor: str, action: str, case_id: int | None = None,
            **details: Any) -> AuditEvent:
-    """Append one event to the current transaction."""
-    event = AuditEvent(actor=actor, action=action, case_id=case_id, details=details)
-    session.add(event)
+    """Append one event to the current transaction (in a triage batch, to the batch's
+    deferred rows: :mod:`bot.store.deferred`)."""
+    values: dict[str, Any] = {"actor": actor, "action": action, "case_id": case_id,
+                              "details": details, "at": utcnow()}
+    event = AuditEvent(**values)
+    deferred.add(session, event, values)
     return event
 
 

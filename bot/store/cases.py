@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Column, Insert, Table, Update, bindparam, func, insert, select, update
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql.schema import CallableColumnDefault, ScalarElementColumnDefault
 
-from bot.store.models import OPEN_STATES, Case, Classification, Draft, Message
+from bot.store import deferred
+from bot.store.models import OPEN_STATES, Case, Classification, Draft, Message, utcnow
 
 
 def latest_draft(session: Session, case_id: int) -> Draft | None:
@@ -40,13 +45,88 @@ def add_draft(session: Session, case: Case, *, subject: str, text: str, html: st
     return draft
 
 
+def open_case_for(session: Session, message: Message, **values: Any) -> Case:
+    """Insert a case with ``values`` and link ``message`` to it: two statements, no flush.
+
+    Why not ``session.add`` and a flush: the flush (needed at once for the case's id, which
+    its outbox keys, classification and draft name) was the largest cost of a triaged
+    message. The case comes back as a persistent object of the session, every column loaded
+    (the model's defaults filled in here, as an insert by the ORM would), so reading it
+    costs no query and changing it later is an ordinary update.
+    """
+    insert_case, link_message = _case_statements()
+    row = {**{column.name: _default(column) for column in _table(Case).columns
+              if column.name != "id"}, **values}
+    case_id = session.execute(insert_case, row).scalar_one()
+    session.execute(link_message, {"message": message.id, "case": case_id})
+    case = Case(id=case_id, **row)
+    make_transient_to_detached(case)  # as if just read: nothing pending to flush
+    session.add(case)
+    set_committed_value(message, "case_id", case_id)
+    set_committed_value(message, "case", case)
+
+    def forget(session: Session) -> None:
+        # The ORM rolls back only what it wrote itself: without this a rolled-back case
+        # would stay in the identity map (and clash with the next case given its id).
+        session.expunge(case)
+        session.expire(message, ["case_id", "case"])
+
+    deferred.on_discard(session, forget)
+    return case
+
+
+def _table(model: type[Case] | type[Message]) -> Table:
+    table = model.__table__
+    if not isinstance(table, Table):
+        raise TypeError(f"{model.__name__} is mapped to a table")
+    return table
+
+
+@lru_cache(maxsize=1)
+def _case_statements() -> tuple[Insert, Update]:
+    """The two statements of :func:`open_case_for`, built once: building a statement with its
+    values inline cost more than running it."""
+    cases, messages = _table(Case), _table(Message)
+    return (insert(cases).returning(cases.c.id),
+            update(messages).where(messages.c.id == bindparam("message"))
+            .values(case_id=bindparam("case")))
+
+
+def _default(column: Column[Any]) -> Any:
+    """The value the ORM would insert for ``column`` when none is given."""
+    default = column.default
+    if isinstance(default, CallableColumnDefault):
+        return default.arg(None)  # type: ignore[arg-type]  # a plain default ignores it
+    if isinstance(default, ScalarElementColumnDefault):
+        return default.arg
+    return None
+
+
+def add_first_draft(session: Session, case: Case, *, subject: str, text: str, html: str,
+                    author: str) -> Draft:
+    """Store version 1 of the draft of a case opened in this transaction.
+
+    Why not :func:`add_draft`: a case created a moment ago has no draft yet, so there is no
+    highest version to read (that read was a statement per triaged message).
+    """
+    values: dict[str, Any] = {"case_id": case.id, "version": 1, "subject": subject,
+                              "text": text, "html": html, "author": author,
+                              "created_at": utcnow()}
+    draft = Draft(**values)
+    deferred.add(session, draft, values)
+    return draft
+
+
 def add_classification(session: Session, case_id: int, message_id: int | None, *, label: str,
                        confidence: float, intents: dict[str, float], model_version: str,
                        by: str) -> Classification:
-    row = Classification(case_id=case_id, message_id=message_id, label=label,
-                         confidence=confidence, intents=intents, model_version=model_version,
-                         by=by)
-    session.add(row)
+    """Record a label (in a triage batch, with the batch's deferred rows)."""
+    values: dict[str, Any] = {"case_id": case_id, "message_id": message_id, "label": label,
+                              "confidence": confidence, "intents": intents,
+                              "model_version": model_version, "by": by,
+                              "created_at": utcnow()}
+    row = Classification(**values)
+    deferred.add(session, row, values)
     return row
 
 
@@ -78,10 +158,39 @@ def sender_known_before(session: Session, address: str | None, before_message_id
     """Whether earlier mail came from this address (the only 'record' intake itself holds)."""
     if not address:
         return False
+    remembered = session.info.get(_FIRST_BY_SENDER, {})
+    if address in remembered:
+        first = remembered[address]
+        return first is not None and first < before_message_id
     with session.no_autoflush:  # rows pending in this transaction are all newer
         found = session.scalar(select(Message.id).where(
             Message.sender == address, Message.id < before_message_id).limit(1))
     return found is not None
+
+
+#: ``session.info`` key: sender -> id of their first stored message (None: none stored).
+_FIRST_BY_SENDER = "cases.first_message_by_sender"
+
+
+def remember_first_messages(session: Session, senders: Sequence[str | None]) -> None:
+    """Read, for a triage batch, each sender's first stored message, so that
+    :func:`sender_known_before` answers from memory for the rest of the transaction.
+
+    Why: asking per drafted reply was a statement per message. The answer cannot go stale
+    within the transaction: messages only get larger ids, so a sender's first message stays
+    their first. Kept in ``session.info``, which ends with the session.
+    """
+    wanted = list(dict.fromkeys(s for s in senders if s))
+    remembered: dict[str, int | None] = session.info.setdefault(_FIRST_BY_SENDER, {})
+    with session.no_autoflush:
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            remembered.update(dict.fromkeys(chunk))
+            for sender, first in session.execute(
+                    select(Message.sender, func.min(Message.id))
+                    .where(Message.sender.in_(chunk)).group_by(Message.sender)):
+                if sender is not None:
+                    remembered[sender] = first
 
 
 def staff_labels(session: Session) -> Sequence[tuple[str, str]]:

@@ -138,18 +138,60 @@ def claim_for_triage(session: Session, message_id: int, now: datetime | None = N
     conditions = [Message.id == message_id, _due(now or utcnow())]
     if worker is not None:
         conditions.append(Message.claimed_by == worker)
-    # The table, not the ORM entity: the same UPDATE without the ORM's bulk-update machinery,
-    # which cost more than the statement itself, once per triaged message.
+    result = session.execute(update(_messages_table()).where(*conditions).values(**_TRIAGED))
+    return rows_matched(result) == 1
+
+
+#: What marking a message triaged writes: done, its failure history cleared, the lease ended.
+_TRIAGED: dict[str, Any] = {
+    "triage_state": TriageState.DONE, "triage_error": None, "triage_error_class": None,
+    "triage_next_at": None, "triage_failed_at": None, "triage_attempts": 0,
+    "claimed_until": None}
+
+
+def _messages_table() -> Table:
+    """The table, not the ORM entity: the same UPDATE without the ORM's bulk-update machinery,
+    which cost more than the statement itself, once per triaged message."""
     table = Message.__table__
     if not isinstance(table, Table):
         raise TypeError("messages is mapped to a table")
-    result = session.execute(
-        update(table).where(*conditions)
-        .values(triage_state=TriageState.DONE, triage_error=None, triage_error_class=None,
-                triage_next_at=None, triage_failed_at=None, triage_attempts=0,
-                claimed_until=None)
-    )
-    return rows_matched(result) == 1
+    return table
+
+
+def still_claimed(session: Session, message_ids: Sequence[int], now: datetime,
+                  worker: str) -> set[int]:
+    """Which of ``message_ids`` are still due and held by ``worker``, locked until the caller's
+    transaction ends (``FOR UPDATE`` on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` holds the
+    whole file).
+
+    The batch form of :func:`claim_for_triage`'s condition, checked once for a triage batch:
+    no other worker can take a locked row over, so the check still holds when
+    :func:`mark_triaged` writes the result at the end of the batch.
+    """
+    found: set[int] = set()
+    unique = list(dict.fromkeys(message_ids))
+    for start in range(0, len(unique), 500):
+        query = select(Message.id).where(Message.id.in_(unique[start:start + 500]), _due(now),
+                                         Message.claimed_by == worker)
+        if session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update()
+        found.update(session.scalars(query))
+    return found
+
+
+def mark_triaged(session: Session, message_ids: Sequence[int], now: datetime,
+                 worker: str) -> int:
+    """Mark messages checked by :func:`still_claimed` as triaged, in one statement per 500;
+    returns how many rows changed (all of them, unless the lock was not held)."""
+    changed = 0
+    unique = list(dict.fromkeys(message_ids))
+    for start in range(0, len(unique), 500):
+        changed += rows_matched(session.execute(
+            update(_messages_table())
+            .where(Message.id.in_(unique[start:start + 500]), _due(now),
+                   Message.claimed_by == worker)
+            .values(**_TRIAGED)))
+    return changed
 
 
 def release_claims(session: Session, worker: str, message_ids: Sequence[int]) -> int:
