@@ -24,10 +24,13 @@ from bot.pipeline.watch_lead import LeadingWatcher, mailbox_lock, one_pass, take
 from bot.roles import ALL, Part, parts_for
 from bot.runtime import Runtime
 from bot.store.leadership import (
+    MAIL,
+    OUTBOX,
     MailListener,
     Scope,
     SqliteWatcherLock,
     engine_scope,
+    notify,
     notify_new_mail,
 )
 from bot.supervise import Supervisor, ThreadHealth
@@ -176,6 +179,7 @@ class Service:
         rt = self.rt
         parts = self.parts
         log_startup_warnings(rt)
+        rt.store.on_outbox_commit = self.announce_outbox
         # Ports and the SQLite watcher lock are taken before any thread starts, so a mistake
         # stops `run` with nothing begun.
         if Part.WATCHER in parts:
@@ -255,15 +259,35 @@ class Service:
             logger.warning("Could not notify workers of new mail (%s); they will find it at "
                            "their next poll", type(exc).__name__)
 
+    def announce_outbox(self) -> None:
+        """Outbox work committed in this process (``Store.on_outbox_commit``): wake this
+        process's delivery, and on PostgreSQL every other process's (``NOTIFY``), so a reply
+        approved in a ``--role slack`` process goes out without waiting for a worker's poll."""
+        self._wake_delivery()
+        store = self.rt.store
+        if not store.is_postgresql:
+            return
+        try:
+            if self._scope is None:
+                self._scope = engine_scope(store.engine)
+            notify(store.engine, self._scope, OUTBOX)
+        except Exception as exc:  # noqa: BLE001 - the workers' polling picks the rows up
+            logger.warning("Could not notify workers of queued outbox items (%s); they will "
+                           "find them at their next poll", type(exc).__name__)
+
     def _listen(self, beat: Callable[[], None]) -> None:
-        """PostgreSQL: wake triage when a watcher in any process commits new mail."""
-        listener = MailListener(self.rt.store.engine)
+        """PostgreSQL: wake triage when a watcher in any process commits new mail, and
+        delivery when any process queues outbox work."""
+        listener = MailListener(self.rt.store.engine, topics=(MAIL, OUTBOX))
         try:
             listener.open()
             self.wake.set()  # anything committed before we listened
             while not self.stop.is_set():
-                if listener.wait(LISTEN_TICK_S):
+                topics = listener.wait_topics(LISTEN_TICK_S)
+                if MAIL in topics:
                     self.wake.set()
+                if OUTBOX in topics:
+                    self._wake_delivery()
                 beat()
         finally:
             listener.close()
@@ -306,6 +330,8 @@ class Service:
 
     def shutdown(self, timeout: float = 10.0) -> None:
         self.stop.set()
+        if self.rt.store.on_outbox_commit == self.announce_outbox:
+            self.rt.store.on_outbox_commit = None
         self.wake.set()
         self._wake_delivery()
         for leader in self.leaders:

@@ -175,9 +175,13 @@ def decide_opt_out(prediction: Prediction, *, text: str, sender: str | None,
     #    made of the quoted mailing.
     short = bool((replies_to_mailing or signals.quotes_mailing(text or ""))
                  and signals.short_opt_out_reply(facts.own))
+    # 2b. A message that is nothing but an opt-out command ("unsubscribe", "Abmelden bitte"),
+    #     with no mailing to answer: suppressed whatever the model's probability (when in
+    #     doubt, suppress); the case closes only if the model agrees (step 3).
+    bare = not short and is_bare_opt_out(facts.own)
     reasons: list[str] = []
     if not short:
-        if p_opt_out < limit:
+        if p_opt_out < limit and not bare:
             reasons.append(f"opt_out probability {p_opt_out:.3f} is below the threshold "
                            f"{limit:.3f}")
         if not facts.opt_out:
@@ -210,6 +214,9 @@ def decide_opt_out(prediction: Prediction, *, text: str, sender: str | None,
         # The writer's own address is suppressed; whether the other one is theirs too is for
         # a person to judge.
         holds.append(f"mentions {len(extra)} other email address(es)")
+    if bare and p_opt_out < limit:
+        holds.append(f"a bare opt-out command; opt_out probability {p_opt_out:.3f} is below "
+                     f"{limit:.3f}, so a person closes it")
     if not short:
         if prediction.label != Label.OPT_OUT:
             holds.append(f"top intent is {prediction.label}, not opt_out")
@@ -225,6 +232,39 @@ def decide_opt_out(prediction: Prediction, *, text: str, sender: str | None,
                               short_reply=short)
     return OptOutDecision(True, (passed + ", single intent",), auto_close=True, why=facts.why,
                           short_reply=short)
+
+
+_WORD = re.compile(r"[\w']+")
+
+#: Words that add courtesy, not content, to a bare command ("unsubscribe me please").
+_COURTESY = frozenset(word for line in (
+    "please pls plz thanks thank you thx now asap immediately me",  # en
+    "bitte danke mich sofort",                                      # de
+    "merci svp stp s'il vous plaît moi",                            # fr
+    "por favor gracias me",                                         # es, pt
+    "grazie per favore mi",                                         # it
+    "alstublieft aub dank dankjewel bedankt mij",                   # nl
+    "proszę prosze dziękuję dzięki mnie",                           # pl
+    "obrigado obrigada",                                            # pt
+    "tack mig",                                                     # sv
+    "prosím děkuji díky mě",                                        # cs
+) for word in line.split())
+
+
+def is_bare_opt_out(own: str) -> bool:
+    """Whether the writer's own text is an opt-out command and nothing else.
+
+    Beyond its opt-out wordings only courtesy words (:data:`_COURTESY`) may remain: "please
+    unsubscribe me" and "STOP" are bare, "this process needs to stop" and "please stop my
+    purchase" are not (a word of their own is left over).
+    """
+    phrases = signals.short_opt_out_reply(own)
+    if not phrases:
+        return False
+    rest = own.lower()
+    for phrase in sorted(phrases, key=len, reverse=True):
+        rest = rest.replace(phrase.lower(), " ")
+    return all(word in _COURTESY for word in _WORD.findall(rest))
 
 
 @dataclass(frozen=True)

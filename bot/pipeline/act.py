@@ -206,6 +206,8 @@ def _join_case(session: Session, rt: Runtime, message: Message, decision: Decisi
         case.state = CaseState.OPEN
     case.version += 1
     audit.record(session, SYSTEM, "case.follow_up", case.id, message=message.id)
+    if decision.suppress_sender:
+        _suppress_sender(session, rt, message, case.id, decision, follow_up=True)
     queue_slack(session, rt, "thread_message", case, key=f"slack-thread:{message.id}",
-                message_id=message.id)
+                message_id=message.id, suppressed=decision.suppress_sender)
     return Outcome(decision.action, case.id)

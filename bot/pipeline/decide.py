@@ -6,8 +6,9 @@ No I/O here, so every branch is a table row in ``tests/unit/pipeline/test_decide
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from bot.cases.threads import foreign_thread_reason
 from classifier import Prediction
 from classifier.labels import Label
 from classifier.policy import OptOutDecision
@@ -29,7 +30,10 @@ class MessageFacts:
     machine_reasons: tuple[str, ...] = ()
     is_unsubscribe_mail: bool = False
     quarantine_reason: str | None = None
-    thread_case_id: int | None = None
+    thread_case_id: int | None = None   # the open case whose requester this reply continues
+    # A reply in the thread of an open case that someone else requested (bot.cases.threads):
+    # not joined; the message is decided on its own and staff are told which thread it is in.
+    foreign_thread_case_id: int | None = None
     # Sender trust (bot.mail.auth, bot.mail.sender). Blockers (a failed authentication, an odd
     # sender) forbid any automatic act; ``sender_unverified`` (nothing proves the From domain)
     # still allows the harmless suppression but not closing the case or a confirmation.
@@ -59,6 +63,9 @@ class Decision:
     keep_open: tuple[str, ...] = ()
     why: tuple[str, ...] = ()       # phrases and cues that drove the decision (for the card)
     forwarded_for: str | None = None  # a forward from our domain: whose request it is
+    # JOIN_CASE only: the follow-up carries the writer's own opt-out, applied at once (the
+    # case stays with staff, who see it in the card's thread).
+    suppress_sender: bool = False
 
 
 def decide(facts: MessageFacts, prediction: Prediction | None,
@@ -66,7 +73,10 @@ def decide(facts: MessageFacts, prediction: Prediction | None,
     """Choose the action for one message.
 
     Steps, in order of precedence:
-      1. A reply in an open case's thread joins that case (staff see it in the card's thread).
+      1. A reply in an open case's thread, from that case's requester, joins the case (staff
+         see it in the card's thread); an opt-out in it is applied at once all the same (when
+         in doubt, suppress), unless the sender is forged or odd. A reply in another person's
+         thread is decided as a message of its own, and its reasons say whose thread it is in.
       2. Quarantined mail (unparseable or oversize) goes to staff: a person must look at it.
       3. A simple opt-out, as the classifier's policy judged it, is applied at once; the
          confirmation is sent unless the message is machine mail. Not when the sender is
@@ -78,11 +88,25 @@ def decide(facts: MessageFacts, prediction: Prediction | None,
       4. Other machine mail (auto-replies, bounces, bulk) is kept and flagged, with no case.
       5. Everything else becomes a case for staff, with the policy's reasons.
     """
+    decision = _decide(facts, prediction, opt_out)
+    if facts.foreign_thread_case_id is not None and decision.action is not Action.JOIN_CASE:
+        note = foreign_thread_reason(facts.foreign_thread_case_id)
+        decision = replace(decision, reasons=(*decision.reasons, note))
+    return decision
+
+
+def _decide(facts: MessageFacts, prediction: Prediction | None,
+            opt_out: OptOutDecision | None) -> Decision:
     if facts.thread_case_id is not None:
         label = prediction.label if prediction else Label.GENERAL_QUERY
-        return Decision(Action.JOIN_CASE, label, _present(prediction),
-                        (f"follow-up in the thread of case {facts.thread_case_id}",),
-                        case_id=facts.thread_case_id)
+        suppress = bool(opt_out is not None and opt_out.auto_apply and facts.sender
+                        and not facts.sender_blockers)
+        reasons = (f"follow-up in the thread of case {facts.thread_case_id}",
+                   *(("opt-out in the follow-up: suppression already applied",)
+                     if suppress else ()))
+        return Decision(Action.JOIN_CASE, label, _present(prediction), reasons,
+                        case_id=facts.thread_case_id, suppress_sender=suppress,
+                        why=opt_out.why if suppress and opt_out is not None else ())
     if facts.quarantine_reason or prediction is None:
         reason = facts.quarantine_reason or "no classification"
         return Decision(Action.OPEN_CASE, Label.GENERAL_QUERY, (),

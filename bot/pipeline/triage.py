@@ -26,6 +26,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from bot import telemetry
+from bot.cases.outgoing import queue_chat_answer
+from bot.cases.threads import same_writer
 from bot.mail import auth, sender
 from bot.mail.outbound import case_ids_in
 from bot.pipeline.act import Outcome, apply_decision
@@ -257,7 +259,7 @@ def judge(rt: Runtime, session: Session, message: Message, prediction: Predictio
         machine_reasons=tuple(message.machine_reasons or ()),
         is_unsubscribe_mail=bool(message.is_unsubscribe_mail),
         quarantine_reason=message.quarantine_reason,
-        thread_case_id=_thread_case(session, message),
+        **_thread_facts(session, message),
         **sender_facts(rt, message),
         from_own_domain=_from_own_domain(rt, message.sender),
         replies_to_mailing=replies_to_mailing(
@@ -315,7 +317,26 @@ def _from_own_domain(rt: Runtime, address: str | None) -> bool:
                 and address.rpartition("@")[2].lower().strip(">") in rt.config.own_domains)
 
 
-def _thread_case(session: Session, message: Message) -> int | None:
+class ThreadFacts(TypedDict, total=False):
+    """The thread fields of :class:`MessageFacts`."""
+
+    thread_case_id: int
+    foreign_thread_case_id: int
+
+
+def _thread_facts(session: Session, message: Message) -> ThreadFacts:
+    """The open case whose thread this message is in, as MessageFacts fields: joined only when
+    the case's requester wrote it (bot.cases.threads), else named as another person's."""
+    case = _thread_case(session, message)
+    if case is None:
+        return {}
+    if same_writer(case.requester, message_store.requester_slack_user(session, case.id),
+                   message.sender, message.slack_user):
+        return {"thread_case_id": case.id}
+    return {"foreign_thread_case_id": case.id}
+
+
+def _thread_case(session: Session, message: Message) -> Case | None:
     """The open case this message replies to: by our own Message-ID, else by stored ids."""
     ids = [message.in_reply_to, *(message.references or [])]
     ids = [i for i in ids if i]
@@ -324,9 +345,8 @@ def _thread_case(session: Session, message: Message) -> int | None:
     for case_id in case_ids_in(ids):
         case = session.get(Case, case_id)
         if case is not None and case.state in OPEN_STATES:
-            return case.id
-    case = message_store.open_case_for_thread(session, ids)
-    return case.id if case is not None else None
+            return case
+    return message_store.open_case_for_thread(session, ids)
 
 
 class _FailureLog:
@@ -357,6 +377,12 @@ def record_failure(rt: Runtime, message_id: int, exc: Exception, now: datetime,
                 session, message_id, attempts=plan.attempts, next_at=plan.next_at,
                 failed_at=plan.failed_at, error_class=error_class,
                 error=f"{kind}: {error_class}: {_error_text(exc)}", worker=claim_owner(rt))
+            if plan.set_aside:
+                # A person asking in Slack is told it reached us (staff are alerted to the
+                # set-aside message); if a retry triages it later, its answer is this one.
+                message = session.get(Message, message_id)
+                if message is not None:
+                    queue_chat_answer(session, rt, message, None, joined=False)
     except Exception as second:  # noqa: BLE001 - e.g. the database is still away
         logger.warning("Triage of message %s failed (%s) and the failure could not be recorded "
                        "(%s); it stays pending and is tried again", message_id, error_class,

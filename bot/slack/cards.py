@@ -425,14 +425,22 @@ def opt_out_digest(items: Sequence[CardData], redaction: str, day: date) -> tupl
     return text, blocks
 
 
-def follow_up_message(body: str, received_at: datetime, redaction: str) -> str:
+#: The line under a follow-up whose opt-out triage applied by itself (bot.pipeline.decide).
+FOLLOW_UP_SUPPRESSED = (":no_entry_sign: Their opt-out in this message was applied at once: the "
+                        "address is suppressed. The case stays with you.")
+
+
+def follow_up_message(body: str, received_at: datetime, redaction: str, *,
+                      suppressed: bool = False) -> str:
     """A requester's follow-up, for the card's thread (mrkdwn, escaped and bounded)."""
+    after = f"\n{FOLLOW_UP_SUPPRESSED}" if suppressed else ""
     if redaction == "full":
-        return f":incoming_envelope: The requester wrote again ({received_at:%Y-%m-%d %H:%M} UTC)."
+        return (f":incoming_envelope: The requester wrote again "
+                f"({received_at:%Y-%m-%d %H:%M} UTC).{after}")
     quoted = "\n".join("> " + line if line else ">"
                        for line in escape(excerpt(body, 2500)).splitlines()) or "> (empty)"
     return (f":incoming_envelope: *The requester wrote again* "
-            f"({received_at:%Y-%m-%d %H:%M} UTC)\n{quoted}")
+            f"({received_at:%Y-%m-%d %H:%M} UTC)\n{quoted}{after}")
 
 
 def sent_reply_message(actor: str | None, draft_version: int, text: str,

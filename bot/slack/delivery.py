@@ -154,7 +154,8 @@ class SlackChannel:
             message = session.get(Message, item.payload.get("message_id"))
             body = (message.reply_text or message.body_text) if message else ""
             received = message.received_at if message else self.rt.now()
-        text = cards.follow_up_message(body, received, self._cfg.redaction)
+        text = cards.follow_up_message(body, received, self._cfg.redaction,
+                                       suppressed=bool(item.payload.get("suppressed")))
         posted = self.post(channel, text, thread_ts=ts)
         try:
             self.refresh(case_id)  # the follow-up changed the case's version and maybe its state

@@ -8,7 +8,7 @@ for production and for several workers; there, claims use ``FOR UPDATE SKIP LOCK
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -92,12 +92,46 @@ def is_current(engine: Engine) -> bool:
     return current == heads
 
 
+#: ``Session.info`` key set by :mod:`bot.store.outbox` when a transaction queued or requeued an
+#: outbox item; :class:`Store` reads it once the transaction has committed.
+OUTBOX_QUEUED = "privacy_triage.outbox_queued"
+
+
 class Store:
-    """The database handle the service passes around: an engine and its session factory."""
+    """The database handle the service passes around: an engine and its session factory.
+
+    ``on_outbox_commit``, when set (the service sets it), is called after every commit that
+    queued outbox work, wherever it was queued (triage, a staff click in Slack, the web's
+    unsubscribe page, ``outbox retry``): so delivery, in this process or through ``NOTIFY`` in
+    another, starts at once instead of at its next poll. Never for a rolled-back transaction,
+    and never inside one: the rows are visible to whoever is woken.
+    """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.sessions = sessionmaker(engine, expire_on_commit=False)
+        self.on_outbox_commit: Callable[[], None] | None = None
+        event.listen(self.sessions, "after_commit", self._after_commit)
+        event.listen(self.sessions, "after_rollback", self._after_rollback)
+
+    def _after_commit(self, session: Session) -> None:
+        # SQLAlchemy fires after_commit for a released SAVEPOINT too (triage releases one per
+        # message): the rows are not visible to anyone else until the outer commit.
+        if session.in_nested_transaction():
+            return
+        if session.info.pop(OUTBOX_QUEUED, False) and self.on_outbox_commit is not None:
+            try:
+                self.on_outbox_commit()
+            except Exception:  # committed already: delivery's poll finds the rows
+                logger.warning("Could not announce queued outbox items; delivery will find "
+                               "them at its next poll", exc_info=True)
+
+    @staticmethod
+    def _after_rollback(session: Session) -> None:
+        # A SAVEPOINT rolled back (one failed message) may leave items queued before it: the
+        # flag stays, at worst one wake-up finds nothing.
+        if not session.in_nested_transaction():
+            session.info.pop(OUTBOX_QUEUED, None)
 
     @classmethod
     def open(cls, url: str, *, migrate: bool = True) -> Store:

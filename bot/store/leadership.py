@@ -33,7 +33,7 @@ import fcntl
 import hashlib
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -243,28 +243,44 @@ def sqlite_database(engine: Engine) -> str | None:
 
 # --- wake-ups across processes -----------------------------------------------------------------
 
-def notify_new_mail(engine: Engine, scope: Scope) -> None:
-    """Tell every listening worker (any process) that new mail was committed.
+#: What a notification announces: new mail or chat messages to triage, or outbox rows to deliver.
+MAIL, OUTBOX = "mail", "outbox"
+TOPICS = (MAIL, OUTBOX)
 
-    Sent after the commit, in a transaction of its own: a lost notification only delays triage
-    until the worker's next poll.
+
+def notify(engine: Engine, scope: Scope, topic: str = MAIL) -> None:
+    """Tell every listening worker (any process) that ``topic``'s work was committed.
+
+    Sent after the commit, in a transaction of its own: a lost notification only delays the
+    work until the worker's next poll.
     """
     with engine.begin() as conn:
         conn.execute(text("SELECT pg_notify(:channel, '')"),
-                     {"channel": channel_name(scope.database, scope.schema)})
+                     {"channel": channel_name(scope.database, scope.schema, topic)})
+
+
+def notify_new_mail(engine: Engine, scope: Scope) -> None:
+    """:func:`notify` for new mail (the watcher's and the Slack intake's commits)."""
+    notify(engine, scope, MAIL)
 
 
 class MailListener:
-    """``LISTEN`` for new mail on a connection of its own (PostgreSQL only)."""
+    """``LISTEN`` for new mail and queued outbox work on a connection of its own (PostgreSQL
+    only): one connection for both topics, so a worker holds one extra connection, not two."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, topics: Sequence[str] = (MAIL,)) -> None:
         self.engine = engine
+        self.topics = tuple(topics)
         self._conn: Any = None
+        self._by_channel: dict[str, str] = {}
 
     def open(self) -> None:
         self._conn = _dedicated_connection(self.engine, "listener")
         scope = _scope(self._conn)
-        self._conn.execute(f'LISTEN "{channel_name(scope.database, scope.schema)}"')
+        self._by_channel = {channel_name(scope.database, scope.schema, topic): topic
+                            for topic in self.topics}
+        for channel in self._by_channel:
+            self._conn.execute(f'LISTEN "{channel}"')
 
     def wait(self, timeout: float) -> int:
         """Wait up to ``timeout`` s; returns how many notifications arrived (0 on timeout).
@@ -272,11 +288,16 @@ class MailListener:
         Raises:
             psycopg errors when the connection is lost (the caller reconnects).
         """
+        return sum(self.wait_topics(timeout).values())
+
+    def wait_topics(self, timeout: float) -> dict[str, int]:
+        """Like :meth:`wait`, by topic: ``{topic: notifications}`` (empty on timeout)."""
         if self._conn is None:
             self.open()
-        received = 0
-        for _ in self._notifications(timeout):
-            received += 1
+        received: dict[str, int] = {}
+        for note in self._notifications(timeout):
+            topic = self._by_channel.get(note.channel, MAIL)
+            received[topic] = received.get(topic, 0) + 1
         return received
 
     def _notifications(self, timeout: float) -> Iterator[Any]:

@@ -242,6 +242,14 @@ def open_case_for_thread(session: Session, message_ids: Sequence[str]) -> Case |
     ).first()
 
 
+def requester_slack_user(session: Session, case_id: int) -> str | None:
+    """The Slack member who wrote a case's first message (None for a case begun by email)."""
+    return session.scalar(
+        select(Message.slack_user)
+        .where(Message.case_id == case_id, Message.outbound.is_(False))
+        .order_by(Message.id).limit(1))
+
+
 def list_messages(session: Session, limit: int | None = None, *,
                   outbound: bool = False) -> Sequence[Message]:
     """Stored messages, oldest first: those we received, and ours too when ``outbound``."""

@@ -35,7 +35,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from bot.errors import OutboxTransitionError
-from bot.store.db import rows_matched
+from bot.store.db import OUTBOX_QUEUED, rows_matched
 from bot.store.models import OutboxItem, OutboxState, utcnow
 
 PENDING, SENDING, SENT, FAILED = (OutboxState.PENDING, OutboxState.SENDING, OutboxState.SENT,
@@ -155,6 +155,7 @@ def enqueue(session: Session, kind: str, key: str, payload: dict[str, Any],
             session.flush()
     except IntegrityError:
         return None
+    session.info[OUTBOX_QUEUED] = True
     return item
 
 
@@ -358,6 +359,7 @@ def requeue(session: Session, item_id: int, now: datetime) -> OutboxItem | None:
     item = _requeue_one(session, item_id, now)
     if item is None:
         return None
+    session.info[OUTBOX_QUEUED] = True
     parent = session.get(OutboxItem, item.waits_for) if item.waits_for is not None else None
     if parent is not None and parent.state == FAILED:
         _requeue_one(session, parent.id, now)

@@ -15,15 +15,16 @@ import pytest
 from sqlalchemy import create_engine, event, select, text
 
 import bot.pipeline.triage as triage_module
+from bot.cases.outgoing import CHAT_ANSWER
 from bot.cli import main
-from bot.config import OrganisationConfig
+from bot.config import OrganisationConfig, SlackConfig
 from bot.pipeline.ingest import store_raw
 from bot.pipeline.triage import triage_pending
 from bot.runtime import Runtime
 from bot.service import poll_once
 from bot.store import suppressions
 from bot.store.db import Store, make_engine
-from bot.store.models import Message
+from bot.store.models import Message, OutboxItem
 from tests.config_files import IMAP_PASSWORD_ENV, imap_section
 from tests.conftest import POSTGRES_URL, make_config
 from tests.servers.dovecot import Dovecot
@@ -321,3 +322,33 @@ def test_messages_retry_says_when_a_message_fails_again_or_does_not_exist(
     assert out[0].startswith(f"message {message_id}: failed again with SetupError")
     assert "retried automatically" in out[0]
     assert out[1] == "message 999: no such message"
+
+
+def test_a_chat_message_set_aside_is_still_answered_once(database_url: str, clock: Clock,
+                                                          monkeypatch: pytest.MonkeyPatch):
+    """The person asked in Slack: they hear it reached us even though triage gave up on it."""
+    rt = _runtime(database_url, clock, slack=SlackConfig(
+        enabled=True, mode="socket", review_channel="C0CASES01", bot_token="xoxb-test",
+        app_token="xapp-test"))
+    try:
+        raw = (b"From: Carol <carol@example.com>\r\nTo: support@caplus.org.uk\r\n"
+               b"Subject: Slack message\r\nMessage-ID: <slack-1@example.com>\r\n\r\n"
+               b"What do you hold about me?\r\n")
+        stored = store_raw(rt.store, raw, source="slack", received_at=clock.now,
+                           slack_user="U0CAROL01", slack_channel="D0CAROL01",
+                           slack_ts="1796000000.000100")
+
+        def broken(*_args, **_kwargs):
+            raise KeyError("carol")
+
+        monkeypatch.setattr(triage_module, "apply_decision", broken)
+        for _ in range(7):   # set aside at the fifth; later passes leave it alone
+            triage_pending(rt)
+            clock.now += timedelta(hours=1)
+        with rt.store.sessions() as session:
+            answers = [i.payload for i in session.scalars(select(OutboxItem))
+                       if i.payload.get("type") == CHAT_ANSWER]
+        assert answers == [{"type": CHAT_ANSWER, "message_id": stored, "case_id": None,
+                            "state": None, "joined": False}]
+    finally:
+        rt.close()

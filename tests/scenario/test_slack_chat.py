@@ -242,6 +242,49 @@ def test_a_dm_in_the_thread_of_a_request_joins_its_case(slack_runtime, app, slac
         assert [m.slack_ts for m in case.messages] == [first["ts"], follow["ts"]]
 
 
+INTAKE = "C0INTAKE01"
+DAVE = "U0DAVE001"
+
+
+def test_a_reply_in_someone_elses_intake_thread_is_a_case_of_its_own(
+        sqlite_url, smtp_server, slack_standin, clock):
+    """An intake channel is shared: Dave answering in Carol's thread is not Carol writing
+    again. His words are not filed in her case (nor answered as hers); his case says whose
+    thread it was written in."""
+    config = make_config(sqlite_url, smtp=smtp_server, triage=triage_config(),
+                         slack=slack_config(slack_standin, intake_channel=INTAKE))
+    rt = Runtime.open(config)
+    rt.now = clock
+    slack_standin.add_user(CAROL, "carol@example.com")
+    slack_standin.add_user(DAVE, "dave@example.com")
+
+    def post(user: str, text: str, **kwargs) -> dict:
+        event = message_event(user, INTAKE, text, channel_type="channel", **kwargs)
+        slack_standin.wait_for_ack(slack_standin.send_envelope("events_api", event))
+        return event["event"]
+
+    def answers(ts: str) -> list[str]:
+        return [m["text"] for m in slack_standin.messages(INTAKE) if m.get("thread_ts") == ts]
+
+    with contextmanager(running_app)(rt, slack_standin):
+        first = post(CAROL, "Please send me a copy of all the personal data you hold about me.")
+        wait_until(lambda: answers(first["ts"]), timeout=ANSWER_S, what="Carol's answer")
+        post(DAVE, "Same here, what do you hold on me?", thread_ts=first["ts"])
+        replies = wait_until(lambda: len(answers(first["ts"])) == 2 and answers(first["ts"]),
+                             timeout=ANSWER_S, what="Dave's answer")
+    assert "added this to your request" not in replies[1]
+    with rt.store.sessions() as session:
+        cases = {c.requester: c for c in session.scalars(select(Case))}
+        carols = [m.slack_user for m in cases["carol@example.com"].messages]
+        daves = cases["dave@example.com"]
+        dave_users = [m.slack_user for m in daves.messages]
+        carol_case = cases["carol@example.com"].id
+    assert carols == [CAROL] and dave_users == [DAVE]
+    assert any(f"thread of case {carol_case}, which is another person's" in r
+               for r in daves.review_reasons)
+    rt.close()
+
+
 def test_a_dm_in_a_thread_we_never_stored_is_answered_in_that_thread(slack_runtime, app,
                                                                     slack_standin):
     """The thread's first message is not a request of ours (say, a note the bot posted): the

@@ -8,6 +8,8 @@ from classifier.policy import decide_opt_out, mentions_third_party, other_addres
 from tests.unit.classifier.conftest import make_prediction
 
 ALICE = "alice@example.org"
+#: An opt-out with words of its own beside the command: the model's probability decides.
+LONGER = "Please unsubscribe me from the newsletter, I get far too many emails these days."
 
 
 def _decide(pred, text="Please unsubscribe me.", sender=ALICE, machine=False, unsub=False,
@@ -19,8 +21,9 @@ def _decide(pred, text="Please unsubscribe me.", sender=ALICE, machine=False, un
 CASES = [
     # (case, prediction, kwargs, auto, reason fragment)
     ("plain opt-out", make_prediction(), {}, True, "single intent"),
-    ("low confidence", make_prediction(p=0.80), {}, False, "below the threshold"),
-    ("other top label", make_prediction("correction", 0.99), {}, False, "below the threshold"),
+    ("low confidence", make_prediction(p=0.80), {"text": LONGER}, False, "below the threshold"),
+    ("other top label", make_prediction("correction", 0.99), {"text": LONGER}, False,
+     "below the threshold"),
     ("unknown sender", make_prediction(), {"sender": None}, False, "sender address unknown"),
     ("garbage sender", make_prediction(), {"sender": "not an address"}, False,
      "sender address unknown"),
@@ -73,8 +76,8 @@ def test_it_lists_every_failed_condition():
 
 
 def test_it_uses_a_strict_threshold_for_an_unknown_model():
-    assert not _decide(make_prediction(p=0.985), threshold=None).auto_apply
-    assert _decide(make_prediction(p=0.995), threshold=None).auto_apply
+    assert not _decide(make_prediction(p=0.985), text=LONGER, threshold=None).auto_apply
+    assert _decide(make_prediction(p=0.995), text=LONGER, threshold=None).auto_apply
 
 
 def test_it_uses_the_card_threshold_of_the_model_that_predicted(model):
@@ -128,3 +131,23 @@ def test_a_uk_style_opt_out_with_an_address_signature_is_closed_without_a_person
             "sending updates to my email.\n\nThanks,\nSue Carter\n3 Mill Court\nYork YO1 7HH")
     decision = _decide(make_prediction(), text=text)
     assert decision.auto_apply and decision.closes, decision.holds
+
+
+@pytest.mark.parametrize("text", ["unsubscribe", "STOP", "Unsubscribe me please",
+                                  "Bitte abmelden", "Wypiszcie mnie proszę"])
+def test_a_bare_opt_out_command_is_suppressed_even_when_the_model_is_unsure(text):
+    """When in doubt, suppress: the message is nothing but the command. A person closes it."""
+    decision = _decide(make_prediction(p=0.6), text=text)
+    assert decision.auto_apply and not decision.closes
+    assert any("bare opt-out command" in h for h in decision.holds)
+
+
+def test_a_bare_opt_out_the_model_agrees_with_closes_as_before():
+    assert _decide(make_prediction(p=0.99), text="unsubscribe").closes
+
+
+@pytest.mark.parametrize("text", ["this process needs to stop", "Please stop my purchase.",
+                                  "don't unsubscribe me", "How do I unsubscribe?",
+                                  "unsubscribe and delete my data"])
+def test_words_of_the_writers_own_beside_the_command_leave_it_to_the_model(text):
+    assert not _decide(make_prediction(p=0.6), text=text).auto_apply

@@ -105,3 +105,36 @@ def test_staff_see_an_odd_sender_on_a_case_that_is_not_an_opt_out():
     facts = MessageFacts(ALICE, sender_blockers=("odd sender: several From addresses: a, b",))
     decision = decide(facts, prediction("access_request"), OptOutDecision(False, ("no",)))
     assert decision.reasons[0].startswith("odd sender:")
+
+
+def test_an_opt_out_in_a_follow_up_joins_the_case_and_is_suppressed():
+    decision = decide(MessageFacts(ALICE, thread_case_id=7), prediction("opt_out"), AUTO)
+    assert decision.action == Action.JOIN_CASE
+    assert decision.suppress_sender is True
+    assert "opt-out in the follow-up: suppression already applied" in decision.reasons
+    assert decision.send_confirmation is False   # the case is a person's: they answer
+
+
+@pytest.mark.parametrize("facts", [
+    MessageFacts(ALICE, thread_case_id=7, sender_blockers=("DMARC fail",)),
+    MessageFacts(None, thread_case_id=7),
+])
+def test_a_follow_up_from_a_doubtful_or_unknown_sender_suppresses_nothing(facts):
+    decision = decide(facts, prediction("opt_out"), AUTO)
+    assert decision.action == Action.JOIN_CASE
+    assert decision.suppress_sender is False
+
+
+def test_a_follow_up_without_an_opt_out_suppresses_nothing():
+    decision = decide(MessageFacts(ALICE, thread_case_id=7), prediction("general_query"), REVIEW)
+    assert decision.suppress_sender is False
+
+
+def test_a_reply_in_another_persons_thread_is_decided_on_its_own_and_says_whose():
+    facts = MessageFacts(ALICE, foreign_thread_case_id=9)
+    decision = decide(facts, prediction("opt_out"), AUTO)
+    assert decision.action == Action.AUTO_OPT_OUT  # their own opt-out, applied for them
+    assert decision.case_id is None
+    assert decision.reasons[-1].startswith("written in the thread of case 9, which is another")
+    question = decide(facts, prediction("access_request"), REVIEW)
+    assert question.action == Action.OPEN_CASE

@@ -6,11 +6,15 @@ import dataclasses
 import json
 from datetime import UTC, date, datetime
 
+import pytest
+
 from bot.slack.cards import (
+    FOLLOW_UP_SUPPRESSED,
     CardData,
     action_value,
     as_dicts,
     case_card,
+    follow_up_message,
     opt_out_digest,
     opt_out_notice,
     parse_action_value,
@@ -150,3 +154,12 @@ def test_sender_check_addresses_follow_the_redaction_setting():
                                  "alice@example.org")])
     assert "attacker@evil.example" not in _dump(case_card(data, "partial", TODAY)[1])
     assert "(hidden)" in _dump(case_card(data, "full", TODAY)[1])
+
+
+@pytest.mark.parametrize("redaction", ["none", "partial", "full"])
+def test_a_follow_up_whose_opt_out_was_applied_says_so_at_every_redaction(redaction):
+    when = datetime(2027, 1, 4, 9, 30, tzinfo=UTC)
+    applied = follow_up_message("Also unsubscribe me.", when, redaction, suppressed=True)
+    plain = follow_up_message("Any news?", when, redaction)
+    assert applied.endswith(FOLLOW_UP_SUPPRESSED)
+    assert FOLLOW_UP_SUPPRESSED not in plain
