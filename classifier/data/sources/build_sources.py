@@ -261,8 +261,9 @@ def gdpr_documents(repo: Path) -> list[dict[str, Any]]:
 
 
 # dmarti/privacy-docs: Don Marti's letters for the California Consumer Privacy Act (CC-BY-4.0).
-# Only letters that make one kind of request are used; see SOURCES.md for those left out (the
-# combined letters, a draft with blanks for a lawyer, a text used by permission, a consent form).
+# A letter that makes one kind of request gets that label; the two combined letters below get
+# several. Left out (SOURCES.md): a draft with blanks for a lawyer, a text used by permission
+# of another author, a consent form.
 DMARTI_LETTERS: dict[str, tuple[str, str | None]] = {
     "ccpa-rtk.md": ("access_request", None),
     "facebook-ccpa-rtk.md": ("access_request", None),
