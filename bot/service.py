@@ -31,7 +31,6 @@ from bot.store.leadership import (
     SqliteWatcherLock,
     engine_scope,
     notify,
-    notify_new_mail,
 )
 from bot.supervise import Supervisor, ThreadHealth
 
@@ -154,6 +153,7 @@ class Service:
         self.leaders: list[LeadingWatcher] = []
         self._sqlite_lock: SqliteWatcherLock | None = None
         self._scope: Scope | None = None
+        self._store_default_hook: Callable[[], None] | None = None
 
     @property
     def parts(self) -> frozenset[Part]:
@@ -179,6 +179,7 @@ class Service:
         rt = self.rt
         parts = self.parts
         log_startup_warnings(rt)
+        self._store_default_hook = rt.store.on_outbox_commit
         rt.store.on_outbox_commit = self.announce_outbox
         # Ports and the SQLite watcher lock are taken before any thread starts, so a mistake
         # stops `run` with nothing begun.
@@ -248,32 +249,27 @@ class Service:
         """New messages committed (mail, or a chat message): wake this process's triage, and on
         PostgreSQL every other process's (``NOTIFY``), wherever the worker part runs."""
         self.wake.set()
-        store = self.rt.store
-        if not store.is_postgresql:
-            return
-        try:
-            if self._scope is None:
-                self._scope = engine_scope(store.engine)
-            notify_new_mail(store.engine, self._scope)
-        except Exception as exc:  # noqa: BLE001 - the workers' polling picks the mail up
-            logger.warning("Could not notify workers of new mail (%s); they will find it at "
-                           "their next poll", type(exc).__name__)
+        self._notify_others(MAIL, "new mail")
 
     def announce_outbox(self) -> None:
         """Outbox work committed in this process (``Store.on_outbox_commit``): wake this
         process's delivery, and on PostgreSQL every other process's (``NOTIFY``), so a reply
         approved in a ``--role slack`` process goes out without waiting for a worker's poll."""
         self._wake_delivery()
+        self._notify_others(OUTBOX, "queued outbox items")
+
+    def _notify_others(self, topic: str, what: str) -> None:
+        """``NOTIFY`` the workers of every process (PostgreSQL; SQLite has only this one)."""
         store = self.rt.store
         if not store.is_postgresql:
             return
         try:
             if self._scope is None:
                 self._scope = engine_scope(store.engine)
-            notify(store.engine, self._scope, OUTBOX)
-        except Exception as exc:  # noqa: BLE001 - the workers' polling picks the rows up
-            logger.warning("Could not notify workers of queued outbox items (%s); they will "
-                           "find them at their next poll", type(exc).__name__)
+            notify(store.engine, self._scope, topic)
+        except Exception as exc:  # noqa: BLE001 - the workers' polling picks the work up
+            logger.warning("Could not notify workers of %s (%s); they will find it at their "
+                           "next poll", what, type(exc).__name__)
 
     def _listen(self, beat: Callable[[], None]) -> None:
         """PostgreSQL: wake triage when a watcher in any process commits new mail, and
@@ -331,7 +327,7 @@ class Service:
     def shutdown(self, timeout: float = 10.0) -> None:
         self.stop.set()
         if self.rt.store.on_outbox_commit == self.announce_outbox:
-            self.rt.store.on_outbox_commit = None
+            self.rt.store.on_outbox_commit = self._store_default_hook
         self.wake.set()
         self._wake_delivery()
         for leader in self.leaders:

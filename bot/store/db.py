@@ -100,17 +100,21 @@ OUTBOX_QUEUED = "privacy_triage.outbox_queued"
 class Store:
     """The database handle the service passes around: an engine and its session factory.
 
-    ``on_outbox_commit``, when set (the service sets it), is called after every commit that
-    queued outbox work, wherever it was queued (triage, a staff click in Slack, the web's
-    unsubscribe page, ``outbox retry``): so delivery, in this process or through ``NOTIFY`` in
-    another, starts at once instead of at its next poll. Never for a rolled-back transaction,
-    and never inside one: the rows are visible to whoever is woken.
+    ``on_outbox_commit`` is called after every commit that queued outbox work, wherever it
+    was queued (triage, a staff click in Slack, the web's unsubscribe page, ``outbox retry``):
+    so delivery starts at once instead of at its next poll. On PostgreSQL it ``NOTIFY``s every
+    process's workers by default (a command such as ``outbox retry`` or ``triage`` from cron
+    wakes the running service); the service replaces it with one that also wakes its own
+    threads. Never for a rolled-back transaction, and never inside one: the rows are visible
+    to whoever is woken.
     """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.sessions = sessionmaker(engine, expire_on_commit=False)
-        self.on_outbox_commit: Callable[[], None] | None = None
+        self.on_outbox_commit: Callable[[], None] | None = (
+            self._notify_outbox if self.is_postgresql else None)
+        self._scope: Any = None   # leadership.Scope, read at the first notification
         event.listen(self.sessions, "after_commit", self._after_commit)
         event.listen(self.sessions, "after_rollback", self._after_rollback)
 
@@ -125,6 +129,13 @@ class Store:
             except Exception:  # committed already: delivery's poll finds the rows
                 logger.warning("Could not announce queued outbox items; delivery will find "
                                "them at its next poll", exc_info=True)
+
+    def _notify_outbox(self) -> None:
+        from bot.store.leadership import OUTBOX, engine_scope, notify  # PostgreSQL only
+
+        if self._scope is None:
+            self._scope = engine_scope(self.engine)
+        notify(self.engine, self._scope, OUTBOX)
 
     @staticmethod
     def _after_rollback(session: Session) -> None:

@@ -20,8 +20,9 @@ Keys and channel names are derived from the database *and* the schema (``current
 as well as the mailbox, so that many schemas in one database (the test suite; several
 organisations on one server) never take each other's locks or hear each other's wake-ups.
 
-Wake-ups: the watcher's commit is followed by ``NOTIFY`` on the schema's channel
-(:func:`notify_new_mail`); a worker in another process ``LISTEN``s on a connection of its own
+Wake-ups: the watcher's commit (new mail) and any commit that queued outbox work are followed by
+``NOTIFY`` on the schema's channel for that topic
+(:func:`notify`); a worker in another process ``LISTEN``s on a connection of its own
 (:class:`MailListener`). Polling stays as the backstop, so a lost notification only costs the
 poll interval.
 """
@@ -257,11 +258,6 @@ def notify(engine: Engine, scope: Scope, topic: str = MAIL) -> None:
     with engine.begin() as conn:
         conn.execute(text("SELECT pg_notify(:channel, '')"),
                      {"channel": channel_name(scope.database, scope.schema, topic)})
-
-
-def notify_new_mail(engine: Engine, scope: Scope) -> None:
-    """:func:`notify` for new mail (the watcher's and the Slack intake's commits)."""
-    notify(engine, scope, MAIL)
 
 
 class MailListener:

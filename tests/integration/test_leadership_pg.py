@@ -14,7 +14,13 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 
 from bot.store.db import make_engine
-from bot.store.leadership import MailListener, PostgresWatcherLock, engine_scope, notify_new_mail
+from bot.store.leadership import (
+    MAIL,
+    MailListener,
+    PostgresWatcherLock,
+    engine_scope,
+    notify,
+)
 from tests.conftest import POSTGRES_URL
 
 MAILBOX = "support@caplus.org.uk@127.0.0.1:143/INBOX"
@@ -110,10 +116,10 @@ def test_new_mail_notifications_reach_listeners_of_the_same_schema_only(engine: 
     there.open()
     try:
         assert here.wait(0.05) == 0
-        notify_new_mail(engine, engine_scope(engine))
+        notify(engine, engine_scope(engine), MAIL)
         assert here.wait(5) >= 1
         assert there.wait(0.3) == 0
-        notify_new_mail(other_engine, engine_scope(other_engine))
+        notify(other_engine, engine_scope(other_engine), MAIL)
         assert there.wait(5) >= 1 and here.wait(0.3) == 0
     finally:
         here.close()

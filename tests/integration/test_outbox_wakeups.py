@@ -22,7 +22,6 @@ from bot.store.leadership import (
     channel_name,
     engine_scope,
     notify,
-    notify_new_mail,
 )
 from tests.conftest import make_config, verified
 from tests.servers.smtp import SmtpServer
@@ -101,7 +100,7 @@ def test_outbox_and_mail_notifications_arrive_by_topic(postgres_url: str):
         assert listener.wait_topics(0.05) == {}
         notify(store.engine, scope, OUTBOX)
         assert listener.wait_topics(5) == {OUTBOX: 1}
-        notify_new_mail(store.engine, scope)
+        notify(store.engine, scope, MAIL)
         assert listener.wait_topics(5) == {MAIL: 1}
         mail_only = MailListener(store.engine)   # the default: mail alone, as before
         mail_only.open()
@@ -141,9 +140,8 @@ def test_work_queued_in_another_process_is_delivered_without_waiting_for_a_poll(
         wait_until(lambda: _listening(worker_rt.store), timeout=20, what="worker listening")
         wait_until(lambda: all(h.running for h in worker.health()), timeout=20,
                    what="worker threads up")
-        # Another process (a Slack app, the web front end, `triage` from cron) queues mail;
-        # its store announces it as `run` would set it up.
-        other_rt.store.on_outbox_commit = Service(other_rt, role="web").announce_outbox
+        # Another process (`triage` from cron here; a Slack app or the web front end alike)
+        # queues mail; its store announces it by itself on PostgreSQL.
         store_raw(other_rt.store, verified(
             "From: <far@example.org>\r\nTo: support@caplus.org.uk\r\nSubject: stop\r\n"
             "Message-ID: <far-1@example.org>\r\n\r\nPlease unsubscribe me from all "
