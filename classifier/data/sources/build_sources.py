@@ -2,7 +2,7 @@
 
 Run once by hand when a source changes (``python -m classifier.data.sources.build_sources
 --datenanfragen DIR --banking77 DIR --clinc DIR --privacyqa DIR
---gdpr-documents DIR``; each DIR is a git clone of the
+--gdpr-documents DIR --dmarti DIR --justvanish DIR --dstc11 DIR``; each DIR is a git clone of the
 repository named in SOURCES.md). Texts are read from the commit recorded in SOURCES.md, so the
 output is the same on every run. Nothing here runs at training or run time: the committed JSONL
 files are the data.
@@ -29,6 +29,9 @@ COMMITS = {
     "clinc/oos-eval": "828f8093932c8fe6ca7936c3d2e52903b1c523de",
     "AbhilashaRavichander/PrivacyQA_EMNLP": "5178ff3eaf61cbdaea03d85ff23b676b3fea451f",
     "good-lly/gdpr-documents": "101be9594739e80a6bf1f0716e78d9f3c8ca13b4",
+    "dmarti/privacy-docs": "ded6325419b34e269dfcf5d9efff434bb3853c3c",
+    "AnalogJ/justvanish": "9b9c579b7309c080ab6b17345a4933c1b6aad555",
+    "amazon-science/dstc11-track2-intent-induction": "969b95a0d7365fbc6cd0e05989f1be6b44e6680c",
 }
 
 # Made-up identities for the templates' {id_data} block, one per language.
@@ -257,6 +260,146 @@ def gdpr_documents(repo: Path) -> list[dict[str, Any]]:
     return rows
 
 
+# dmarti/privacy-docs: Don Marti's letters for the California Consumer Privacy Act (CC-BY-4.0).
+# A letter that makes one kind of request gets that label; the two combined letters below get
+# several. Left out (SOURCES.md): a draft with blanks for a lawyer, a text used by permission
+# of another author, a consent form.
+DMARTI_LETTERS: dict[str, tuple[str, str | None]] = {
+    "ccpa-rtk.md": ("access_request", None),
+    "facebook-ccpa-rtk.md": ("access_request", None),
+    "ccpa-opt-out.md": ("opt_out", None),
+    "agent-opt-out.md": ("opt_out", None),
+    "nafo-object-opt-out.md": ("opt_out", None),
+}
+# Two letters make three requests at once (opt out of sale, disclose, delete; one also objects
+# under GDPR Art. 21 and asks for Art. 15 access). Each is one row with all three labels, the
+# first being the one each letter states first (the opt-out of sale); see SOURCES.md.
+DMARTI_COMBINED = {
+    "ccpa-letter.md": ["opt_out", "access_request", "correction"],
+    "ccpa-fax.md": ["opt_out", "access_request", "correction"],
+}
+# Values for the CCPA letters' placeholders ({{ CCPA_NAME }}, {{name}}, {{ccpa_agent_name}},
+# ...): a made-up Californian writer (the letters say "I am a California resident") and agent.
+_EN_NAME, _EN_ADDRESS, _EN_MAIL = ("Emily Carter", "1420 Oak Street, Sacramento, CA 95814",
+                                   "emily.carter@example.com")
+_EN_PHONE = "(916) 555-0142"
+_DMARTI_VALUES = {
+    "ccpa_name": _EN_NAME, "name": _EN_NAME,
+    "ccpa_address": _EN_ADDRESS, "ccpa_addressblock": _EN_ADDRESS, "addressblock": _EN_ADDRESS,
+    "ccpa_phone": _EN_PHONE, "phone": _EN_PHONE,
+    "ccpa_email": _EN_MAIL, "email": _EN_MAIL,
+    "ccpa_agent_name": "Example Privacy Agents Inc.", "ccpa_agent_number": "C0000000",
+    "ccpa_agent_email": "requests@agent.example.com", "ccpa_imei": "490154203237518",
+}
+_MUSTACHE = re.compile(r"\{\{\s*([\w.]+)\s*\}\}")
+
+
+def render_markdown_letter(markdown: str, values: dict[str, str]) -> str:
+    """The letter in one Markdown/HTML template: front matter, tags and heading marks dropped,
+    placeholders filled (case-insensitive names), blank runs collapsed.
+
+    Raises KeyError on a placeholder with no value, so a new upstream field is noticed, not
+    shipped as ``{{...}}``.
+    """
+    text = re.sub(r"\A---\n.*?\n---\n", "", markdown, flags=re.S)
+    text = re.sub(r"<br\s*/?>", "\n", text)
+    text = re.sub(r"</?\w[^>]*>", "", text)
+    text = re.sub(r"^#+\s*", "", text, flags=re.M)
+    text = _MUSTACHE.sub(lambda m: values[m.group(1).lower()], text)
+    lines = [line.rstrip() for line in text.splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def dmarti(repo: Path) -> list[dict[str, Any]]:
+    commit = COMMITS["dmarti/privacy-docs"]
+    rows = []
+    for path, (label, sub) in sorted(DMARTI_LETTERS.items()):
+        text = render_markdown_letter(_git_show(repo, commit, path), _DMARTI_VALUES)
+        rows.append(_row(text, label, sub, "en", f"dmarti/privacy-docs:{path}", "template"))
+    for path, labels in sorted(DMARTI_COMBINED.items()):
+        text = render_markdown_letter(_git_show(repo, commit, path), _DMARTI_VALUES)
+        row = _row(text, labels[0], None, "en", f"dmarti/privacy-docs:{path}", "template")
+        row["labels"] = labels
+        rows.append(row)
+    return rows
+
+
+# AnalogJ/justvanish (MIT): its two CCPA letters, which its README says follow EPIC's samples.
+# Its GDPR letters are datenanfragen's (the README says so; SOURCES.md): left out, as copies of
+# another group.
+JUSTVANISH_LETTERS = {
+    "data/templates/request/ccpa.tmpl.md": ("access_request", None),
+    "data/templates/delete/ccpa.tmpl.md": ("correction", "erasure"),
+}
+
+
+def render_go_letter(template: str) -> str:
+    """Fill one justvanish Go text/template with the made-up English writer."""
+    first, last = _EN_NAME.split(" ", 1)
+    text = re.sub(r"\{\{range \.User\.EmailAddresses\}\}\s*- \{\{\.\}\}\s*\{\{end\}\}",
+                  f"\n- {_EN_MAIL}\n", template)
+    text = re.sub(r"\{\{range \.User\.PhoneNumbers\}\}\s*- \{\{\.\}\}\s*\{\{end\}\}",
+                  f"\n- {_EN_PHONE}\n", text)
+    values = {".User.FirstName": first, ".User.LastName": last,
+              ".Org.OrganizationName": "Example Ltd", ".Date": "2026-03-02"}
+    text = re.sub(r"\{\{([^{}]+)\}\}", lambda m: values[m.group(1).strip()], text)
+    lines = [line.rstrip() for line in text.splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def justvanish(repo: Path) -> list[dict[str, Any]]:
+    commit = COMMITS["AnalogJ/justvanish"]
+    rows = []
+    for path, (label, sub) in sorted(JUSTVANISH_LETTERS.items()):
+        text = render_go_letter(_git_show(repo, commit, path))
+        rows.append(_row(text, label, sub, "en", f"AnalogJ/justvanish:{path}", "template"))
+    return rows
+
+
+# amazon-science/dstc11-track2-intent-induction: the customers' opening turns of its three
+# collections of customer-service chats (insurance, banking, finance), each labelled with the
+# intent the customer states. CDLA-Permissive-2.0 (dstc11/LICENSE.md).
+DSTC11_FILES = ("dstc11/development/test-utterances.jsonl",
+                "dstc11/test-banking/test-utterances.jsonl",
+                "dstc11/test-finance/test-utterances.jsonl")
+DSTC11_MAP = {
+    "ChangeAddress": ("correction", "rectification"),
+    "UpdateStreetAddress": ("correction", "rectification"),
+    "UpdateEmail": ("correction", "rectification"),
+    "UpdatePhoneNumber": ("correction", "rectification"),
+    "CloseBankAccount": ("correction", "erasure"),
+    "CloseAccount": ("correction", "erasure"),
+}
+# Neither a right nor plainly a service question: cancelling one insurance plan (not the
+# account), and asking for a credit report (a product, but close to "send me what you hold").
+DSTC11_LEFT_OUT = frozenset({"CancelPlan", "GetCreditReport"})
+
+
+def dstc11(repo: Path, per_other: int = 6) -> list[dict[str, Any]]:
+    commit = COMMITS["amazon-science/dstc11-track2-intent-induction"]
+    rng = random.Random(11)
+    rows = []
+    for path in DSTC11_FILES:
+        by_intent: dict[str, list[str]] = {}
+        for line in _git_show(repo, commit, path).splitlines():
+            rec = json.loads(line)
+            by_intent.setdefault(rec["intent"], []).append(" ".join(rec["utterance"].split()))
+        for intent in sorted(by_intent):
+            if intent in DSTC11_LEFT_OUT:
+                continue
+            texts = sorted({t for t in by_intent[intent] if t})
+            if intent in DSTC11_MAP:
+                label, sub = DSTC11_MAP[intent]
+                chosen = texts
+            else:
+                label, sub = "general_query", None
+                chosen = rng.sample(texts, min(per_other, len(texts)))
+            rows += [_row(t, label, sub, "en",
+                          f"amazon-science/dstc11-track2-intent-induction:{path} [{intent}]",
+                          "dataset") for t in chosen]
+    return rows
+
+
 def write(rows: list[dict[str, Any]], name: str) -> None:
     with open(HERE / name, "w", encoding="utf-8") as fh:
         fh.writelines(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n" for row in rows)
@@ -270,6 +413,9 @@ def main() -> None:
     ap.add_argument("--clinc", type=Path)
     ap.add_argument("--privacyqa", type=Path)
     ap.add_argument("--gdpr-documents", type=Path)
+    ap.add_argument("--dmarti", type=Path)
+    ap.add_argument("--justvanish", type=Path)
+    ap.add_argument("--dstc11", type=Path)
     args = ap.parse_args()
     if args.datenanfragen:
         write(datenanfragen(args.datenanfragen), "datenanfragen_templates.jsonl")
@@ -281,6 +427,12 @@ def main() -> None:
         write(privacyqa(args.privacyqa), "privacyqa.jsonl")
     if args.gdpr_documents:
         write(gdpr_documents(args.gdpr_documents), "gdpr_documents.jsonl")
+    if args.dmarti:
+        write(dmarti(args.dmarti), "dmarti_privacy_docs.jsonl")
+    if args.justvanish:
+        write(justvanish(args.justvanish), "justvanish_ccpa.jsonl")
+    if args.dstc11:
+        write(dstc11(args.dstc11), "dstc11_intents.jsonl")
 
 
 if __name__ == "__main__":

@@ -67,3 +67,43 @@ def test_letters_taken_from_forms_keep_no_blank_fields_or_markup():
         if row["kind"] == "template":
             assert not re.search(r"\[\w+>", row["text"]), row["source"]
             assert "{" not in row["text"], row["source"]
+
+
+def test_rows_with_several_requests_list_them_all_first_the_label():
+    several = [r for r in ROWS if "labels" in r]
+    assert several, "the combined CCPA letters carry several labels"
+    for row in several:
+        assert row["labels"][0] == row["label"]
+        assert set(row["labels"]) <= set(LABELS) and len(set(row["labels"])) == len(row["labels"])
+
+
+def test_dstc11_rows_follow_the_mapping_and_leave_the_doubtful_intents_out():
+    from classifier.data.sources.build_sources import DSTC11_LEFT_OUT, DSTC11_MAP
+
+    origin = "amazon-science/dstc11-track2-intent-induction"
+    rows = [r for r in ROWS if group_of(r["source"]) == origin]
+    assert rows
+    for row in rows:
+        intent = re.search(r"\[(\w+)\]$", row["source"]).group(1)
+        assert intent not in DSTC11_LEFT_OUT
+        label, sub = DSTC11_MAP.get(intent, ("general_query", None))
+        assert (row["label"], row.get("sub_intent")) == (label, sub), row["source"]
+
+
+def test_markdown_letters_are_rendered_without_markup_and_a_missing_value_stops_the_build():
+    from classifier.data.sources.build_sources import render_markdown_letter
+
+    md = "---\ntitle: x\n---\n<div id=\"a\">\n## Opt-out\n\nI am {{ CCPA_NAME }}.<br>Bye\n</div>\n"
+    assert render_markdown_letter(md, {"ccpa_name": "Emily"}) == "Opt-out\n\nI am Emily.\nBye"
+    with pytest.raises(KeyError):
+        render_markdown_letter("{{ CCPA_IMEI }}", {})
+
+
+def test_go_letters_list_the_writers_addresses_and_phones():
+    from classifier.data.sources.build_sources import render_go_letter
+
+    tpl = ("Dear {{.Org.OrganizationName}},\nI use:{{range .User.EmailAddresses}}\n- {{.}}\n{{end}}"
+           "\n\n{{.User.FirstName}} {{.User.LastName}}")
+    out = render_go_letter(tpl)
+    assert "{" not in out and "- emily.carter@example.com" in out
+    assert out.startswith("Dear Example Ltd,") and out.endswith("Emily Carter")
