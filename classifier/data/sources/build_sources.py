@@ -306,6 +306,11 @@ def render_markdown_letter(markdown: str, values: dict[str, str]) -> str:
     text = re.sub(r"</?\w[^>]*>", "", text)
     text = re.sub(r"^#+\s*", "", text, flags=re.M)
     text = _MUSTACHE.sub(lambda m: values[m.group(1).lower()], text)
+    return _tidy(text)
+
+
+def _tidy(text: str) -> str:
+    """Trailing spaces off every line, runs of blank lines cut to one: a rendered letter."""
     lines = [line.rstrip() for line in text.splitlines()]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
@@ -343,8 +348,7 @@ def render_go_letter(template: str) -> str:
     values = {".User.FirstName": first, ".User.LastName": last,
               ".Org.OrganizationName": "Example Ltd", ".Date": "2026-03-02"}
     text = re.sub(r"\{\{([^{}]+)\}\}", lambda m: values[m.group(1).strip()], text)
-    lines = [line.rstrip() for line in text.splitlines()]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    return _tidy(text)
 
 
 def justvanish(repo: Path) -> list[dict[str, Any]]:
