@@ -18,6 +18,7 @@ import json
 import random
 import re
 import subprocess
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -150,6 +151,30 @@ BANKING_MAP = {
 }
 
 
+def _intent_rows(by_intent: dict[str, list[str]], mapping: Mapping[str, tuple[str, str | None]],
+                 rng: random.Random, per_other: int, source: str,
+                 left_out: Collection[str] = ()) -> list[dict[str, Any]]:
+    """The rows of one intent dataset's split: every text of a mapped intent under its label,
+    ``per_other`` sampled texts of each other intent as general_query.
+
+    Intents are taken in sorted order and sampled from sorted, de-duplicated texts, so one
+    seeded ``rng`` gives the same rows on every run; ``source`` is formatted with the intent.
+    """
+    rows = []
+    for intent in sorted(by_intent):
+        if intent in left_out:
+            continue
+        texts = sorted(set(by_intent[intent]))
+        if intent in mapping:
+            label, sub = mapping[intent]
+            chosen = texts
+        else:
+            label, sub = "general_query", None
+            chosen = rng.sample(texts, min(per_other, len(texts)))
+        rows += [_row(t, label, sub, "en", source.format(intent), "dataset") for t in chosen]
+    return rows
+
+
 def banking77(repo: Path, per_other: int = 6) -> list[dict[str, Any]]:
     commit = COMMITS["PolyAI-LDN/task-specific-datasets"]
     rng = random.Random(77)
@@ -159,16 +184,8 @@ def banking77(repo: Path, per_other: int = 6) -> list[dict[str, Any]]:
         by_cat: dict[str, list[str]] = {}
         for rec in csv.DictReader(io.StringIO(_git_show(repo, commit, path))):
             by_cat.setdefault(rec["category"].strip(), []).append(rec["text"].strip())
-        for cat in sorted(by_cat):
-            texts = sorted(set(by_cat[cat]))
-            if cat in BANKING_MAP:
-                label, sub = BANKING_MAP[cat]
-                chosen = texts
-            else:
-                label, sub = "general_query", None
-                chosen = rng.sample(texts, min(per_other, len(texts)))
-            rows += [_row(t, label, sub, "en", f"PolyAI-LDN/task-specific-datasets:{path} [{cat}]",
-                          "dataset") for t in chosen]
+        rows += _intent_rows(by_cat, BANKING_MAP, rng, per_other,
+                             f"PolyAI-LDN/task-specific-datasets:{path} [{{}}]")
     return rows
 
 
@@ -186,15 +203,9 @@ def clinc(repo: Path, per_other: int = 3) -> list[dict[str, Any]]:
         by_intent: dict[str, list[str]] = {}
         for text, intent in data[split]:
             by_intent.setdefault(intent, []).append(text.strip())
-        for intent in sorted(by_intent):
-            if intent in CLINC_LEFT_OUT:
-                continue  # see SOURCES.md, doubts
-            texts = sorted(set(by_intent[intent]))
-            label, sub = "general_query", None
-            chosen = rng.sample(texts, min(per_other, len(texts)))
-            rows += [_row(t, label, sub, "en",
-                          f"clinc/oos-eval:data/data_full.json [{split}/{intent}]", "dataset")
-                     for t in chosen]
+        rows += _intent_rows(by_intent, {}, rng, per_other,
+                             f"clinc/oos-eval:data/data_full.json [{split}/{{}}]",
+                             left_out=CLINC_LEFT_OUT)  # see SOURCES.md, doubts
     return rows
 
 
@@ -387,20 +398,13 @@ def dstc11(repo: Path, per_other: int = 6) -> list[dict[str, Any]]:
         by_intent: dict[str, list[str]] = {}
         for line in _git_show(repo, commit, path).splitlines():
             rec = json.loads(line)
-            by_intent.setdefault(rec["intent"], []).append(" ".join(rec["utterance"].split()))
-        for intent in sorted(by_intent):
-            if intent in DSTC11_LEFT_OUT:
-                continue
-            texts = sorted({t for t in by_intent[intent] if t})
-            if intent in DSTC11_MAP:
-                label, sub = DSTC11_MAP[intent]
-                chosen = texts
-            else:
-                label, sub = "general_query", None
-                chosen = rng.sample(texts, min(per_other, len(texts)))
-            rows += [_row(t, label, sub, "en",
-                          f"amazon-science/dstc11-track2-intent-induction:{path} [{intent}]",
-                          "dataset") for t in chosen]
+            text = " ".join(rec["utterance"].split())
+            by_intent.setdefault(rec["intent"], [])
+            if text:
+                by_intent[rec["intent"]].append(text)
+        rows += _intent_rows(by_intent, DSTC11_MAP, rng, per_other,
+                             f"amazon-science/dstc11-track2-intent-induction:{path} [{{}}]",
+                             left_out=DSTC11_LEFT_OUT)
     return rows
 
 
