@@ -18,7 +18,7 @@ import json
 import random
 import re
 import subprocess
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -414,33 +414,28 @@ def write(rows: list[dict[str, Any]], name: str) -> None:
     print(f"{name}: {len(rows)} rows")
 
 
+#: Each source: its command-line option, the function that builds it from a clone, its file.
+BUILDERS: dict[str, tuple[Callable[[Path], list[dict[str, Any]]], str]] = {
+    "datenanfragen": (datenanfragen, "datenanfragen_templates.jsonl"),
+    "banking77": (banking77, "banking77.jsonl"),
+    "clinc": (clinc, "clinc150.jsonl"),
+    "privacyqa": (privacyqa, "privacyqa.jsonl"),
+    "gdpr-documents": (gdpr_documents, "gdpr_documents.jsonl"),
+    "dmarti": (dmarti, "dmarti_privacy_docs.jsonl"),
+    "justvanish": (justvanish, "justvanish_ccpa.jsonl"),
+    "dstc11": (dstc11, "dstc11_intents.jsonl"),
+}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--datenanfragen", type=Path)
-    ap.add_argument("--banking77", type=Path)
-    ap.add_argument("--clinc", type=Path)
-    ap.add_argument("--privacyqa", type=Path)
-    ap.add_argument("--gdpr-documents", type=Path)
-    ap.add_argument("--dmarti", type=Path)
-    ap.add_argument("--justvanish", type=Path)
-    ap.add_argument("--dstc11", type=Path)
-    args = ap.parse_args()
-    if args.datenanfragen:
-        write(datenanfragen(args.datenanfragen), "datenanfragen_templates.jsonl")
-    if args.banking77:
-        write(banking77(args.banking77), "banking77.jsonl")
-    if args.clinc:
-        write(clinc(args.clinc), "clinc150.jsonl")
-    if args.privacyqa:
-        write(privacyqa(args.privacyqa), "privacyqa.jsonl")
-    if args.gdpr_documents:
-        write(gdpr_documents(args.gdpr_documents), "gdpr_documents.jsonl")
-    if args.dmarti:
-        write(dmarti(args.dmarti), "dmarti_privacy_docs.jsonl")
-    if args.justvanish:
-        write(justvanish(args.justvanish), "justvanish_ccpa.jsonl")
-    if args.dstc11:
-        write(dstc11(args.dstc11), "dstc11_intents.jsonl")
+    for option in BUILDERS:
+        ap.add_argument(f"--{option}", type=Path)
+    args = vars(ap.parse_args())
+    for option, (build, name) in BUILDERS.items():
+        repo = args[option.replace("-", "_")]
+        if repo:
+            write(build(repo), name)
 
 
 if __name__ == "__main__":
