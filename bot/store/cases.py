@@ -7,12 +7,13 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Column, Insert, Table, Update, bindparam, func, insert, select, update
+from sqlalchemy import Column, Insert, Update, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.schema import CallableColumnDefault, ScalarElementColumnDefault
 
 from bot.store import deferred
+from bot.store.db import chunks, table_of
 from bot.store.models import OPEN_STATES, Case, Classification, Draft, Message, utcnow
 
 
@@ -55,7 +56,7 @@ def open_case_for(session: Session, message: Message, **values: Any) -> Case:
     costs no query and changing it later is an ordinary update.
     """
     insert_case, link_message = _case_statements()
-    row = {**{column.name: _default(column) for column in _table(Case).columns
+    row = {**{column.name: _default(column) for column in table_of(Case).columns
               if column.name != "id"}, **values}
     case_id = session.execute(insert_case, row).scalar_one()
     session.execute(link_message, {"message": message.id, "case": case_id})
@@ -75,18 +76,11 @@ def open_case_for(session: Session, message: Message, **values: Any) -> Case:
     return case
 
 
-def _table(model: type[Case] | type[Message]) -> Table:
-    table = model.__table__
-    if not isinstance(table, Table):
-        raise TypeError(f"{model.__name__} is mapped to a table")
-    return table
-
-
 @lru_cache(maxsize=1)
 def _case_statements() -> tuple[Insert, Update]:
     """The two statements of :func:`open_case_for`, built once: building a statement with its
     values inline cost more than running it."""
-    cases, messages = _table(Case), _table(Message)
+    cases, messages = table_of(Case), table_of(Message)
     return (insert(cases).returning(cases.c.id),
             update(messages).where(messages.c.id == bindparam("message"))
             .values(case_id=bindparam("case")))
@@ -183,8 +177,7 @@ def remember_first_messages(session: Session, senders: Sequence[str | None]) -> 
     wanted = list(dict.fromkeys(s for s in senders if s))
     remembered: dict[str, int | None] = session.info.setdefault(_FIRST_BY_SENDER, {})
     with session.no_autoflush:
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start:start + 500]
+        for chunk in chunks(wanted):
             remembered.update(dict.fromkeys(chunk))
             for sender, first in session.execute(
                     select(Message.sender, func.min(Message.id))

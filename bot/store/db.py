@@ -8,18 +8,20 @@ for production and for several workers; there, claims use ``FOR UPDATE SKIP LOCK
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, Table, create_engine, event, text
 from sqlalchemy.engine import CursorResult, Result, make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -176,3 +178,21 @@ def rows_matched(result: Result[Any]) -> int:
     if not isinstance(result, CursorResult):
         raise TypeError(f"expected the result of an UPDATE or DELETE, got {type(result).__name__}")
     return result.rowcount
+
+
+#: How many values one ``IN (...)`` list holds: well under SQLite's bound-parameter limit.
+IN_CHUNK = 500
+
+
+def chunks(values: Sequence[T], size: int = IN_CHUNK) -> list[Sequence[T]]:
+    """``values`` in slices of at most ``size``, for statements with an ``IN`` list."""
+    return [values[i:i + size] for i in range(0, len(values), size)]
+
+
+def table_of(model: type[DeclarativeBase]) -> Table:
+    """The table a model is mapped to, for Core statements: the same INSERT or UPDATE without
+    the ORM's bulk machinery, which cost more than the statement itself in a hot path."""
+    table = model.__table__
+    if not isinstance(table, Table):
+        raise TypeError(f"{model.__name__} is not mapped to a table")
+    return table

@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.store.db import rows_matched
+from bot.store.db import chunks, rows_matched, table_of
 from bot.store.models import OPEN_STATES, TRIAGE_PENDING, Case, Message, TriageState, utcnow
 
 
@@ -36,10 +36,9 @@ def insert_once(session: Session, **fields: Any) -> Message | None:
 def known_dedup_keys(session: Session, keys: Sequence[str]) -> set[str]:
     """Which of ``keys`` are stored already (``--dry-run`` says such a message is skipped)."""
     found: set[str] = set()
-    unique = list(dict.fromkeys(keys))
-    for start in range(0, len(unique), 500):
+    for chunk in chunks(list(dict.fromkeys(keys))):
         found.update(session.scalars(select(Message.dedup_key).where(
-            Message.dedup_key.in_(unique[start:start + 500]))))
+            Message.dedup_key.in_(chunk))))
     return found
 
 
@@ -138,7 +137,7 @@ def claim_for_triage(session: Session, message_id: int, now: datetime | None = N
     conditions = [Message.id == message_id, _due(now or utcnow())]
     if worker is not None:
         conditions.append(Message.claimed_by == worker)
-    result = session.execute(update(_messages_table()).where(*conditions).values(**_TRIAGED))
+    result = session.execute(update(table_of(Message)).where(*conditions).values(**_TRIAGED))
     return rows_matched(result) == 1
 
 
@@ -147,15 +146,6 @@ _TRIAGED: dict[str, Any] = {
     "triage_state": TriageState.DONE, "triage_error": None, "triage_error_class": None,
     "triage_next_at": None, "triage_failed_at": None, "triage_attempts": 0,
     "claimed_until": None}
-
-
-def _messages_table() -> Table:
-    """The table, not the ORM entity: the same UPDATE without the ORM's bulk-update machinery,
-    which cost more than the statement itself, once per triaged message."""
-    table = Message.__table__
-    if not isinstance(table, Table):
-        raise TypeError("messages is mapped to a table")
-    return table
 
 
 def still_claimed(session: Session, message_ids: Sequence[int], now: datetime,
@@ -169,9 +159,8 @@ def still_claimed(session: Session, message_ids: Sequence[int], now: datetime,
     :func:`mark_triaged` writes the result at the end of the batch.
     """
     found: set[int] = set()
-    unique = list(dict.fromkeys(message_ids))
-    for start in range(0, len(unique), 500):
-        query = select(Message.id).where(Message.id.in_(unique[start:start + 500]), _due(now),
+    for chunk in chunks(list(dict.fromkeys(message_ids))):
+        query = select(Message.id).where(Message.id.in_(chunk), _due(now),
                                          Message.claimed_by == worker)
         if session.get_bind().dialect.name == "postgresql":
             query = query.with_for_update()
@@ -184,11 +173,10 @@ def mark_triaged(session: Session, message_ids: Sequence[int], now: datetime,
     """Mark messages checked by :func:`still_claimed` as triaged, in one statement per 500;
     returns how many rows changed (all of them, unless the lock was not held)."""
     changed = 0
-    unique = list(dict.fromkeys(message_ids))
-    for start in range(0, len(unique), 500):
+    for chunk in chunks(list(dict.fromkeys(message_ids))):
         changed += rows_matched(session.execute(
-            update(_messages_table())
-            .where(Message.id.in_(unique[start:start + 500]), _due(now),
+            update(table_of(Message))
+            .where(Message.id.in_(chunk), _due(now),
                    Message.claimed_by == worker)
             .values(**_TRIAGED)))
     return changed

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.orm import Session
 
+from bot.store.db import chunks
 from bot.store.models import (
     OPEN_STATES,
     AuditEvent,
@@ -117,16 +118,16 @@ def _people_with_open_access_requests(session: Session) -> set[str]:
 
 def apply_purge(session: Session, plan: PurgePlan, now: datetime) -> None:
     """Carry out ``plan`` in the caller's transaction."""
-    for ids in _chunks(plan.message_ids):
+    for ids in chunks(plan.message_ids):
         session.execute(update(Message).where(Message.id.in_(ids)).values(
             raw=b"", body_text="", reply_text="", subject="", sender_name=None, attachments=[],
             redacted_at=now))
-    for ids in _chunks(plan.case_ids):
+    for ids in chunks(plan.case_ids):
         session.execute(update(Case).where(Case.id.in_(ids)).values(
             requester_name=None, subject="", outcome_note=None, redacted_at=now))
-    for ids in _chunks(plan.draft_ids):
+    for ids in chunks(plan.draft_ids):
         session.execute(delete(Draft).where(Draft.id.in_(ids)))
-    for ids in _chunks(plan.outbox_ids):
+    for ids in chunks(plan.outbox_ids):
         session.execute(update(OutboxItem).where(OutboxItem.id.in_(ids)).values(
             payload={"redacted": True}))
     if plan.audit_ids:
@@ -145,7 +146,7 @@ def _delete_old_audit_events(session: Session, ids: Sequence[int]) -> None:
         session.execute(text("ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only"))
     else:
         session.execute(text("DROP TRIGGER audit_events_no_delete"))
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         session.execute(delete(AuditEvent).where(AuditEvent.id.in_(chunk)))
     if postgresql:
         session.execute(text("ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only"))
@@ -155,5 +156,3 @@ def _delete_old_audit_events(session: Session, ids: Sequence[int]) -> None:
             "SELECT RAISE(ABORT, 'audit_events is append-only: DELETE refused'); END"))
 
 
-def _chunks(ids: Sequence[int], size: int = 500) -> list[Sequence[int]]:
-    return [ids[i:i + size] for i in range(0, len(ids), size)]
