@@ -64,11 +64,9 @@ def run(count: int, seed: int, dump: Path | None = None) -> str:
         while batch := triage_pending(rt, limit=BATCH):
             outcomes.extend(batch)
         wall = (wall_start, datetime.now(UTC) + timedelta(seconds=1))
-        lines = [_value(dataclasses.asdict(o) if dataclasses.is_dataclass(o) else o,
-                        rt.worker_id, wall) for o in outcomes]
+        lines = [_value(dataclasses.asdict(o), rt.worker_id, wall) for o in outcomes]
         with rt.store.sessions() as session:
-            for mapper in sorted(Base.registry.mappers, key=lambda m: m.class_.__name__):
-                table = mapper.local_table
+            for table in sorted(Base.metadata.tables.values(), key=lambda t: t.name):
                 columns = list(table.columns)
                 key = [c for c in columns if c.primary_key]
                 rows = session.execute(select(*columns).order_by(*key)).all()

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.sql.dml import ReturningInsert
 
+from bot.store import deferred
+from bot.store.db import table_of
 from bot.store.models import Suppression, utcnow
 from classifier import addresses
 
@@ -30,29 +36,76 @@ def suppress(session: Session, address: str, *, reason: str, source: str,
     """Add ``address`` to the list (or re-activate it); returns (row, newly_suppressed).
 
     ``now`` is the caller's clock (``Runtime.now``); :func:`active` filters on it.
+
+    A new address (the common case in triage) is one ``INSERT ... ON CONFLICT DO NOTHING``,
+    with no flush and no savepoint of its own: the select, the savepoint and the flush it
+    replaced cost 2.8 ms an opt-out. Only an address already on the list (inserted nothing) is
+    read back, locked, and re-activated if it was lifted.
     """
     now = now or utcnow()
     normalised = normalise_address(address)
-    row = session.scalar(select(Suppression).where(Suppression.address == normalised)
-                         .with_for_update())
-    if row is not None:
-        if row.removed_at is None:
-            return row, False
-        row.removed_at = None
-        row.removed_by = None
-        row.reason, row.source, row.case_id, row.created_at = reason, source, case_id, now
-        return row, True
-    row = Suppression(address=normalised, reason=reason, source=source, case_id=case_id,
-                      created_at=now)
+    values = {"address": normalised, "reason": reason, "source": source, "case_id": case_id,
+              "created_at": now, "removed_at": None, "removed_by": None}
+    inserted = _insert_new(session, values)
+    if inserted is not None:
+        return inserted, True
+    row = session.scalars(select(Suppression).where(Suppression.address == normalised)
+                          .with_for_update()).one()
+    if row.removed_at is None:
+        return row, False
+    row.removed_at = None
+    row.removed_by = None
+    row.reason, row.source, row.case_id, row.created_at = reason, source, case_id, now
+    return row, True
+
+
+def _insert_new(session: Session, values: dict[str, Any]) -> Suppression | None:
+    """Insert the suppression unless its address is on the list already (then None).
+
+    The row comes back as a persistent object of the session, as if just read; a triage
+    message whose savepoint rolls back has the session forget it (:mod:`bot.store.deferred`).
+    Another worker suppressing the same address at the same moment makes this insert nothing,
+    as the unique index wins for one of them (PostgreSQL waits for the other's commit).
+    """
+    statement = _insert_unless_listed(session.get_bind().dialect.name, values)
+    if statement is None:
+        return _insert_with_savepoint(session, values)
+    row_id = session.execute(statement).scalar_one_or_none()
+    if row_id is None:
+        return None
+    row = Suppression(id=row_id, **values)
+    make_transient_to_detached(row)
+    stale = session.identity_map.get(session.identity_key(Suppression, row_id))
+    if stale is not None:  # a row of a rolled-back savepoint that was given the same id
+        session.expunge(stale)
+    session.add(row)
+    deferred.on_discard(session, lambda s: s.expunge(row) if row in s else None)
+    return row
+
+
+def _insert_with_savepoint(session: Session, values: dict[str, Any]) -> Suppression | None:
+    """The portable way, for a database without ``ON CONFLICT``."""
+    row = Suppression(**values)
     try:
         with session.begin_nested():
             session.add(row)
             session.flush()
     except IntegrityError:  # another worker suppressed it a moment ago
-        existing = session.scalars(
-            select(Suppression).where(Suppression.address == normalised)).one()
-        return existing, False
-    return row, True
+        return None
+    return row
+
+
+def _insert_unless_listed(dialect: str,
+                          values: dict[str, Any]) -> ReturningInsert[tuple[int]] | None:
+    """``INSERT ... ON CONFLICT (address) DO NOTHING RETURNING id``, where the database has it."""
+    table = table_of(Suppression)
+    if dialect == "postgresql":
+        return (postgresql_insert(table).values(values)
+                .on_conflict_do_nothing(index_elements=[table.c.address]).returning(table.c.id))
+    if dialect == "sqlite":
+        return (sqlite_insert(table).values(values)
+                .on_conflict_do_nothing(index_elements=[table.c.address]).returning(table.c.id))
+    return None
 
 
 def lift(session: Session, address: str, *, by: str,

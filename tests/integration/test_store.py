@@ -10,7 +10,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from bot.store import audit, outbox, suppressions
+from bot.store import audit, deferred, outbox, suppressions
 from bot.store.db import Store
 from bot.store.models import Base, utcnow
 
@@ -62,6 +62,47 @@ def test_suppressing_is_idempotent_and_normalised(store: Store):
         assert not suppressions.is_suppressed(session, "alice@example.org")
         _, again = suppressions.suppress(session, "alice@example.org", reason="r", source="cli")
     assert again is True
+
+
+def test_a_suppression_rolled_back_with_its_savepoint_is_forgotten(store: Store):
+    """A triage message set aside after suppressing leaves no row and no stale object: the
+    next suppression of the address (which may be given the same id) is new."""
+    with store.transaction() as session:
+        rows = deferred.install(session)
+        mark = rows.mark()
+        with pytest.raises(RuntimeError), session.begin_nested():
+            gone, _ = suppressions.suppress(session, "bob@example.org", reason="r",
+                                            source="email")
+            raise RuntimeError("the message fails after its suppression")
+        rows.discard_since(mark, session)
+        deferred.uninstall(session)
+        assert gone not in session
+        row, newly = suppressions.suppress(session, "bob@example.org", reason="r2",
+                                           source="email")
+        assert newly is True
+        assert row.reason == "r2"
+    with store.transaction() as session:  # no triage batch: the stale object is replaced
+        with pytest.raises(RuntimeError), session.begin_nested():
+            kept, _ = suppressions.suppress(session, "dan@example.org", reason="r",
+                                            source="email")
+            raise RuntimeError("rolled back")
+        row, newly = suppressions.suppress(session, "dan@example.org", reason="r2",
+                                           source="email")
+        assert newly is True
+        assert kept is not row
+    with store.sessions() as session:
+        assert [(r.address, r.reason) for r in suppressions.active(session)] == [
+            ("bob@example.org", "r2"), ("dan@example.org", "r2")]
+
+
+def test_suppressing_an_address_already_on_the_list_keeps_its_row(store: Store):
+    with store.transaction() as session:
+        _, first = suppressions.suppress(session, "carol@example.org", reason="r", source="cli")
+    with store.transaction() as session:
+        row, second = suppressions.suppress(session, "CAROL@example.org", reason="other",
+                                            source="staff")
+        assert (second, row.reason, row.source) == (False, "r", "cli")
+    assert first is True
 
 
 @pytest.mark.parametrize("address", ["", "alice", "@example.org", "alice@", "a b@example.org"])
