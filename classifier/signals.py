@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from classifier.labels import Label
 from classifier.quoting import latest_reply
@@ -444,7 +445,14 @@ def replies_to_mailing(ids: list[str | None], mailer_domains: tuple[str, ...]) -
     return False
 
 
+@lru_cache(maxsize=64)
 def _phrases(pattern: re.Pattern[str], text: str) -> tuple[str, ...]:
+    """The distinct matches of ``pattern`` in ``text``, normalised, in order of appearance.
+
+    Cached (a pure function of its arguments, returning a tuple): deciding one message asks
+    for the same pattern on the same text several times (the holds, the sub-intent, the
+    draft's intents), and each scan tries every alternative at every position.
+    """
     seen: dict[str, None] = {}
     for match in pattern.finditer(text or ""):
         phrase = " ".join(match.group(0).split()).strip().lower()
