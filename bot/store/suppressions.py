@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -67,10 +68,10 @@ def _insert_new(session: Session, values: dict[str, Any]) -> Suppression | None:
     Another worker suppressing the same address at the same moment makes this insert nothing,
     as the unique index wins for one of them (PostgreSQL waits for the other's commit).
     """
-    statement = _insert_unless_listed(session.get_bind().dialect.name, values)
+    statement = _insert_unless_listed(session.get_bind().dialect.name)
     if statement is None:
         return _insert_with_savepoint(session, values)
-    row_id = session.execute(statement).scalar_one_or_none()
+    row_id = session.execute(statement, values).scalar_one_or_none()
     if row_id is None:
         return None
     row = Suppression(id=row_id, **values)
@@ -95,10 +96,12 @@ def _insert_with_savepoint(session: Session, values: dict[str, Any]) -> Suppress
     return row
 
 
-def _insert_unless_listed(dialect: str,
-                          values: dict[str, Any]) -> ReturningInsert[tuple[int]] | None:
-    """``INSERT ... ON CONFLICT (address) DO NOTHING RETURNING id``, where the database has it."""
+@lru_cache(maxsize=4)
+def _insert_unless_listed(dialect: str) -> ReturningInsert[tuple[int]] | None:
+    """``INSERT ... ON CONFLICT (address) DO NOTHING RETURNING id`` where the database has it,
+    built once per dialect (building the statement cost more than running it)."""
     table = table_of(Suppression)
+    values: dict[str, Any] = {name: bindparam(name) for name in _COLUMNS}
     if dialect == "postgresql":
         return (postgresql_insert(table).values(values)
                 .on_conflict_do_nothing(index_elements=[table.c.address]).returning(table.c.id))
@@ -106,6 +109,9 @@ def _insert_unless_listed(dialect: str,
         return (sqlite_insert(table).values(values)
                 .on_conflict_do_nothing(index_elements=[table.c.address]).returning(table.c.id))
     return None
+
+
+_COLUMNS = ("address", "reason", "source", "case_id", "created_at", "removed_at", "removed_by")
 
 
 def lift(session: Session, address: str, *, by: str,
