@@ -57,8 +57,11 @@ _MAILING_FOOTER = _rx(
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
+@lru_cache(maxsize=16)
 def writer_text(text: str) -> str:
     """What the writer typed: no quoted history, forwarded mail or mailing footer.
+
+    Cached: deciding and drafting one message ask for it four times.
 
     Quoted history is cut by the mail edge's own rule (:func:`classifier.quoting.latest_reply`),
     not a second one: on the reply text that ingest stored it changes nothing, and on raw text
@@ -73,7 +76,7 @@ def writer_text(text: str) -> str:
     own = latest_reply(text or "")
     cut = len(own)
     for pattern in (_FORWARD, _MAILING_FOOTER):
-        match = pattern.search(own)
+        match = _prefiltered(pattern).search(own)
         if match is not None:
             cut = min(cut, own.rfind("\n", 0, match.start()) + 1)
     return own[:cut].strip()
@@ -85,7 +88,7 @@ def word_count(text: str) -> int:
 
 def quotes_mailing(text: str) -> bool:
     """True when the message carries a marketing mailing (quoted, forwarded or pasted)."""
-    return bool(_MAILING_FOOTER.search(text or ""))
+    return bool(_prefiltered(_MAILING_FOOTER).search(text or ""))
 
 
 def mostly_quoted(text: str, own: str | None = None) -> bool:
@@ -201,7 +204,7 @@ OUT_OF_OFFICE = _rx(
 
 def own_opt_out_phrases(own: str) -> tuple[str, ...]:
     """The opt-out wordings in the writer's own text (not negated ones)."""
-    if NEGATED_OPT_OUT.search(own):
+    if _prefiltered(NEGATED_OPT_OUT).search(own):
         return ()
     return _phrases(OPT_OUT, own)
 
