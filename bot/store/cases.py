@@ -97,7 +97,7 @@ def _default(column: Column[Any]) -> Any:
 
 
 def add_first_draft(session: Session, case: Case, *, subject: str, text: str, html: str,
-                    author: str) -> Draft:
+                    author: str) -> None:
     """Store version 1 of the draft of a case opened in this transaction.
 
     Why not :func:`add_draft`: a case created a moment ago has no draft yet, so there is no
@@ -106,22 +106,18 @@ def add_first_draft(session: Session, case: Case, *, subject: str, text: str, ht
     values: dict[str, Any] = {"case_id": case.id, "version": 1, "subject": subject,
                               "text": text, "html": html, "author": author,
                               "created_at": utcnow()}
-    draft = Draft(**values)
-    deferred.add(session, draft, values)
-    return draft
+    deferred.add(session, Draft, values)
 
 
 def add_classification(session: Session, case_id: int, message_id: int | None, *, label: str,
                        confidence: float, intents: dict[str, float], model_version: str,
-                       by: str) -> Classification:
+                       by: str) -> None:
     """Record a label (in a triage batch, with the batch's deferred rows)."""
     values: dict[str, Any] = {"case_id": case_id, "message_id": message_id, "label": label,
                               "confidence": confidence, "intents": intents,
                               "model_version": model_version, "by": by,
                               "created_at": utcnow()}
-    row = Classification(**values)
-    deferred.add(session, row, values)
-    return row
+    deferred.add(session, Classification, values)
 
 
 def list_cases(session: Session, states: Sequence[str] | None = None, *,
