@@ -56,10 +56,13 @@ def open_case_for(session: Session, message: Message, **values: Any) -> Case:
     costs no query and changing it later is an ordinary update.
     """
     insert_case, link_message = _case_statements()
-    row = {**{column.name: _default(column) for column in table_of(Case).columns
-              if column.name != "id"}, **values}
-    case_id = session.execute(insert_case, row).scalar_one()
-    session.execute(link_message, {"message": message.id, "case": case_id})
+    row = {**{name: default(None) if per_row else default
+              for name, default, per_row in _case_defaults() if name not in values}, **values}
+    # Core statements on the session's connection (same transaction and savepoint): the
+    # Session's own execute adds ORM dispatch these statements do not need.
+    connection = session.connection()
+    case_id = connection.execute(insert_case, row).scalar_one()
+    connection.execute(link_message, {"message": message.id, "case": case_id})
     case = Case(id=case_id, **row)
     make_transient_to_detached(case)  # as if just read: nothing pending to flush
     session.add(case)
@@ -84,6 +87,15 @@ def _case_statements() -> tuple[Insert, Update]:
     return (insert(cases).returning(cases.c.id),
             update(messages).where(messages.c.id == bindparam("message"))
             .values(case_id=bindparam("case")))
+
+
+@lru_cache(maxsize=1)
+def _case_defaults() -> tuple[tuple[str, Any, bool], ...]:
+    """(column, default, whether it is called per row) of every case column but the id."""
+    return tuple((column.name, column.default.arg, True)
+                 if isinstance(column.default, CallableColumnDefault)
+                 else (column.name, _default(column), False)
+                 for column in table_of(Case).columns if column.name != "id")
 
 
 def _default(column: Column[Any]) -> Any:

@@ -71,7 +71,7 @@ def _insert_new(session: Session, values: dict[str, Any]) -> Suppression | None:
     statement = _insert_unless_listed(session.get_bind().dialect.name)
     if statement is None:
         return _insert_with_savepoint(session, values)
-    row_id = session.execute(statement, values).scalar_one_or_none()
+    row_id = session.connection().execute(statement, values).scalar_one_or_none()
     if row_id is None:
         return None
     row = Suppression(id=row_id, **values)
