@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Column, Insert, Update, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.attributes import manager_of_class, set_committed_value
 from sqlalchemy.sql.schema import CallableColumnDefault, ScalarElementColumnDefault
 
 from bot.store import deferred
@@ -63,8 +63,7 @@ def open_case_for(session: Session, message: Message, **values: Any) -> Case:
     connection = session.connection()
     case_id = connection.execute(insert_case, row).scalar_one()
     connection.execute(link_message, {"message": message.id, "case": case_id})
-    case = Case(id=case_id, **row)
-    make_transient_to_detached(case)  # as if just read: nothing pending to flush
+    case = _loaded_case(case_id, row)
     session.add(case)
     set_committed_value(message, "case_id", case_id)
     set_committed_value(message, "case", case)
@@ -76,6 +75,17 @@ def open_case_for(session: Session, message: Message, **values: Any) -> Case:
         session.expire(message, ["case_id", "case"])
 
     deferred.on_discard(session, forget)
+    return case
+
+
+def _loaded_case(case_id: int, row: dict[str, Any]) -> Case:
+    """A Case as the ORM builds one it has just read (its columns set in the instance's dict,
+    not through each attribute's change tracking, which cost more than the INSERT), then made
+    detached with those values committed: nothing pending to flush."""
+    case = manager_of_class(Case).new_instance()
+    case.__dict__.update(row)
+    case.__dict__["id"] = case_id
+    make_transient_to_detached(case)
     return case
 
 
