@@ -7,12 +7,11 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Column, Insert, Update, bindparam, func, insert, select, update
-from sqlalchemy.orm import Session, make_transient_to_detached
-from sqlalchemy.orm.attributes import manager_of_class, set_committed_value
-from sqlalchemy.sql.schema import CallableColumnDefault, ScalarElementColumnDefault
+from sqlalchemy import Insert, Update, bindparam, func, insert, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
-from bot.store import deferred
+from bot.store import deferred, inserts
 from bot.store.db import chunks, table_of
 from bot.store.models import OPEN_STATES, Case, Classification, Draft, Message, utcnow
 
@@ -56,36 +55,22 @@ def open_case_for(session: Session, message: Message, **values: Any) -> Case:
     costs no query and changing it later is an ordinary update.
     """
     insert_case, link_message = _case_statements()
-    row = {**{name: default(None) if per_row else default
-              for name, default, per_row in _case_defaults() if name not in values}, **values}
+    row = inserts.with_defaults(Case, values)
     # Core statements on the session's connection (same transaction and savepoint): the
     # Session's own execute adds ORM dispatch these statements do not need.
     connection = session.connection()
     case_id = connection.execute(insert_case, row).scalar_one()
     connection.execute(link_message, {"message": message.id, "case": case_id})
-    case = _loaded_case(case_id, row)
-    session.add(case)
+    case = inserts.attach_loaded(session, Case, case_id, row)
     set_committed_value(message, "case_id", case_id)
     set_committed_value(message, "case", case)
 
     def forget(session: Session) -> None:
-        # The ORM rolls back only what it wrote itself: without this a rolled-back case
-        # would stay in the identity map (and clash with the next case given its id).
-        session.expunge(case)
+        # The ORM rolls back only what it wrote itself: the message's link goes with the case
+        # (which attach_loaded has the session forget).
         session.expire(message, ["case_id", "case"])
 
     deferred.on_discard(session, forget)
-    return case
-
-
-def _loaded_case(case_id: int, row: dict[str, Any]) -> Case:
-    """A Case as the ORM builds one it has just read (its columns set in the instance's dict,
-    not through each attribute's change tracking, which cost more than the INSERT), then made
-    detached with those values committed: nothing pending to flush."""
-    case = manager_of_class(Case).new_instance()
-    case.__dict__.update(row)
-    case.__dict__["id"] = case_id
-    make_transient_to_detached(case)
     return case
 
 
@@ -97,25 +82,6 @@ def _case_statements() -> tuple[Insert, Update]:
     return (insert(cases).returning(cases.c.id),
             update(messages).where(messages.c.id == bindparam("message"))
             .values(case_id=bindparam("case")))
-
-
-@lru_cache(maxsize=1)
-def _case_defaults() -> tuple[tuple[str, Any, bool], ...]:
-    """(column, default, whether it is called per row) of every case column but the id."""
-    return tuple((column.name, column.default.arg, True)
-                 if isinstance(column.default, CallableColumnDefault)
-                 else (column.name, _default(column), False)
-                 for column in table_of(Case).columns if column.name != "id")
-
-
-def _default(column: Column[Any]) -> Any:
-    """The value the ORM would insert for ``column`` when none is given."""
-    default = column.default
-    if isinstance(default, CallableColumnDefault):
-        return default.arg(None)  # type: ignore[arg-type]  # a plain default ignores it
-    if isinstance(default, ScalarElementColumnDefault):
-        return default.arg
-    return None
 
 
 def add_first_draft(session: Session, case: Case, *, subject: str, text: str, html: str,

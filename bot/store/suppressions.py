@@ -4,18 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, make_transient_to_detached
-from sqlalchemy.sql.dml import ReturningInsert
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from bot.store import deferred
-from bot.store.db import table_of
+from bot.store.inserts import insert_unless_present
 from bot.store.models import Suppression, utcnow
 from classifier import addresses
 
@@ -63,55 +57,10 @@ def suppress(session: Session, address: str, *, reason: str, source: str,
 def _insert_new(session: Session, values: dict[str, Any]) -> Suppression | None:
     """Insert the suppression unless its address is on the list already (then None).
 
-    The row comes back as a persistent object of the session, as if just read; a triage
-    message whose savepoint rolls back has the session forget it (:mod:`bot.store.deferred`).
     Another worker suppressing the same address at the same moment makes this insert nothing,
     as the unique index wins for one of them (PostgreSQL waits for the other's commit).
     """
-    statement = _insert_unless_listed(session.get_bind().dialect.name)
-    if statement is None:
-        return _insert_with_savepoint(session, values)
-    row_id = session.connection().execute(statement, values).scalar_one_or_none()
-    if row_id is None:
-        return None
-    row = Suppression(id=row_id, **values)
-    make_transient_to_detached(row)
-    stale = session.identity_map.get(session.identity_key(Suppression, row_id))
-    if stale is not None:  # a row of a rolled-back savepoint that was given the same id
-        session.expunge(stale)
-    session.add(row)
-    deferred.on_discard(session, lambda s: s.expunge(row) if row in s else None)
-    return row
-
-
-def _insert_with_savepoint(session: Session, values: dict[str, Any]) -> Suppression | None:
-    """The portable way, for a database without ``ON CONFLICT``."""
-    row = Suppression(**values)
-    try:
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
-    except IntegrityError:  # another worker suppressed it a moment ago
-        return None
-    return row
-
-
-@lru_cache(maxsize=4)
-def _insert_unless_listed(dialect: str) -> ReturningInsert[tuple[int]] | None:
-    """``INSERT ... ON CONFLICT (address) DO NOTHING RETURNING id`` where the database has it,
-    built once per dialect (building the statement cost more than running it)."""
-    table = table_of(Suppression)
-    values: dict[str, Any] = {name: bindparam(name) for name in _COLUMNS}
-    if dialect == "postgresql":
-        return (postgresql_insert(table).values(values)
-                .on_conflict_do_nothing(index_elements=[table.c.address]).returning(table.c.id))
-    if dialect == "sqlite":
-        return (sqlite_insert(table).values(values)
-                .on_conflict_do_nothing(index_elements=[table.c.address]).returning(table.c.id))
-    return None
-
-
-_COLUMNS = ("address", "reason", "source", "case_id", "created_at", "removed_at", "removed_by")
+    return insert_unless_present(session, Suppression, values, unique="address")
 
 
 def lift(session: Session, address: str, *, by: str,

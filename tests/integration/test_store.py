@@ -7,12 +7,12 @@ from datetime import timedelta
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 from bot.store import audit, deferred, outbox, suppressions
 from bot.store.db import Store
-from bot.store.models import Base, utcnow
+from bot.store.models import Base, OutboxItem, utcnow
 
 
 @pytest.fixture
@@ -109,6 +109,27 @@ def test_suppressing_an_address_already_on_the_list_keeps_its_row(store: Store):
 def test_it_refuses_what_is_not_an_address(address: str):
     with pytest.raises(ValueError, match="not an email address"):
         suppressions.normalise_address(address)
+
+
+def test_an_outbox_item_rolled_back_with_its_savepoint_is_forgotten_and_can_be_queued_again(
+        store: Store):
+    with store.transaction() as session:
+        rows = deferred.install(session)
+        mark = rows.mark()
+        with pytest.raises(RuntimeError), session.begin_nested():
+            gone = outbox.enqueue(session, "slack", "card:1", {"type": "case_card"})
+            raise RuntimeError("the message fails after queueing its card")
+        rows.discard_since(mark, session)
+        deferred.uninstall(session)
+        assert gone is not None and gone not in session
+        again = outbox.enqueue(session, "slack", "card:1", {"type": "case_card", "n": 2})
+        assert again is not None
+        assert outbox.enqueue(session, "slack", "card:1", {"type": "case_card"}) is None
+        again.attempts = 3  # a change to the returned row is an ordinary update
+    with store.sessions() as session:
+        (item,) = session.scalars(select(OutboxItem)).all()
+        assert (item.idempotency_key, item.payload, item.attempts, item.state) == (
+            "card:1", {"type": "case_card", "n": 2}, 3, "pending")
 
 
 def test_an_outbox_item_is_claimed_by_exactly_one_dispatcher(store: Store):
