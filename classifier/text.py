@@ -143,7 +143,7 @@ CUES: dict[str, re.Pattern[str]] = {
         r"take me off|remove me from|stop (?:e-?mailing|sending|contacting|the)",
         r"no (?:more|further) (?:e-?mails|marketing|newsletters)|spam",
         r"keep (?:sending|e-?mailing|mailing|spamming|messaging) me|never (?:signed up|subscribed|"
-        r"opted in)|\bstop\W*$",
+        r"opted in)",
         r"abmeld\w*|abbestell\w*|austragen|tragen sie mich aus|verteiler|werb\w*|direktwerbung",
         r"d[ée]sinscri\w*|d[ée]sabonn\w*|prospection|liste de diffusion|publicit\w*",
         r"dar(?:me)? de baja|d[ée]n de baja|lista de correo|mercadotecnia|publicidad",
