@@ -76,7 +76,8 @@ STOP_SENDING: tuple[str, ...] = (
 #: Details that are wrong or misspelt: "mal orthographié", "felstavat".
 MISSPELT: tuple[str, ...] = (
     r"mal (?:orthographi|écrit|escrit|scritt)\w*|inexact\w*|erróne\w*|equivocad\w*|errat\w*",
-    r"verkeerd\w*|fout (?:gespeld|geschreven)|errad\w*|niepoprawn\w*|źle (?:zapisan|napisan)\w*",
+    r"(?:écrit|scritt|escrit|escrev)\w* mal\w*",
+    r"verkeerd\w*|fout (?:gespeld|geschreven)|errad\w*|niepoprawn\w*|źle (?:zapis|napis)\w*",
     r"felstavat|felaktig\w*|chybn\w*|špatně (?:napsan|uveden)\w*",
 )
 
@@ -104,6 +105,10 @@ DETAILS_VERB_OBJECT: tuple[str, ...] = (
 
 #: "I moved", "my new address / e-mail / surname": a rectification without its verb.
 DETAILS_CHANGED: tuple[str, ...] = (
+    (r"\b(?:moved house|i(?:'ve| have)? (?:just )?moved|got married|married name|"
+     r"maiden name|changed my name|spouse'?s? (?:sur|last )?name)\b"),
+    (r"\b(?:my|a) new (?:e-?mail|(?:home |postal )?address|phone number|mobile number|"
+     r"(?:sur|last )?name)\b"),
     (r"umgezogen|neue (?:adresse|anschrift|e-?mail\w*|telefonnummer|handynummer)|neuer "
      r"(?:name|nachname)|geheiratet"),
     r"déménag\w*|(?:ma )?nouvelle adresse|(?:mon )?nouvel e-?mail|nouveau (?:nom|numéro)",
@@ -187,10 +192,6 @@ CUES: dict[str, re.Pattern[str]] = {
         r"contact) number|(?:personal |contact |account )?(?:details|information|info|data)|"
         r"date of birth|birthday|title|gender|spelling)\b",
         r"\bmy (?:sur|last |first )?name is (?:spelt |spelled |written )?(?:wrong|incorrect\w*)",
-        r"\b(?:moved house|i(?:'ve| have)? (?:just )?moved|got married|married name|"
-        r"maiden name|changed my name|spouse'?s? (?:sur|last )?name)\b",
-        r"\b(?:my|a) new (?:e-?mail|(?:home |postal )?address|phone number|mobile number|"
-        r"(?:sur|last )?name)\b",
         *DETAILS_VERB_OBJECT,
         *DETAILS_CHANGED,
     ),
