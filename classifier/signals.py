@@ -293,7 +293,8 @@ ERASURE = _rx(
     r"\bradera\w*", r"\bradering\w*", r"\bta bort .{0,40}(?:uppgifter|konto|information|profil)",
     r"\bbli bortglömd\b", r"\bpublicera\w*",
     # cs
-    r"\bvýmaz\w*", r"\bvymaz\w*", r"\bsmaz\w*", r"\bsmaž\w*", r"\bodstran\w* .{0,40}(?:údaj\w*|účet|profil)",
+    r"\bvýmaz\w*", r"\bvymaz\w*", r"\bsmaz\w*", r"\bsmaž\w*",
+    r"\bodstran\w* .{0,40}(?:údaj\w*|účet|profil)",
     r"\bzapomnut\w*", r"\bzveřejn\w*",
 )
 
