@@ -178,13 +178,17 @@ def decide_opt_out(prediction: Prediction, *, text: str, sender: str | None,
     # 2b. A message that is nothing but an opt-out command ("unsubscribe", "Abmelden bitte"),
     #     with no mailing to answer: suppressed whatever the model's probability (when in
     #     doubt, suppress); the case closes only if the model agrees (step 3).
-    bare = not short and is_bare_opt_out(facts.own)
+    #     The same holds for such a command standing as a sentence of its own in a longer
+    #     message ("Why do you keep sending me these? I never signed up. Stop.").
+    whole = not short and is_bare_opt_out(facts.own)
+    commands = () if short or whole else bare_opt_out_sentences(facts.own)
+    bare = whole or bool(commands)
     reasons: list[str] = []
     if not short:
         if p_opt_out < limit and not bare:
             reasons.append(f"opt_out probability {p_opt_out:.3f} is below the threshold "
                            f"{limit:.3f}")
-        if not facts.opt_out:
+        if not facts.opt_out and not commands:
             reasons.append("no opt-out wording in the writer's own text")
     if facts.negated:
         reasons.append("negated: " + ", ".join(f"'{p}'" for p in facts.negated[:2]))
@@ -215,8 +219,10 @@ def decide_opt_out(prediction: Prediction, *, text: str, sender: str | None,
         # a person to judge.
         holds.append(f"mentions {len(extra)} other email address(es)")
     if bare and p_opt_out < limit:
-        holds.append(f"a bare opt-out command; opt_out probability {p_opt_out:.3f} is below "
-                     f"{limit:.3f}, so a person closes it")
+        what = ("a bare opt-out command" if whole else
+                "an opt-out command in a sentence of its own ('" + commands[0][:40] + "')")
+        holds.append(f"{what}; opt_out probability {p_opt_out:.3f} is below {limit:.3f}, so a "
+                     "person closes it")
     if not short:
         if prediction.label != Label.OPT_OUT:
             holds.append(f"top intent is {prediction.label}, not opt_out")
@@ -265,6 +271,21 @@ def is_bare_opt_out(own: str) -> bool:
     for phrase in sorted(phrases, key=len, reverse=True):
         rest = rest.replace(phrase.lower(), " ")
     return all(word in _COURTESY for word in _WORD.findall(rest))
+
+
+_SENTENCE_END = re.compile(r"[.!?;\n]+")
+
+
+def bare_opt_out_sentences(own: str) -> tuple[str, ...]:
+    """The sentences of the writer's own text that are bare opt-out commands.
+
+    Why: an angry "Why do you keep sending me these?? I never signed up. Stop." is too long to
+    be a short reply, and the model, reading the complaint, may call it a question; but its
+    last sentence is a command we must obey at once. Suppressing is harmless and undoable, so
+    one such sentence is enough to suppress; closing still needs the model's confidence.
+    """
+    return tuple(part.strip() for part in _SENTENCE_END.split(own or "")
+                 if part.strip() and is_bare_opt_out(part))
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,13 @@ from typing import Any
 
 from classifier.labels import Label
 from classifier.quoting import latest_reply
+from classifier.text import (
+    DETAILS_CHANGED,
+    DETAILS_VERB_OBJECT,
+    MISSPELT,
+    STOP_SENDING,
+    WHAT_DATA_ABOUT_ME,
+)
 
 _FLAGS = re.IGNORECASE | re.UNICODE
 
@@ -158,6 +165,8 @@ OPT_OUT = _rx(
     # cs
     r"\bodhlas\w*", r"\bodhlás\w*", r"\bodhlaš\w*", r"\bnezasílejte\b", r"\bnechci (?:dostávat|"
     r"odebírat)\b",
+    # everyday wordings, shared with the model's cues (classifier.text)
+    *STOP_SENDING,
 )
 
 # Negated requests: "Do not unsubscribe me", "please don't remove me from the list".
@@ -277,7 +286,10 @@ ERASURE = _rx(
     r"informazioni)", r"\boblio\b", r"\bpubblicat\w*",
     # nl
     r"\bverwijdering\b", r"\bverwijder\w* .{0,40}(?:gegevens|account|profiel|informatie)",
-    r"\bvergetelheid\b", r"\bgepubliceerd\w*", r"\bwissen\b",
+    r"\bvergetelheid\b", r"\bgepubliceerd\w*",
+    # "wissen" alone is German for "to know"; Dutch erases with an object
+    r"\b(?:gegevens|account|profiel) (?:\w+ ){0,2}wissen\b", r"\bwis (?:mijn|al)\b",
+    r"\b(?:account|profiel|gegevens) .{0,30}verwijder\w*",
     # pt
     r"\bapagamento\b", r"\b(?:apag|elimin|exclu)\w* .{0,40}(?:dados|conta|informações|perfil)",
     r"\besquecimento\b", r"\bpublicad\w*",
@@ -288,7 +300,8 @@ ERASURE = _rx(
     r"\bradera\w*", r"\bradering\w*", r"\bta bort .{0,40}(?:uppgifter|konto|information|profil)",
     r"\bbli bortglömd\b", r"\bpublicera\w*",
     # cs
-    r"\bvýmaz\w*", r"\bvymaz\w*", r"\bsmaz\w*", r"\bodstran\w* .{0,40}(?:údaj\w*|účet|profil)",
+    r"\bvýmaz\w*", r"\bvymaz\w*", r"\bsmaz\w*", r"\bsmaž\w*",
+    r"\bodstran\w* .{0,40}(?:údaj\w*|účet|profil)",
     r"\bzapomnut\w*", r"\bzveřejn\w*",
 )
 
@@ -307,6 +320,8 @@ RECTIFICATION = _rx(
     r"\bcorrigeer\w*", r"\brectificatie\b", r"\bonjuist\w*", r"\bwijzig\w*",
     r"\bretific\w*", r"\bincorret[oa]s?\b", r"\bsprostowa\w*", r"\bpopraw\w*", r"\bbłędn\w*",
     r"\brättelse\b", r"\brätta\b", r"\bfelaktig\w*", r"\boprav\w*", r"\bnesprávn\w*",
+    r"\b(?:e-?mail|address|name|surname|number) (?:address )?(?:has )?changed\b",
+    *MISSPELT, *DETAILS_CHANGED, *DETAILS_VERB_OBJECT,
 )
 
 ACCESS = _rx(
@@ -322,6 +337,7 @@ ACCESS = _rx(
     r"\bc[óo]pia dos (?:meus )?dados\b", r"\bprawo? dostępu\b", r"\bdostęp(?:u)? do (?:moich|"
     r"danych)\b", r"\bregisterutdrag\b", r"\btillgång till\b", r"\bpřístup k\b",
     r"\bpráv\w* na přístup\b",
+    *WHAT_DATA_ABOUT_ME,
 )
 
 COMPLAINT = _rx(

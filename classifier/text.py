@@ -48,6 +48,98 @@ def _rx(*parts: str) -> re.Pattern[str]:
     return re.compile("|".join(parts))
 
 
+# Everyday wordings shared with the automatic path's checks (:mod:`classifier.signals`), in
+# the ten languages: one list, so a request the model is told about is also one the policy holds
+# for a person. Lower case, as documents are lower-cased before matching.
+
+#: "Stop sending me mail", "no more mails", "I don't want to receive them".
+STOP_SENDING: tuple[str, ...] = (
+    r"keine (?:\w+ )?(?:mails?|e-?mails?|newsletter|werbung|post) mehr|schick\w* mir keine",
+    (r"arr[êe]te[rz]? de m'envoyer|ne (?:veux|souhaite) plus recevoir|plus de (?:mails?|"
+     r"e-?mails?|courriels?|newsletters?)"),
+    (r"deja[dn]? de (?:enviar|mandar)|dejad de|no (?:quiero|deseo) recibir|no me (?:envíen|"
+     r"mandéis|mandes|manden)|no más correos"),
+    (r"smettete(?:la)? di (?:inviar|mandar)|non (?:voglio|desidero) (?:più )?ricevere|basta "
+     r"(?:e-?mail|mail|newsletter)"),
+    (r"stop met (?:het )?(?:sturen|mailen)|geen (?:e-?mails?|mails?|nieuwsbrie\w*) meer|wil "
+     r"geen .{0,20}meer ontvangen"),
+    (r"parem de (?:me )?(?:enviar|mandar)|deixem de (?:me )?(?:enviar|mandar)|"
+     r"n[ãa]o (?:quero|desejo) (?:mais )?receber"),
+    (r"przestańcie (?:wysyłać|przysyłać)|nie (?:chcę|chce) (?:więcej )?otrzymywać|nie "
+     r"wysyłajcie"),
+    (r"sluta (?:skicka|maila|mejla)|vill inte (?:längre )?(?:få|ha) (?:fler |mer |några )?"
+     r"(?:mejl|mail|e-?post|nyhetsbrev|utskick)"),
+    (r"přestaňte (?:mi )?(?:posílat|zasílat)|nechci (?:už |již )?(?:dostávat|odebírat)|"
+     r"neposílejte"),
+)
+
+#: Details that are wrong or misspelt: "mal orthographié", "felstavat".
+MISSPELT: tuple[str, ...] = (
+    r"mal (?:orthographi|écrit|escrit|scritt)\w*|inexact\w*|erróne\w*|equivocad\w*|errat\w*",
+    r"(?:écrit|scritt|escrit|escrev)\w* mal\w*",
+    r"verkeerd\w*|fout (?:gespeld|geschreven)|errad\w*|niepoprawn\w*|źle (?:zapis|napis)\w*",
+    r"felstavat|felaktig\w*|chybn\w*|špatně (?:napsan|uveden)\w*",
+)
+
+#: A verb of changing with a detail as its object, in the other nine languages ("adresse ändern",
+#: "changé d'adresse", "zmieniłem adres").
+DETAILS_VERB_OBJECT: tuple[str, ...] = (
+    (r"(?:name|adresse|anschrift|e-?mail|telefonnummer|daten|angaben)\w* .{0,30}(?:änder|"
+     r"aktualisier|berichtig|korrigier)\w*"),
+    (r"(?:änder|aktualisier|berichtig|korrigier)\w* .{0,30}(?:name|adresse|anschrift|e-?mail|"
+     r"telefonnummer|daten|angaben)"),
+    (r"(?:modifi|chang|corrig|rectifi|mettre à jour|mise à jour)\w* .{0,30}(?:nom|adresse|"
+     r"e-?mail|numéro|coordonnées|informations|données)"),
+    (r"(?:cambi|actualiz|correg|corrij|modific|rectific)\w* .{0,30}(?:nombre|apellido|"
+     r"dirección|correo|teléfono|datos)"),
+    (r"(?:modific|cambi|aggiorn|corregg|rettific)\w* .{0,30}(?:nome|cognome|indirizzo|e-?mail|"
+     r"telefono|dati)"),
+    (r"(?:naam|adres|e-?mail|telefoonnummer|gegevens) .{0,30}(?:wijzig|aanpass|bijwerk|"
+     r"corrigeer|verbeter)\w*"), r"(?:wijzig|pas|corrigeer)\w* .{0,30}(?:naam|adres|gegevens)",
+     r"(?:zmie|popraw|zaktualiz|sprostow)\w* .{0,30}(?:nazwisk|imi|adres|e-?mail|numer|dan)",
+     r"(?:alter|atualiz|corrig|mud|retific)\w* .{0,30}(?:nome|endereço|e-?mail|telefone|dados)",
+    (r"(?:ändra|uppdatera|rätta|korrigera)\w* .{0,30}(?:namn|adress|e-?post|telefonnummer|"
+     r"uppgifter)"),
+    r"(?:změn|oprav|aktualiz)\w* .{0,30}(?:jméno|příjmení|adres|e-?mail|telefon|údaj)",
+)
+
+#: "I moved", "my new address / e-mail / surname": a rectification without its verb.
+DETAILS_CHANGED: tuple[str, ...] = (
+    (r"\b(?:moved house|i(?:'ve| have)? (?:just )?moved|got married|married name|"
+     r"maiden name|changed my name|spouse'?s? (?:sur|last )?name)\b"),
+    (r"\b(?:my|a) new (?:e-?mail|(?:home |postal )?address|phone number|mobile number|"
+     r"(?:sur|last )?name)\b"),
+    (r"umgezogen|neue (?:adresse|anschrift|e-?mail\w*|telefonnummer|handynummer)|neuer "
+     r"(?:name|nachname)|geheiratet"),
+    r"déménag\w*|(?:ma )?nouvelle adresse|(?:mon )?nouvel e-?mail|nouveau (?:nom|numéro)",
+    r"me (?:he )?mud(?:é|ado)|nueva dirección|nuevo (?:correo|e-?mail|teléfono|apellido)",
+    r"(?:ho )?traslocat\w*|nuovo (?:indirizzo|numero|cognome)|nuova (?:e-?mail|residenza)",
+    r"verhuisd|nieuwe? (?:adres|e-?mail\w*|telefoonnummer|achternaam)",
+    r"mudei de (?:casa|morada|endereço)|nova morada|novo (?:endereço|e-?mail|número|apelido)",
+    r"przeprowadzi\w*|nowy (?:adres|e-?mail|numer)|nowe nazwisko",
+    r"(?:har )?flyttat|nya? (?:adress|e-?post\w*|mejladress|telefonnummer|efternamn)",
+    r"přestěhoval\w*|nov(?:á|ou) adres\w*|nový (?:e-?mail|telefon)|nové příjmení",
+)
+
+#: "What data do you have on me?", and the CCPA's "right to know".
+WHAT_DATA_ABOUT_ME: tuple[str, ...] = (
+    (r"what (?:data|information|info|details|personal \w+) (?:do|does) (?:you|your \w+) "
+     r"(?:have|hold|keep|store)"),
+    # CCPA (Cal. Civ. Code 1798.100/.110): the "right to know" what was collected.
+    (r"right to know|categories (?:and specific pieces )?of personal information|specific "
+     r"pieces of personal information|disclose .{0,80}personal information"),
+    r"welche (?:daten|informationen|angaben) .{0,40}(?:über mich|von mir|zu meiner person)",
+    r"quelles (?:données|informations) .{0,40}(?:sur moi|de moi|me concern\w*|à mon sujet)",
+    r"qué (?:datos|información) .{0,40}(?:míos|de mí|sobre mí|tienen|tenéis)|datos míos",
+    r"quali (?:dati|informazioni) .{0,40}(?:su di me|miei|avete)",
+    r"welke (?:gegevens|informatie) .{0,40}(?:van mij|over mij|hebben jullie|heeft u)",
+    r"que (?:dados|informações) .{0,40}(?:sobre mim|de mim|têm|tem)",
+    r"jakie (?:dane|informacje) .{0,40}(?:o mnie|moje|macie)",
+    r"vilka (?:uppgifter|personuppgifter|data) .{0,40}(?:om mig|har ni)",
+    r"jaké (?:údaje|informace) .{0,40}(?:o mně|máte)",
+)
+
+
 # Multilingual cues (en, de, fr, es, it, nl, pl and a few more). Each pattern is a hint, not a
 # rule: the classifier learns how much each one counts next to the n-gram features.
 CUES: dict[str, re.Pattern[str]] = {
@@ -55,6 +147,8 @@ CUES: dict[str, re.Pattern[str]] = {
         r"unsub\w*|opt(?:ing)?[- ]?out|mailing ?list|newsletter|e-?bulletin|marketing",
         r"take me off|remove me from|stop (?:e-?mailing|sending|contacting|the)",
         r"no (?:more|further) (?:e-?mails|marketing|newsletters)|spam",
+        r"keep (?:sending|e-?mailing|mailing|spamming|messaging) me|never (?:signed up|subscribed|"
+        r"opted in)",
         r"abmeld\w*|abbestell\w*|austragen|tragen sie mich aus|verteiler|werb\w*|direktwerbung",
         r"d[ée]sinscri\w*|d[ée]sabonn\w*|prospection|liste de diffusion|publicit\w*",
         r"dar(?:me)? de baja|d[ée]n de baja|lista de correo|mercadotecnia|publicidad",
@@ -62,6 +156,7 @@ CUES: dict[str, re.Pattern[str]] = {
         r"afmeld\w*|uitschrijv\w*|nieuwsbrie\w*|reclame|direct marketing",
         r"wypisa\w*|rezygn\w*|marketing\w* bezpośredni\w*|informacji handlowych",
         r"odhlas\w*|odjav\w*|dezabon\w*|avregistrera|direktmarknadsföring|προώθηση|διαφημ\w*",
+        *STOP_SENDING,
     ),
     "correct": _rx(
         r"\b(?:update|change|correct|rectif\w*|amend|modify|edit|fix)\w*\b",
@@ -72,6 +167,7 @@ CUES: dict[str, re.Pattern[str]] = {
         r"bijwerk\w*|wijzig\w*|corrigeer\w*|onjuist\w*|aanpass\w*|pas .* aan",
         r"zaktualizuj\w*|zmie\w*|popraw\w*|sprostowa\w*|błędn\w*|opravu|ispravak|rättelse",
         r"διόρθωσ\w*|rectific\w*|retific\w*|atualiz\w*",
+        *MISSPELT,
     ),
     "erase": _rx(
         r"\b(?:delete|erase|erasure|wipe|forget me|forgotten|remove my (?:data|details|account|"
@@ -79,8 +175,9 @@ CUES: dict[str, re.Pattern[str]] = {
         r"close my account|deleting my account",
         r"lösch\w*|entfern\w*",
         r"supprim\w*|effac\w*|suppression",
-        r"elimin\w*|borr\w*|supresión|cancellazione|cancellate|cancella i",
-        r"verwijder\w*|wissen",
+        r"elimin\w*|\bborr(?!ow)\w*|supresión|cancellazione|cancellate|cancella i",
+        # Dutch "wissen" (erase) with its object: bare, it is German "wissen" (to know).
+        r"verwijder\w*|(?:gegevens|account|profiel) (?:\w+ ){0,2}wissen|\bwis (?:mijn|al)",
         r"usun\w*|skasuj\w*|výmaz\w*|zrušit|brisan\w*|izbrisa\w*|ștergere\w*|șterg\w*|radera\w*",
         r"διαγραφ\w*|διαγράψ\w*|apagamento|eliminar",
     ),
@@ -95,27 +192,8 @@ CUES: dict[str, re.Pattern[str]] = {
         r"contact) number|(?:personal |contact |account )?(?:details|information|info|data)|"
         r"date of birth|birthday|title|gender|spelling)\b",
         r"\bmy (?:sur|last |first )?name is (?:spelt |spelled |written )?(?:wrong|incorrect\w*)",
-        r"\b(?:moved house|i(?:'ve| have)? (?:just )?moved|got married|married name|"
-        r"maiden name|changed my name|spouse'?s? (?:sur|last )?name)\b",
-        r"\b(?:my|a) new (?:e-?mail|(?:home |postal )?address|phone number|mobile number|"
-        r"(?:sur|last )?name)\b",
-        r"(?:name|adresse|anschrift|e-?mail|telefonnummer|daten|angaben)\w* .{0,30}(?:änder|"
-        r"aktualisier|berichtig|korrigier)\w*",
-        r"(?:änder|aktualisier|berichtig|korrigier)\w* .{0,30}(?:name|adresse|anschrift|e-?mail|"
-        r"telefonnummer|daten|angaben)",
-        r"(?:modifi|chang|corrig|rectifi|mettre à jour|mise à jour)\w* .{0,30}(?:nom|adresse|"
-        r"e-?mail|numéro|coordonnées|informations|données)",
-        r"(?:cambi|actualiz|correg|corrij|modific|rectific)\w* .{0,30}(?:nombre|apellido|"
-        r"dirección|correo|teléfono|datos)",
-        r"(?:modific|cambi|aggiorn|corregg|rettific)\w* .{0,30}(?:nome|cognome|indirizzo|e-?mail|"
-        r"telefono|dati)",
-        r"(?:naam|adres|e-?mail|telefoonnummer|gegevens) .{0,30}(?:wijzig|aanpass|bijwerk|"
-        r"corrigeer|verbeter)\w*", r"(?:wijzig|pas|corrigeer)\w* .{0,30}(?:naam|adres|gegevens)",
-        r"(?:zmie|popraw|zaktualiz|sprostow)\w* .{0,30}(?:nazwisk|imi|adres|e-?mail|numer|dan)",
-        r"(?:alter|atualiz|corrig|mud|retific)\w* .{0,30}(?:nome|endereço|e-?mail|telefone|dados)",
-        r"(?:ändra|uppdatera|rätta|korrigera)\w* .{0,30}(?:namn|adress|e-?post|telefonnummer|"
-        r"uppgifter)",
-        r"(?:změn|oprav|aktualiz)\w* .{0,30}(?:jméno|příjmení|adres|e-?mail|telefon|údaj)",
+        *DETAILS_VERB_OBJECT,
+        *DETAILS_CHANGED,
     ),
     "erase_account": _rx(
         r"\b(?:clos|delet|terminat|cancel|deactivat|inactivat|disabl|discontinu|end|remov|shut|"
@@ -149,6 +227,7 @@ CUES: dict[str, re.Pattern[str]] = {
         r"inzage|kopie van",
         r"prawa dostępu|dostęp do|kopi\w* (?:moich|danych|wszystkich)|o mnie",
         r"přístup|kopii|pristup|kopiju|accesul|cópia|tillgång|registerutdrag|πρόσβαση|αντίγραφο",
+        *WHAT_DATA_ABOUT_ME,
     ),
     "service": _rx(
         r"\b(?:card|pin|password|passcode|login|log in|order|refund|fee|charged|payment|"
@@ -157,7 +236,9 @@ CUES: dict[str, re.Pattern[str]] = {
         r"cookie\w*|secur\w*|encrypt\w*|breach|share|sell|third part\w*|retain|retention",
         r"how long|who (?:can|do|will)|do you|does (?:the|this|your)|are (?:my|you)",
         r"passwort|karte|kennwort|buchung|mot de passe|carte|contraseña|tarjeta|hasł\w*",
-        r"karta|wachtwoord|pas\b|lozink\w*|heslo|lösenord|parola",
+        # Dutch "pas" (bank card) only with a determiner: bare, it is French "ne ... pas".
+        r"karta|wachtwoord|(?:mijn|de|nieuwe|bank)pas\b|(?:mijn|de|nieuwe) pas\b|pasje",
+        r"lozink\w*|heslo|lösenord|parola d'ordine",
     ),
     "subscribe": _rx(
         r"\b(?:sign me up|sign up to|subscribe to|add me to|join)\b",

@@ -151,3 +151,36 @@ def test_a_bare_opt_out_the_model_agrees_with_closes_as_before():
                                   "unsubscribe and delete my data"])
 def test_words_of_the_writers_own_beside_the_command_leave_it_to_the_model(text):
     assert not _decide(make_prediction(p=0.6), text=text).auto_apply
+
+
+@pytest.mark.parametrize("text", [
+    "Why do you keep sending me these?? I never signed up. Stop.",
+    "I have asked twice already.\nUnsubscribe me please!\nThis is ridiculous.",
+    "Ich habe mich nie angemeldet. Bitte abmelden.",
+])
+def test_an_opt_out_command_in_a_sentence_of_its_own_is_suppressed_and_left_open(text):
+    """An angry complaint ending in "Stop." is too long to be bare, and the model may read the
+    complaint as a question; the command still stops the mail at once, and a person closes."""
+    unsure = make_prediction("general_query", 0.9, others={"opt_out": 0.1})
+    decision = _decide(unsure, text=text)
+    assert decision.auto_apply and not decision.closes
+    assert any("sentence of its own" in h for h in decision.holds), decision.holds
+
+
+@pytest.mark.parametrize("text", [
+    "Do not stop. I love these emails.",
+    "Please don't unsubscribe me. Stop.",
+    "Our card payment failed. Please stop my purchase.",
+    "I tried to unsubscribe but the link failed.",
+])
+def test_a_command_sentence_needs_to_be_one_and_not_negated(text):
+    unsure = make_prediction("general_query", 0.9, others={"opt_out": 0.1})
+    assert not _decide(unsure, text=text).auto_apply
+
+
+def test_a_command_sentence_the_model_agrees_with_still_closes_only_if_nothing_else_is_asked():
+    text = "Why do you keep sending me these? Stop."
+    assert _decide(make_prediction(p=0.99), text=text).closes
+    asked = "Stop. And send me a copy of all the data you hold about me."
+    decision = _decide(make_prediction(p=0.99), text=asked)
+    assert decision.auto_apply and not decision.closes
