@@ -507,7 +507,7 @@ def _prefiltered(pattern: re.Pattern[str]) -> re.Pattern[str]:
     try:
         parsed = _parser.parse(pattern.pattern, pattern.flags)
         starts = _starts(list(parsed), "")
-    except (re.error, RecursionError, TypeError, ValueError):
+    except (re.error, RecursionError, AttributeError, IndexError, KeyError, TypeError, ValueError):
         return pattern
     if any(not anchor and chars is None for anchor, chars in starts):
         return pattern  # a match may begin anywhere: nothing to filter on
@@ -519,7 +519,10 @@ def _prefiltered(pattern: re.Pattern[str]) -> re.Pattern[str]:
     ways = [anchor + ("" if chars is None else
                       "[" + "".join(re.escape(ch) for ch in sorted(chars)) + "]")
             for anchor, chars in sorted(by_anchor.items())]
-    return re.compile(f"(?={'|'.join(ways)})(?:{pattern.pattern})", pattern.flags)
+    try:
+        return re.compile(f"(?={'|'.join(ways)})(?:{pattern.pattern})", pattern.flags)
+    except re.error:  # e.g. a global inline flag, which must stay at the start
+        return pattern
 
 
 def _starts(items: list[tuple[Any, Any]], anchor: str) -> set[_Start]:

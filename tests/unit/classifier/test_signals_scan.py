@@ -109,6 +109,6 @@ def test_same_matches_for_patterns_that_probe_the_derivation(flags: int, text: s
 
 
 def test_a_pattern_whose_matches_can_begin_anywhere_is_used_as_it_is():
-    for probe in (r"\w+", r".x", r"(?:a|)b", r"(?=a)\w", r"[^a]b"):
+    for probe in (r"\w+", r".x", r"(?:a|)b", r"(?=a)\w", r"[^a]b", r"(?i)stop", r"(?x) st op"):
         pattern = re.compile(probe)
         assert _prefiltered(pattern).pattern == probe
