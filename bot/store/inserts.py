@@ -34,8 +34,9 @@ from bot.store.models import Base
 M = TypeVar("M", bound=Base)
 
 
-def insert_unless_present(session: Session, model: type[M], values: dict[str, Any],
-                          unique: str) -> M | None:
+def insert_unless_present(
+    session: Session, model: type[M], values: dict[str, Any], unique: str
+) -> M | None:
     """Insert a ``model`` row of ``values`` unless one with the same ``unique`` column value
     exists (then None, and nothing is written); returns the new row as a loaded object."""
     row = with_defaults(model, values)
@@ -50,8 +51,14 @@ def insert_unless_present(session: Session, model: type[M], values: dict[str, An
 
 def with_defaults(model: type[Base], values: dict[str, Any]) -> dict[str, Any]:
     """``values`` and, for every other column but the id, the default the ORM would insert."""
-    return {**{name: default(None) if per_row else default
-               for name, default, per_row in _defaults(model) if name not in values}, **values}
+    return {
+        **{
+            name: default(None) if per_row else default
+            for name, default, per_row in _defaults(model)
+            if name not in values
+        },
+        **values,
+    }
 
 
 def attach_loaded(session: Session, model: type[M], row_id: int, row: dict[str, Any]) -> M:
@@ -94,20 +101,25 @@ def _defaults(model: type[Base]) -> tuple[tuple[str, Any, bool], ...]:
 
 
 @lru_cache(maxsize=16)
-def _statement(model: type[Base], dialect: str,
-               unique: str) -> ReturningInsert[Any] | None:
+def _statement(model: type[Base], dialect: str, unique: str) -> ReturningInsert[Any] | None:
     """The insert for every column but the id, values bound per call; built once (building
     it cost more than running it). None where the database has no ``ON CONFLICT``."""
     table = table_of(model)
     values: dict[str, Any] = {name: bindparam(name) for name, _, _ in _defaults(model)}
     if dialect == "postgresql":
-        return (postgresql_insert(table).values(values)
-                .on_conflict_do_nothing(index_elements=[table.c[unique]])
-                .returning(table.c.id))
+        return (
+            postgresql_insert(table)
+            .values(values)
+            .on_conflict_do_nothing(index_elements=[table.c[unique]])
+            .returning(table.c.id)
+        )
     if dialect == "sqlite":
-        return (sqlite_insert(table).values(values)
-                .on_conflict_do_nothing(index_elements=[table.c[unique]])
-                .returning(table.c.id))
+        return (
+            sqlite_insert(table)
+            .values(values)
+            .on_conflict_do_nothing(index_elements=[table.c[unique]])
+            .returning(table.c.id)
+        )
     return None
 
 

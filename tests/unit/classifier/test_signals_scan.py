@@ -23,8 +23,11 @@ from classifier.signals import _prefiltered
 SOURCES = Path(signals.__file__).with_name("data") / "sources"
 
 #: Every compiled pattern the module scans with (the cue lists and the footer/forward rules).
-PATTERNS = {name: value for name, value in vars(signals).items()
-            if isinstance(value, re.Pattern) and isinstance(value.pattern, str)}
+PATTERNS = {
+    name: value
+    for name, value in vars(signals).items()
+    if isinstance(value, re.Pattern) and isinstance(value.pattern, str)
+}
 
 #: Letters whose case folding is unusual: long s, Kelvin sign, dotted and dotless i, sharp s.
 ODD_LETTERS = "ſKİıßẞςΣσµÅ§'’-\u00a0\u200b"
@@ -46,15 +49,24 @@ def _public_texts(per_file: int = 150) -> list[str]:
 
 
 def _variants(text: str) -> list[str]:
-    odd = "".join(ch + ODD_LETTERS[i % len(ODD_LETTERS)] if i % 7 == 3 else ch
-                  for i, ch in enumerate(text))
+    odd = "".join(
+        ch + ODD_LETTERS[i % len(ODD_LETTERS)] if i % 7 == 3 else ch for i, ch in enumerate(text)
+    )
     return [text, text.upper(), text.title(), odd, text.replace("s", "ſ").replace("k", "K")]
 
 
 def test_the_cue_patterns_are_prefiltered():
     """Otherwise the speed-up silently stops: each cue list must yield a lookahead."""
-    for name in ("OPT_OUT", "NEGATED_OPT_OUT", "OUT_OF_OFFICE", "ERASURE", "ACCESS",
-                 "RECTIFICATION", "COMPLAINT", "LEGAL"):
+    for name in (
+        "OPT_OUT",
+        "NEGATED_OPT_OUT",
+        "OUT_OF_OFFICE",
+        "ERASURE",
+        "ACCESS",
+        "RECTIFICATION",
+        "COMPLAINT",
+        "LEGAL",
+    ):
         assert _prefiltered(PATTERNS[name]).pattern.startswith("(?="), name
 
 
@@ -77,10 +89,17 @@ def _fragments() -> list[str]:
 
 
 _TEXT = st.lists(
-    st.one_of(st.sampled_from(_fragments()), st.text(
-        alphabet=st.sampled_from("abcdefghijklmnopqrstuvwxyz ABCSTOP .,!?:;\n\t0123456789"
-                                 + ODD_LETTERS), max_size=6)),
-    max_size=25).map(" ".join)
+    st.one_of(
+        st.sampled_from(_fragments()),
+        st.text(
+            alphabet=st.sampled_from(
+                "abcdefghijklmnopqrstuvwxyz ABCSTOP .,!?:;\n\t0123456789" + ODD_LETTERS
+            ),
+            max_size=6,
+        ),
+    ),
+    max_size=25,
+).map(" ".join)
 
 
 @settings(max_examples=300, deadline=None)
@@ -91,17 +110,42 @@ def test_same_matches_on_generated_text(text: str):
 
 
 PROBES = [
-    r"^\W*stop\W*$", r"\bstop\W*$", r"(?:a|)b", r"a*b", r"(?:x)?yz", r"\Bfoo", r"[^a]b",
-    r"(?<=x)y", r"x{0,2}y", r"(?i:s)top", r"(?-i:S)top", r"\bé\w+", r"[a-f]x|[0-9]y", r"\w+",
-    r".x", r"\Aab", r"(?:\bab|^cd)|ef", r"(?=a)\w", r"(a)\1", r"(?:\b)?x", r"(?:^|\s)stop",
-    r"\b(?:do not|don't) (?:\w+ )?unsub\w*", r"[§]\s*\d", r"(?:st|ſt)op", r"k", r"\bK",
+    r"^\W*stop\W*$",
+    r"\bstop\W*$",
+    r"(?:a|)b",
+    r"a*b",
+    r"(?:x)?yz",
+    r"\Bfoo",
+    r"[^a]b",
+    r"(?<=x)y",
+    r"x{0,2}y",
+    r"(?i:s)top",
+    r"(?-i:S)top",
+    r"\bé\w+",
+    r"[a-f]x|[0-9]y",
+    r"\w+",
+    r".x",
+    r"\Aab",
+    r"(?:\bab|^cd)|ef",
+    r"(?=a)\w",
+    r"(a)\1",
+    r"(?:\b)?x",
+    r"(?:^|\s)stop",
+    r"\b(?:do not|don't) (?:\w+ )?unsub\w*",
+    r"[§]\s*\d",
+    r"(?:st|ſt)op",
+    r"k",
+    r"\bK",
 ]
 
 
 @pytest.mark.parametrize("flags", [re.IGNORECASE, 0, re.IGNORECASE | re.MULTILINE])
 @settings(max_examples=150, deadline=None)
-@given(text=st.text(alphabet=st.sampled_from("abcdefxyz ABSTOPK é\n0123456789§'" + ODD_LETTERS),
-                    max_size=40))
+@given(
+    text=st.text(
+        alphabet=st.sampled_from("abcdefxyz ABSTOPK é\n0123456789§'" + ODD_LETTERS), max_size=40
+    )
+)
 def test_same_matches_for_patterns_that_probe_the_derivation(flags: int, text: str):
     for probe in PROBES:
         pattern = re.compile(probe, flags)
