@@ -281,8 +281,11 @@ def _remembered_reply(text: str) -> str:
     sub-intent, the draft's language), and the split was the costliest step of each. A split
     that ran out of time raises, and ``lru_cache`` keeps no exception, so only a finished split
     is remembered: a message is never stuck with a result its budget cut short. 512 entries:
-    more than a triage batch, while a batch's texts are held in memory anyway.
+    more than a triage batch, while a batch's texts are held in memory anyway. The patterns
+    are compiled before the clock starts: the budget is for matching, and a first call on a
+    busy machine must not spend it compiling (a test saw its reply left unsplit under load).
     """
+    _library()
     return _latest_reply(text, _Budget(MAX_SPLIT_SECONDS))
 
 
