@@ -14,7 +14,7 @@ Prints, from one run:
   * the machine's load average at the start and at the end, to read the figures by.
 
 Usage: .venv/bin/python -m bench.bench_backlog [--messages 10000] [--pg-messages 4000]
-       [--skip-postgres]
+       [--skip-postgres] [--slack]
 """
 
 from __future__ import annotations
@@ -53,8 +53,9 @@ def _load() -> str:
     return f"load average {one:.1f} (1 min), {five:.1f} (5 min) on {os.cpu_count()} CPUs"
 
 
-def sqlite_backlog(dovecot: Dovecot, tmp: Path, count: int) -> float:
-    """Returns the baseline raw fetch rate (msg/s)."""
+def sqlite_backlog(dovecot: Dovecot, tmp: Path, count: int, slack: bool = False) -> float:
+    """Returns the baseline raw fetch rate (msg/s). ``slack``: Slack on, as a deployment that
+    routes cases to staff has it, so every case also queues its card in the outbox."""
     print(f"Appending {count} messages to Dovecot ...", flush=True)
     dovecot.append_many(generate(count))
     n, raw_s = raw_fetch_rate(dovecot, BATCH)
@@ -62,6 +63,9 @@ def sqlite_backlog(dovecot: Dovecot, tmp: Path, count: int) -> float:
     rt = Runtime.open(make_config(f"sqlite:///{tmp / 'backlog.sqlite3'}", dovecot))
     rt.config = dataclasses.replace(rt.config, imap=dataclasses.replace(
         rt.config.imap, fetch_batch=BATCH))
+    if slack:
+        rt.config = dataclasses.replace(rt.config, slack=dataclasses.replace(
+            rt.config.slack, enabled=True, review_channel="C-bench"))
     _ = rt.model, rt.drafter  # loaded once, outside the timing, as a running service has them
     detect_language("a warm-up sentence so that the language model is loaded before timing")
     start, cpu = time.perf_counter(), time.process_time()
@@ -74,7 +78,8 @@ def sqlite_backlog(dovecot: Dovecot, tmp: Path, count: int) -> float:
     rt.close()
     if stored != n or triaged != n:
         raise SystemExit(f"stored {stored}, triaged {triaged} of {n}")
-    print(f"\nSQLite, one process, backlog of {n} messages ({BATCH} per fetch and per batch)")
+    print(f"\nSQLite, one process, backlog of {n} messages ({BATCH} per fetch and per batch"
+          f"{'; Slack on: a card queued per case' if slack else ''})")
     print(f"  baseline imapclient fetch only : {raw_rate:8.0f} msg/s ({raw_s:.2f} s)")
     print(f"  ingest (fetch+parse+commit)    : {n / ingest_s:8.0f} msg/s ({ingest_s:.2f} s, "
           f"{n / ingest_cpu:.0f} msg/CPU-s)  ratio {n / ingest_s / raw_rate:.3f}")
@@ -174,6 +179,8 @@ def main() -> int:
     parser.add_argument("--pg-messages", type=int, default=10_000)
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--slack", action="store_true",
+                        help="SQLite run with Slack on (each case queues a card)")
     args = parser.parse_args()
     print(_load())
     raw_rate = None
@@ -183,7 +190,7 @@ def main() -> int:
             print(f"SQLite backlog: skipped ({reason})")
         else:
             with tempfile.TemporaryDirectory() as d, Dovecot() as dovecot:
-                raw_rate = sqlite_backlog(dovecot, Path(d), args.messages)
+                raw_rate = sqlite_backlog(dovecot, Path(d), args.messages, args.slack)
     if not args.skip_postgres:
         postgres_backlog(args.pg_messages, raw_rate)
     print(f"\n{_load()}")

@@ -41,7 +41,7 @@ def queue_email(session: Session, rt: Runtime, case: Case, message: Message | No
     Returns the new outbox row, or None when nothing was queued (no address, or a repeat).
     """
     if not case.requester:
-        audit.record(session, SYSTEM, "email.not_queued", case.id, reason="no sender address")
+        audit.note(session, SYSTEM, "email.not_queued", case.id, reason="no sender address")
         return None
     parent = message.message_id if message is not None else None
     references = list(message.references or []) if message is not None else []

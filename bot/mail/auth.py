@@ -61,9 +61,25 @@ class SenderAuth:
 
 
 def header_fields(raw: bytes) -> list[tuple[str, str]]:
-    """The message's header fields in order, unfolded, without parsing any body."""
-    parsed = BytesHeaderParser(policy=policy.compat32).parsebytes(raw)
+    """The message's header fields in order, unfolded, without parsing any body.
+
+    The parser is given the header block only: even a header-only parse walks every line of
+    the body (megabytes, for mail with attachments) to keep it as the payload.
+    """
+    parsed = BytesHeaderParser(policy=policy.compat32).parsebytes(header_block(raw))
     return [(name, _FOLD.sub(" ", str(value)).strip()) for name, value in parsed.raw_items()]
+
+
+#: The first empty line, with the parser's line endings (CRLF, CR or LF; a CRLF is one, never
+#: a CR and then an LF: hence the atomic groups).
+_EMPTY_LINE = re.compile(rb"(?>\r\n|\r|\n)(?>\r\n|\r|\n)")
+
+
+def header_block(raw: bytes) -> bytes:
+    """``raw`` up to and including the empty line that ends its header, where the parser
+    stops reading headers (``raw`` itself when there is none)."""
+    end = _EMPTY_LINE.search(raw)
+    return raw if end is None else raw[:end.end()]
 
 
 def is_trusted(authserv_id: str, trusted: Iterable[str]) -> bool:

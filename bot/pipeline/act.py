@@ -58,7 +58,7 @@ def _apply(session: Session, rt: Runtime, message: Message, decision: Decision,
         case Action.JOIN_CASE:
             return _join_case(session, rt, message, decision)
         case Action.IGNORE:
-            audit.record(session, SYSTEM, "message.ignored", None, message=message.id,
+            audit.note(session, SYSTEM, "message.ignored", None, message=message.id,
                          reasons=list(decision.reasons))
             return Outcome(decision.action, None)
         case Action.AUTO_OPT_OUT:
@@ -116,13 +116,13 @@ def _auto_opt_out(session: Session, rt: Runtime, message: Message, decision: Dec
             if item is not None:
                 item.created_at = rt.now()   # the limits count by the runtime clock
         else:
-            audit.record(session, SYSTEM, "confirmation.withheld", case.id, reason=withheld)
+            audit.note(session, SYSTEM, "confirmation.withheld", case.id, reason=withheld)
             logger.info("Confirmation for case %s withheld: %s", case.id, withheld)
     elif not decision.send_confirmation:
         reason = ("imported by backfill: no automatic mail" if message.source == "backfill"
                   else "sender not verified" if decision.keep_open
                   else "loop protection: machine mail or a reply to our own mail")
-        audit.record(session, SYSTEM, "confirmation.withheld", case.id, reason=reason)
+        audit.note(session, SYSTEM, "confirmation.withheld", case.id, reason=reason)
     if decision.keep_open:
         draft = draft_for_case(rt, session, case, message, intents=(Label.OPT_OUT,),
                                opt_out_applied=True)
@@ -152,7 +152,7 @@ def _suppress_sender(session: Session, rt: Runtime, message: Message, case_id: i
         raise ValueError("the policy never suppresses without a sender")
     _, newly = suppressions.suppress(session, message.sender, reason="opt-out request",
                                      source=_channel(message), case_id=case_id, now=rt.now())
-    audit.record(session, SYSTEM, "opt_out.applied", case_id, message=message.id,
+    audit.note(session, SYSTEM, "opt_out.applied", case_id, message=message.id,
                  already_suppressed=not newly, **details, reasons=list(decision.reasons))
     logger.debug("Message %s: sender suppressed (%s)", message.id,
                  "new" if newly else "already suppressed",
@@ -184,7 +184,7 @@ def _open_case(session: Session, rt: Runtime, message: Message, decision: Decisi
                            opt_out_applied=opt_out_applied)
     cases.add_first_draft(session, case, subject=draft.subject, text=draft.text,
                           html=draft.html, author="model")
-    audit.record(session, SYSTEM, "case.opened", case.id, message=message.id,
+    audit.note(session, SYSTEM, "case.opened", case.id, message=message.id,
                  label=decision.label, intents=list(intents), reasons=list(decision.reasons))
     queue_slack(session, rt, "case_card", case, key=f"slack-card:{case.id}")
     return Outcome(decision.action, case.id)
@@ -203,7 +203,7 @@ def _join_case(session: Session, rt: Runtime, message: Message, decision: Decisi
         case.due_date = restart.due or case.due_date
         case.state = CaseState.OPEN
     case.version += 1
-    audit.record(session, SYSTEM, "case.follow_up", case.id, message=message.id)
+    audit.note(session, SYSTEM, "case.follow_up", case.id, message=message.id)
     if decision.suppress_sender:
         _suppress_sender(session, rt, message, case.id, decision, follow_up=True)
     queue_slack(session, rt, "thread_message", case, key=f"slack-thread:{message.id}",

@@ -22,13 +22,23 @@ SYSTEM = "system"
 
 def record(session: Session, actor: str, action: str, case_id: int | None = None,
            **details: Any) -> AuditEvent:
-    """Append one event to the current transaction (in a triage batch, to the batch's
-    deferred rows: :mod:`bot.store.deferred`)."""
-    values: dict[str, Any] = {"actor": actor, "action": action, "case_id": case_id,
-                              "details": details, "at": utcnow()}
-    event = AuditEvent(**values)
-    deferred.add(session, event, values)
+    """Append one event to the current transaction and return it (a caller may set ``at``).
+
+    Outside a triage batch only: in one, the event would be inserted at the batch's end and
+    this object never; use :func:`note` there.
+    """
+    event = AuditEvent(actor=actor, action=action, case_id=case_id, details=details,
+                       at=utcnow())
+    session.add(event)
     return event
+
+
+def note(session: Session, actor: str, action: str, case_id: int | None = None,
+         **details: Any) -> None:
+    """Append one event to the current transaction; in a triage batch, to the batch's
+    deferred rows (:mod:`bot.store.deferred`), without building an ORM object for it."""
+    deferred.add(session, AuditEvent, {"actor": actor, "action": action, "case_id": case_id,
+                                       "details": details, "at": utcnow()})
 
 
 def events(session: Session, since: datetime | None = None,

@@ -7,12 +7,11 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Column, Insert, Update, bindparam, func, insert, select, update
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy import Insert, Update, bindparam, func, insert, select, update
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.sql.schema import CallableColumnDefault, ScalarElementColumnDefault
 
-from bot.store import deferred
+from bot.store import deferred, inserts
 from bot.store.db import chunks, table_of
 from bot.store.models import OPEN_STATES, Case, Classification, Draft, Message, utcnow
 
@@ -56,20 +55,19 @@ def open_case_for(session: Session, message: Message, **values: Any) -> Case:
     costs no query and changing it later is an ordinary update.
     """
     insert_case, link_message = _case_statements()
-    row = {**{column.name: _default(column) for column in table_of(Case).columns
-              if column.name != "id"}, **values}
-    case_id = session.execute(insert_case, row).scalar_one()
-    session.execute(link_message, {"message": message.id, "case": case_id})
-    case = Case(id=case_id, **row)
-    make_transient_to_detached(case)  # as if just read: nothing pending to flush
-    session.add(case)
+    row = inserts.with_defaults(Case, values)
+    # Core statements on the session's connection (same transaction and savepoint): the
+    # Session's own execute adds ORM dispatch these statements do not need.
+    connection = session.connection()
+    case_id = connection.execute(insert_case, row).scalar_one()
+    connection.execute(link_message, {"message": message.id, "case": case_id})
+    case = inserts.attach_loaded(session, Case, case_id, row)
     set_committed_value(message, "case_id", case_id)
     set_committed_value(message, "case", case)
 
     def forget(session: Session) -> None:
-        # The ORM rolls back only what it wrote itself: without this a rolled-back case
-        # would stay in the identity map (and clash with the next case given its id).
-        session.expunge(case)
+        # The ORM rolls back only what it wrote itself: the message's link goes with the case
+        # (which attach_loaded has the session forget).
         session.expire(message, ["case_id", "case"])
 
     deferred.on_discard(session, forget)
@@ -86,18 +84,8 @@ def _case_statements() -> tuple[Insert, Update]:
             .values(case_id=bindparam("case")))
 
 
-def _default(column: Column[Any]) -> Any:
-    """The value the ORM would insert for ``column`` when none is given."""
-    default = column.default
-    if isinstance(default, CallableColumnDefault):
-        return default.arg(None)  # type: ignore[arg-type]  # a plain default ignores it
-    if isinstance(default, ScalarElementColumnDefault):
-        return default.arg
-    return None
-
-
 def add_first_draft(session: Session, case: Case, *, subject: str, text: str, html: str,
-                    author: str) -> Draft:
+                    author: str) -> None:
     """Store version 1 of the draft of a case opened in this transaction.
 
     Why not :func:`add_draft`: a case created a moment ago has no draft yet, so there is no
@@ -106,22 +94,18 @@ def add_first_draft(session: Session, case: Case, *, subject: str, text: str, ht
     values: dict[str, Any] = {"case_id": case.id, "version": 1, "subject": subject,
                               "text": text, "html": html, "author": author,
                               "created_at": utcnow()}
-    draft = Draft(**values)
-    deferred.add(session, draft, values)
-    return draft
+    deferred.add(session, Draft, values)
 
 
 def add_classification(session: Session, case_id: int, message_id: int | None, *, label: str,
                        confidence: float, intents: dict[str, float], model_version: str,
-                       by: str) -> Classification:
+                       by: str) -> None:
     """Record a label (in a triage batch, with the batch's deferred rows)."""
     values: dict[str, Any] = {"case_id": case_id, "message_id": message_id, "label": label,
                               "confidence": confidence, "intents": intents,
                               "model_version": model_version, "by": by,
                               "created_at": utcnow()}
-    row = Classification(**values)
-    deferred.add(session, row, values)
-    return row
+    deferred.add(session, Classification, values)
 
 
 def list_cases(session: Session, states: Sequence[str] | None = None, *,

@@ -31,11 +31,11 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, Update, exists, func, or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from bot.errors import OutboxTransitionError
 from bot.store.db import OUTBOX_QUEUED, rows_matched
+from bot.store.inserts import insert_unless_present
 from bot.store.models import OutboxItem, OutboxState, utcnow
 
 PENDING, SENDING, SENT, FAILED = (OutboxState.PENDING, OutboxState.SENDING, OutboxState.SENT,
@@ -133,27 +133,22 @@ def enqueue(session: Session, kind: str, key: str, payload: dict[str, Any],
     is queued) the item this one waits for (see the module's docstring). With none of those
     keys queued there is nothing to wait for and the item is due as usual.
     """
-    # No autoflush for the check: items are only added here, each flushed below, so every
-    # key queued earlier in this transaction is already in the table.
-    with session.no_autoflush:
-        queued = session.scalar(select(OutboxItem.id).where(OutboxItem.idempotency_key == key))
-    if queued is not None:
-        return None
+    # One INSERT ... ON CONFLICT DO NOTHING (bot.store.inserts), no select, savepoint or flush:
+    # those cost more than anything else a triaged message did. Every item is inserted here
+    # at once, so a key queued earlier in this transaction is already in the table.
     now = now or utcnow()
     follow_ups = [f.as_json() for f in then]
     if follow_ups:
         payload = {**payload, "then": follow_ups}
     parent = _parent(session, waits_for)
-    item = OutboxItem(kind=kind, idempotency_key=key, payload=payload, case_id=case_id,
-                      state=PENDING, next_attempt_at=not_before or now, created_at=now,
-                      waits_for=parent.id if parent is not None else None)
+    values: dict[str, Any] = {
+        "kind": kind, "idempotency_key": key, "payload": payload, "case_id": case_id,
+        "state": PENDING, "next_attempt_at": not_before or now, "created_at": now,
+        "waits_for": parent.id if parent is not None else None}
     if parent is not None and dependency(parent.state) == "fail":
-        item.state, item.last_error = FAILED, parent_failed_reason(parent)
-    try:
-        with session.begin_nested():
-            session.add(item)
-            session.flush()
-    except IntegrityError:
+        values["state"], values["last_error"] = FAILED, parent_failed_reason(parent)
+    item = insert_unless_present(session, OutboxItem, values, unique="idempotency_key")
+    if item is None:
         return None
     session.info[OUTBOX_QUEUED] = True
     return item

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
 import bot.pipeline.triage as triage_module
 from bot.pipeline.ingest import store_raw
@@ -20,6 +20,7 @@ from bot.store.models import (
     Classification,
     Draft,
     Message,
+    Suppression,
     TriageState,
 )
 from tests.clock import TestClock
@@ -139,3 +140,99 @@ def test_row_buffer_drops_what_a_rolled_back_message_added():
     buffer.discard_since(mark, None)  # type: ignore[arg-type]  # the undo ignores it
     assert buffer.mark() == (1, 0)
     assert undone == ["forgotten"]
+
+
+def _statements(rt: Runtime) -> list[str]:
+    seen: list[str] = []
+    event.listen(rt.store.engine, "before_cursor_execute",
+                 lambda conn, cursor, statement, *args: seen.append(statement))
+    return seen
+
+
+def test_a_batch_without_failures_is_acted_on_once_without_savepoints(
+        database_url: str, clock: TestClock, monkeypatch: pytest.MonkeyPatch):
+    rt = _runtime(database_url, clock)
+    try:
+        _store(rt, clock, [request(i) for i in range(30, 34)])
+        runs: list[bool] = []
+        real = triage_module._act_batch
+
+        def counted(*args: Any, savepoints: bool) -> Any:
+            runs.append(savepoints)
+            return real(*args, savepoints=savepoints)
+
+        monkeypatch.setattr(triage_module, "_act_batch", counted)
+        statements = _statements(rt)
+        assert len(triage_pending(rt)) == 4
+        assert runs == [False]
+        assert not [s for s in statements if "SAVEPOINT" in s.upper()]
+    finally:
+        rt.close()
+
+
+def test_a_failing_message_makes_the_batch_run_again_with_savepoints_and_only_it_is_set_aside(
+        database_url: str, clock: TestClock, monkeypatch: pytest.MonkeyPatch):
+    rt = _runtime(database_url, clock)
+    try:
+        first, middle, last = _store(rt, clock, [request(i) for i in range(40, 43)])
+        real_apply, real_batch = triage_module.apply_decision, triage_module._act_batch
+        runs: list[bool] = []
+        acted: list[int] = []
+
+        def counted(*args: Any, savepoints: bool) -> Any:
+            runs.append(savepoints)
+            return real_batch(*args, savepoints=savepoints)
+
+        def failing(session: Any, rt_: Runtime, message: Message, *args: Any) -> Any:
+            acted.append(message.id)
+            outcome = real_apply(session, rt_, message, *args)
+            if message.id == middle:
+                raise ValueError("a bug in acting on this one message")
+            return outcome
+
+        monkeypatch.setattr(triage_module, "_act_batch", counted)
+        monkeypatch.setattr(triage_module, "apply_decision", failing)
+        outcomes = triage_pending(rt)
+        assert runs == [False, True]
+        assert acted == [first, middle, first, middle, last]  # the first run stopped at it
+        with rt.store.sessions() as session:
+            states = dict(session.execute(select(Message.id, Message.triage_state)).all())
+            assert states == {first: TriageState.DONE, middle: TriageState.FAILED,
+                              last: TriageState.DONE}
+            # Nothing of the first run is left: one case per message triaged, numbered as if
+            # the batch had run once.
+            assert [c.id for c in session.scalars(select(Case).order_by(Case.id))] == [
+                o.case_id for o in outcomes]
+            assert len(session.scalars(select(Classification)).all()) == 2
+    finally:
+        rt.close()
+
+
+def test_a_failure_left_for_the_flush_sets_aside_only_the_message_that_left_it(
+        database_url: str, clock: TestClock, monkeypatch: pytest.MonkeyPatch):
+    """A change the ORM writes only when the session flushes fails after its message's own
+    step returned: with savepoints it fails at that message's release, and only it is set
+    aside."""
+    rt = _runtime(database_url, clock)
+    try:
+        with rt.store.transaction() as session:
+            session.add(Suppression(address="taken@example.org", reason="r", source="cli"))
+        first, middle, last = _store(rt, clock, [request(i) for i in range(50, 53)])
+        real = triage_module.apply_decision
+
+        def leaves_a_bad_row(session: Any, rt_: Runtime, message: Message, *args: Any) -> Any:
+            outcome = real(session, rt_, message, *args)
+            if message.id == middle:  # the unique address fails when the row is flushed
+                session.add(Suppression(address="taken@example.org", reason="r", source="x"))
+            return outcome
+
+        monkeypatch.setattr(triage_module, "apply_decision", leaves_a_bad_row)
+        monkeypatch.setattr(triage_module, "_act_one_by_one",
+                            lambda *args: pytest.fail("the batch fell back to one by one"))
+        assert len(triage_pending(rt)) == 2
+        with rt.store.sessions() as session:
+            states = dict(session.execute(select(Message.id, Message.triage_state)).all())
+        assert states == {first: TriageState.DONE, middle: TriageState.FAILED,
+                          last: TriageState.DONE}
+    finally:
+        rt.close()

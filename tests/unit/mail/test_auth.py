@@ -3,9 +3,21 @@ Fastmail), written here literally, and the forgeries the issue probed."""
 
 from __future__ import annotations
 
-import pytest
+from email import policy
+from email.parser import BytesHeaderParser
 
-from bot.mail.auth import AuthStatus, authenticate, header_fields, is_trusted, trust_warning
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.mail.auth import (
+    _FOLD,
+    AuthStatus,
+    authenticate,
+    header_fields,
+    is_trusted,
+    trust_warning,
+)
 
 # Gmail, a message from oracle.com to a list member (public list archive, 2019).
 GMAIL_PASS = b"""Received: from userp2130.oracle.com (userp2130.oracle.com. [156.151.31.86])
@@ -183,3 +195,24 @@ def test_authserv_ids_match_with_wildcards(sid, patterns, trusted):
 def test_an_empty_trust_list_gives_one_warning_and_a_configured_one_none():
     assert "trusted_authserv_ids" in (trust_warning([]) or "")
     assert trust_warning(["mx.google.com"]) is None
+
+
+_LINE_ENDS = st.sampled_from(["\r\n", "\n", "\r", "\r\r\n", "\n\r", ""])
+_HEADER_LINE = st.one_of(
+    st.builds("{}: {}".format, st.sampled_from(["From", "To", "Authentication-Results",
+                                                "Reply-To", "Subject", "X-Odd", "From "]),
+              st.text(alphabet="abc@<>. =;\t", max_size=20)),
+    st.text(alphabet=" \tabc:;", max_size=8),  # folds, blank-ish lines, non-header lines
+)
+_MESSAGE = st.lists(st.tuples(_HEADER_LINE, _LINE_ENDS), max_size=12).map(
+    lambda lines: "".join(a + b for a, b in lines).encode("utf-8", "surrogateescape"))
+
+
+@settings(max_examples=400, deadline=None)
+@given(head=_MESSAGE, body=_MESSAGE)
+def test_header_fields_of_the_header_block_are_those_of_the_whole_message(head: bytes,
+                                                                          body: bytes):
+    raw = head + body
+    whole = BytesHeaderParser(policy=policy.compat32).parsebytes(raw)
+    expected = [(n, _FOLD.sub(" ", str(v)).strip()) for n, v in whole.raw_items()]
+    assert header_fields(raw) == expected
