@@ -1,6 +1,6 @@
 """The prefiltered scan behind the cue checks finds exactly what the patterns themselves find.
 
-:func:`classifier.signals._prefiltered` puts a lookahead, derived from a pattern, in front of
+:func:`classifier.prefilter.prefiltered` puts a lookahead, derived from a pattern, in front of
 it. The cue patterns change often (by hand), so this compares match spans, not phrases, on
 public text nobody on the team wrote (the public sources under ``classifier/data/sources``),
 the same text in other cases and with look-alike letters, generated text, and on patterns
@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from classifier import signals
-from classifier.signals import _prefiltered
+from classifier.prefilter import prefiltered as _prefiltered
 
 SOURCES = Path(signals.__file__).with_name("data") / "sources"
 
