@@ -14,6 +14,7 @@ savepoint that was given the same id is replaced.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, TypeVar
 
@@ -30,6 +31,10 @@ from sqlalchemy.sql.schema import CallableColumnDefault, ScalarElementColumnDefa
 from bot.store import deferred
 from bot.store.db import table_of
 from bot.store.models import Base
+
+#: The dialects whose INSERT has ``ON CONFLICT DO NOTHING ... RETURNING`` (same API on both).
+_INSERT_WITH_ON_CONFLICT: dict[str, Callable[[Any], Any]] = {"postgresql": postgresql_insert,
+                                                             "sqlite": sqlite_insert}
 
 M = TypeVar("M", bound=Base)
 
@@ -106,21 +111,16 @@ def _statement(model: type[Base], dialect: str, unique: str) -> ReturningInsert[
     it cost more than running it). None where the database has no ``ON CONFLICT``."""
     table = table_of(model)
     values: dict[str, Any] = {name: bindparam(name) for name, _, _ in _defaults(model)}
-    if dialect == "postgresql":
-        return (
-            postgresql_insert(table)
-            .values(values)
-            .on_conflict_do_nothing(index_elements=[table.c[unique]])
-            .returning(table.c.id)
-        )
-    if dialect == "sqlite":
-        return (
-            sqlite_insert(table)
-            .values(values)
-            .on_conflict_do_nothing(index_elements=[table.c[unique]])
-            .returning(table.c.id)
-        )
-    return None
+    insert = _INSERT_WITH_ON_CONFLICT.get(dialect)
+    if insert is None:
+        return None
+    statement: ReturningInsert[Any] = (
+        insert(table)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=[table.c[unique]])
+        .returning(table.c.id)
+    )
+    return statement
 
 
 def _insert_with_savepoint(session: Session, model: type[M], row: dict[str, Any]) -> M | None:
