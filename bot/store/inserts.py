@@ -18,7 +18,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, TypeVar
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, inspect
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -90,7 +90,15 @@ def _manager(model: type[M]) -> ClassManager[M]:
 
 @lru_cache(maxsize=16)
 def _defaults(model: type[Base]) -> tuple[tuple[str, Any, bool], ...]:
-    """(column, default, whether it is called per row) of every column but the id."""
+    """(column, default, whether it is called per row) of every column but the id.
+
+    The row's values go into the object's ``__dict__`` by column name, so a model whose
+    attribute keys differ from its column names is refused here rather than half-loaded.
+    """
+    renamed = [p.key for p in inspect(model).column_attrs if p.key != p.columns[0].name]
+    if renamed:
+        raise TypeError(f"{model.__name__}: attributes named unlike their columns ({renamed}); "
+                        "insert it through the ORM")
     out: list[tuple[str, Any, bool]] = []
     for column in table_of(model).columns:
         if column.name == "id" or (column.server_default is not None and column.default is None):
