@@ -137,6 +137,13 @@ def test_opt_out_already_applied_says_so(drafter):
     assert "we have taken alice@example.org off our marketing list" in draft.text
 
 
+@pytest.mark.parametrize("applied", [True, False])
+def test_the_opt_out_paragraph_keeps_its_line_break_before_the_next_sentence(drafter, applied):
+    # trim_blocks ate the newline after the sentence's inline {% endif %}: "from us.We may".
+    text = drafter.draft(request("opt_out", opt_out_applied=applied)).text
+    assert "marketing from us.\nWe may still write to you" in text
+
+
 def test_two_intents_make_one_draft_that_answers_each_in_turn(drafter):
     draft = drafter.draft(
         request(
