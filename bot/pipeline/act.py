@@ -110,11 +110,10 @@ def _auto_opt_out(session: Session, rt: Runtime, message: Message, decision: Dec
         withheld = confirmation_withheld(session, rt, case.requester, newly)
         if withheld is None:
             draft = confirmation_for_case(rt, case)
-            item = queue_email(session, rt, case, message, draft,
-                               key=f"{automail.CONFIRMATION_KEY_PREFIX}{message.dedup_key}",
-                               auto_submitted="auto-replied")
-            if item is not None:
-                item.created_at = rt.now()   # the limits count by the runtime clock
+            # queued at the runtime clock's time, which the confirmation limits count by
+            queue_email(session, rt, case, message, draft,
+                        key=f"{automail.CONFIRMATION_KEY_PREFIX}{message.dedup_key}",
+                        auto_submitted="auto-replied")
         else:
             audit.note(session, SYSTEM, "confirmation.withheld", case.id, reason=withheld)
             logger.info("Confirmation for case %s withheld: %s", case.id, withheld)
