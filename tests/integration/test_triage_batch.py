@@ -149,19 +149,25 @@ def _statements(rt: Runtime) -> list[str]:
     return seen
 
 
+def _batch_runs(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Record, per run of a batch, whether it ran with a savepoint per message."""
+    runs: list[bool] = []
+    real = triage_module._act_batch
+
+    def counted(*args: Any, savepoints: bool) -> Any:
+        runs.append(savepoints)
+        return real(*args, savepoints=savepoints)
+
+    monkeypatch.setattr(triage_module, "_act_batch", counted)
+    return runs
+
+
 def test_a_batch_without_failures_is_acted_on_once_without_savepoints(
         database_url: str, clock: TestClock, monkeypatch: pytest.MonkeyPatch):
     rt = _runtime(database_url, clock)
     try:
         _store(rt, clock, [request(i) for i in range(30, 34)])
-        runs: list[bool] = []
-        real = triage_module._act_batch
-
-        def counted(*args: Any, savepoints: bool) -> Any:
-            runs.append(savepoints)
-            return real(*args, savepoints=savepoints)
-
-        monkeypatch.setattr(triage_module, "_act_batch", counted)
+        runs = _batch_runs(monkeypatch)
         statements = _statements(rt)
         assert len(triage_pending(rt)) == 4
         assert runs == [False]
@@ -175,13 +181,9 @@ def test_a_failing_message_makes_the_batch_run_again_with_savepoints_and_only_it
     rt = _runtime(database_url, clock)
     try:
         first, middle, last = _store(rt, clock, [request(i) for i in range(40, 43)])
-        real_apply, real_batch = triage_module.apply_decision, triage_module._act_batch
-        runs: list[bool] = []
+        real_apply = triage_module.apply_decision
+        runs = _batch_runs(monkeypatch)
         acted: list[int] = []
-
-        def counted(*args: Any, savepoints: bool) -> Any:
-            runs.append(savepoints)
-            return real_batch(*args, savepoints=savepoints)
 
         def failing(session: Any, rt_: Runtime, message: Message, *args: Any) -> Any:
             acted.append(message.id)
@@ -190,7 +192,6 @@ def test_a_failing_message_makes_the_batch_run_again_with_savepoints_and_only_it
                 raise ValueError("a bug in acting on this one message")
             return outcome
 
-        monkeypatch.setattr(triage_module, "_act_batch", counted)
         monkeypatch.setattr(triage_module, "apply_decision", failing)
         outcomes = triage_pending(rt)
         assert runs == [False, True]
