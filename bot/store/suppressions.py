@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -41,7 +40,9 @@ def suppress(session: Session, address: str, *, reason: str, source: str,
     normalised = normalise_address(address)
     values = {"address": normalised, "reason": reason, "source": source, "case_id": case_id,
               "created_at": now, "removed_at": None, "removed_by": None}
-    inserted = _insert_new(session, values)
+    # Another worker suppressing the same address at the same moment makes this insert
+    # nothing, as the unique index wins for one of them (PostgreSQL waits for its commit).
+    inserted = insert_unless_present(session, Suppression, values, unique="address")
     if inserted is not None:
         return inserted, True
     row = session.scalars(select(Suppression).where(Suppression.address == normalised)
@@ -52,15 +53,6 @@ def suppress(session: Session, address: str, *, reason: str, source: str,
     row.removed_by = None
     row.reason, row.source, row.case_id, row.created_at = reason, source, case_id, now
     return row, True
-
-
-def _insert_new(session: Session, values: dict[str, Any]) -> Suppression | None:
-    """Insert the suppression unless its address is on the list already (then None).
-
-    Another worker suppressing the same address at the same moment makes this insert nothing,
-    as the unique index wins for one of them (PostgreSQL waits for the other's commit).
-    """
-    return insert_unless_present(session, Suppression, values, unique="address")
 
 
 def lift(session: Session, address: str, *, by: str,
