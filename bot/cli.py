@@ -11,8 +11,9 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from typing import Any
 
-from bot.errors import OUR_ERRORS
+from bot.errors import OUR_ERRORS, MessageParseError
 from bot.logs import FORMATS, configure
 
 #: Commands that run unattended: their default level shows one line per step (INFO).
@@ -52,10 +53,36 @@ def build_parser() -> argparse.ArgumentParser:
     for module in (run, backfill, triage_files, demo, listing, outbox, purge, suppressions, web,
                    audit, db, status):
         module.register(subparsers)
-    classifier_cli.register(subparsers)
+    classifier_cli.register(subparsers, read_mail=mail_record)
     staff_training.extend_train(subparsers)
     _accept_config_after_command(parser)
     return parser
+
+
+def mail_record(raw: bytes) -> dict[str, Any]:
+    """One mail file as ``classify`` takes it, read by the mail edge exactly as ingest reads it.
+
+    The classifier cannot import ``bot``, so :func:`build_parser` hands it this reader: the
+    same charsets, HTML-only bodies, defects, machine-mail and unsubscribe detection as the
+    service, and the text triage classifies (the reply, or the whole body when nothing is left
+    of it). Mail from this service's own addresses is not recognised: ``classify`` reads no
+    configuration.
+
+    Raises:
+        MessageParseError: the bytes are no usable mail; an unexpected parser error too, named
+            by its type only (its message may quote the mail), as ingest records it.
+    """
+    from bot.mail.parse import to_message
+
+    try:
+        parsed = to_message(raw)
+    except MessageParseError:
+        raise
+    except Exception as exc:
+        raise MessageParseError(f"parsing failed: {type(exc).__name__}") from exc
+    return {"text": parsed.reply_text or parsed.body_text, "subject": parsed.subject,
+            "sender": parsed.sender_address, "is_machine_mail": bool(parsed.machine_reasons),
+            "is_unsubscribe_mail": parsed.is_unsubscribe_mail}
 
 
 def _accept_config_after_command(parser: argparse.ArgumentParser) -> None:

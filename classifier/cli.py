@@ -7,13 +7,11 @@ code and does its work through functions that tests call directly.
 from __future__ import annotations
 
 import argparse
-import email
 import json
 import logging
 import sys
-from collections.abc import Iterator
-from email import policy as email_policy
-from email.utils import parseaddr
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -23,20 +21,29 @@ from classifier.jsonl import parse_jsonl, read_jsonl
 from classifier.labels import LABELS
 from classifier.model import CARD_FILE, DEFAULT_DIR, load_model
 from classifier.policy import decide_opt_out
-from classifier.quoting import latest_reply
 from classifier.versions import next_version
 
 logger = logging.getLogger(__name__)
 
+#: Reads one mail file's raw bytes into a classify record (``text``, ``subject``, ``sender``,
+#: ``is_machine_mail``, ``is_unsubscribe_mail``); raises for bytes that are no usable mail.
+#: The service passes the mail edge's own reader (``bot/cli.py``), so ``classify`` sees a file
+#: exactly as ingest would store it; the classifier may not import ``bot`` to fetch it itself.
+MailReader = Callable[[bytes], dict[str, Any]]
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add the classifier's subcommands to the main CLI's subparsers."""
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser], *,
+             read_mail: MailReader | None = None) -> None:
+    """Add the classifier's subcommands to the main CLI's subparsers.
+
+    ``read_mail`` reads .eml files for ``classify``; without it ``classify`` takes JSONL only.
+    """
     p = subparsers.add_parser("classify", help="classify messages from JSONL or .eml files")
     p.add_argument("path", nargs="?", default="-",
                    help="JSONL file (text, optional subject), .eml file, directory of .eml "
                         "files, or - for JSONL on stdin (default)")
     p.add_argument("--model", help="model directory (default: the shipped model)")
-    p.set_defaults(func=classify_command)
+    p.set_defaults(func=classify_command, read_mail=read_mail)
 
     p = subparsers.add_parser("train", help="train the classifier and write model + card")
     p.add_argument("--data", nargs="+", metavar="FILE",
@@ -71,42 +78,58 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.set_defaults(func=evaluate_command)
 
 
-def _from_eml(path: Path) -> dict[str, Any]:
-    """Subject, sender and reply text of one .eml file (text/plain part, or the whole body).
+@dataclass(frozen=True)
+class Unreadable:
+    """A mail file that could not be read or parsed: it gets an error row, not a label.
 
-    An .eml file is mail, so its text is cut to the newest reply as ingest would cut it
-    (:func:`classifier.quoting.latest_reply`); JSONL input is classified as given.
+    One bad file must not stop a run over a folder of real mail, so the reason travels in the
+    input's place and the command reports it, in order, with the classified rows.
     """
-    msg = email.message_from_bytes(path.read_bytes(), policy=email_policy.default)
-    part = msg.get_body(preferencelist=("plain",))
-    if part is not None:
-        text = part.get_content()
-    else:
-        payload = msg.get_payload(decode=True)  # None for a multipart without a text part
-        payload = payload if isinstance(payload, bytes) else b""
-        text = payload.decode(msg.get_content_charset() or "utf-8", errors="replace")
-    sender = msg.get("From")
-    addr = parseaddr(str(sender))[1] if sender else None
-    return {"id": str(path), "text": latest_reply(text), "subject": msg.get("Subject"),
-            "sender": addr or None, "is_unsubscribe_mail": False}
+
+    id: str
+    reason: str
 
 
-def read_inputs(path: str, stdin: TextIO | None = None) -> Iterator[dict[str, Any]]:
+def _read_mail_file(path: Path, read_mail: MailReader) -> dict[str, Any] | Unreadable:
+    """``path`` read through ``read_mail``, or why it could not be.
+
+    Any exception counts: the reader parses untrusted mail, and ingest too stores a message
+    it cannot parse rather than stopping (it quarantines it).
+    """
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return Unreadable(str(path), f"cannot read: {exc.strerror or type(exc).__name__}")
+    try:
+        record = read_mail(raw)
+    except Exception as exc:  # noqa: BLE001 - one file never stops the others
+        reason = str(exc) or type(exc).__name__
+        return Unreadable(str(path), f"cannot parse as mail: {reason}")
+    return {"id": str(path), **record}
+
+
+def read_inputs(path: str, stdin: TextIO | None = None, *,
+                read_mail: MailReader | None = None
+                ) -> Iterator[dict[str, Any] | Unreadable]:
     """Yield input records from JSONL (a file or ``-``), one .eml file, or a directory of them.
 
+    .eml files go through ``read_mail``; each file that cannot be read yields an
+    :class:`Unreadable` in its place. JSONL is all or nothing, as before.
+
     Raises:
-        TrainingDataError: for unreadable paths or records without text.
+        TrainingDataError: for unreadable JSONL, records without text, or .eml input without
+            a ``read_mail``.
     """
     if path == "-":
         lines: Iterator[str] = iter(stdin or sys.stdin)
     else:
         p = Path(path)
-        if p.is_dir():
-            for child in sorted(p.glob("*.eml")):
-                yield _from_eml(child)
-            return
-        if p.suffix.lower() == ".eml":
-            yield _from_eml(p)
+        if p.is_dir() or p.suffix.lower() == ".eml":
+            if read_mail is None:
+                raise TrainingDataError(".eml input needs the mail reader: run it as "
+                                        "`privacy-triage classify`")
+            for child in sorted(p.glob("*.eml")) if p.is_dir() else [p]:
+                yield _read_mail_file(child, read_mail)
             return
         try:
             lines = iter(p.read_text(encoding="utf-8").splitlines())
@@ -146,16 +169,31 @@ def classify_records(records: list[dict[str, Any]],
 
 
 def classify_command(args: argparse.Namespace) -> int:
-    """Handler for ``classify``: one JSON object per input on stdout."""
+    """Handler for ``classify``: one JSON object per input on stdout, in input order.
+
+    Returns 0, 1 when some .eml file could not be read (its row carries ``error``, and stderr
+    names it), or 2 for bad JSONL or a model that cannot be loaded.
+    """
     try:
-        records = list(read_inputs(args.path))
-        results = classify_records(records, getattr(args, "model", None))
+        inputs = list(read_inputs(args.path, read_mail=getattr(args, "read_mail", None)))
+        records = [r for r in inputs if not isinstance(r, Unreadable)]
+        results = iter(classify_records(records, getattr(args, "model", None))
+                       if records else [])
     except (TrainingDataError, ModelError) as exc:
         print(f"classify: {exc}", file=sys.stderr)
         return 2
-    for row in results:
+    failed = 0
+    for item in inputs:
+        if isinstance(item, Unreadable):
+            failed += 1
+            print(f"classify: {item.id}: {item.reason}", file=sys.stderr)
+            row: dict[str, Any] = {"id": item.id, "error": item.reason}
+        else:
+            row = next(results)
         print(json.dumps(row, ensure_ascii=False))
-    return 0
+    if failed:
+        print(f"classify: {failed} of {len(inputs)} files could not be read", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def train_command(args: argparse.Namespace) -> int:

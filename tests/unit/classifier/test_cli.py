@@ -51,20 +51,77 @@ def test_it_classifies_stdin(monkeypatch, capsys):
     assert json.loads(capsys.readouterr().out)["label"] == "opt_out"
 
 
-def test_it_classifies_a_directory_of_eml_files(tmp_path, capsys):
+def _stub_reader(raw: bytes) -> dict:
+    """A mail reader standing in for the service's (``bot/cli.py``): body after the blank line.
+
+    The classifier cannot import ``bot``; these tests check what it does with whatever the
+    injected reader returns or raises. The real reader is tested in tests/unit/bot.
+    """
+    if not raw.strip():
+        raise ValueError("empty message")
+    head, _, body = raw.decode().partition("\n\n")
+    headers = dict(line.split(": ", 1) for line in head.splitlines())
+    return {"text": body, "subject": headers.get("Subject"), "sender": headers.get("From"),
+            "is_machine_mail": "Auto-Submitted" in headers, "is_unsubscribe_mail": False}
+
+
+def _run_with_reader(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="privacy-triage")
+    cli.register(parser.add_subparsers(), read_mail=_stub_reader)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+def test_it_classifies_a_directory_of_eml_files_through_the_injected_reader(tmp_path, capsys):
     (tmp_path / "a.eml").write_bytes(
-        b"From: Bob <bob@example.org>\r\nTo: support@caplus.org.uk\r\nSubject: my data\r\n"
-        b"Content-Type: text/plain; charset=utf-8\r\n\r\n"
-        b"Please send me a copy of all the personal data you hold about me.\r\n")
+        b"From: bob@example.org\nSubject: my data\n\n"
+        b"Please send me a copy of all the personal data you hold about me.\n")
     (tmp_path / "b.eml").write_bytes(
-        b"From: carol@example.org\r\nSubject: Re: newsletter\r\nMIME-Version: 1.0\r\n"
-        b"Content-Type: multipart/alternative; boundary=XX\r\n\r\n--XX\r\n"
-        b"Content-Type: text/plain; charset=utf-8\r\n\r\nStop emailing me.\r\n--XX\r\n"
-        b"Content-Type: text/html; charset=utf-8\r\n\r\n<p>Stop emailing me.</p>\r\n--XX--\r\n")
-    assert _run(["classify", str(tmp_path)]) == 0
+        b"From: carol@example.org\nSubject: newsletter\n\nStop emailing me.\n")
+    (tmp_path / "notes.txt").write_text("not mail", encoding="utf-8")
+    assert _run_with_reader(["classify", str(tmp_path)]) == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["id"] for r in rows] == [str(tmp_path / "a.eml"), str(tmp_path / "b.eml")]
     assert [r["label"] for r in rows] == ["access_request", "opt_out"]
     assert rows[0]["auto_opt_out"] is False
+
+
+def test_an_unreadable_eml_file_gets_an_error_row_in_its_place_and_exit_1(tmp_path, capsys):
+    (tmp_path / "a.eml").write_bytes(b"From: bob@example.org\n\nWhere is my order?\n")
+    (tmp_path / "b.eml").write_bytes(b"")
+    (tmp_path / "c.eml").write_bytes(b"From: carol@example.org\n\nunsubscribe me\n")
+    assert _run_with_reader(["classify", str(tmp_path)]) == 1
+    out, err = capsys.readouterr()
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [r["id"] for r in rows] == [str(tmp_path / n) for n in ("a.eml", "b.eml", "c.eml")]
+    assert rows[1] == {"id": str(tmp_path / "b.eml"),
+                       "error": "cannot parse as mail: empty message"}
+    assert "label" in rows[0] and "label" in rows[2]
+    assert f"{tmp_path / 'b.eml'}: cannot parse as mail: empty message" in err
+
+
+def test_a_missing_eml_file_is_an_error_row(tmp_path, capsys):
+    missing = tmp_path / "gone.eml"
+    assert _run_with_reader(["classify", str(missing)]) == 1
+    row = json.loads(capsys.readouterr().out)
+    assert row["id"] == str(missing) and row["error"].startswith("cannot read: ")
+
+
+def test_the_injected_machine_mail_flag_reaches_the_policy(tmp_path, capsys):
+    text = b"Subject: unsubscribe\n\nPlease unsubscribe me from your mailing list.\n"
+    (tmp_path / "a.eml").write_bytes(b"From: erin@example.org\n" + text)
+    (tmp_path / "b.eml").write_bytes(
+        b"From: erin@example.org\nAuto-Submitted: auto-replied\n" + text)
+    assert _run_with_reader(["classify", str(tmp_path)]) == 0
+    person, machine = (json.loads(line) for line in capsys.readouterr().out.splitlines())
+    assert person["auto_opt_out"] is True
+    assert machine["auto_opt_out"] is False and machine["auto_close"] is False
+
+
+def test_eml_input_without_a_reader_is_refused(tmp_path, capsys):
+    (tmp_path / "a.eml").write_bytes(b"From: bob@example.org\n\nhello\n")
+    assert _run(["classify", str(tmp_path)]) == 2
+    assert "mail reader" in capsys.readouterr().err
 
 
 def test_it_reports_bad_input(tmp_path, capsys):
