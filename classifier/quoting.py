@@ -86,6 +86,19 @@ _ATTRIBUTION = re.compile(
     r"|^(?=.*\d).*<\s*[^<>\s@]+@[^<>\s@]+\s*>.{0,60}$",
     re.IGNORECASE,
 )
+#: A line quoted with a bar ("| sam replied to your post"), as some clients quote; a table row
+#: has more than one bar and is not a quote.
+_BAR_QUOTE = re.compile(r"^\s*\|(?:[ \t]|$)")
+#: The footer a list server or forum adds below every message (Mailman, Google Groups, GitHub,
+#: Discourse). It is not the writer's, and its "unsubscribe" read as an opt-out.
+_LIST_FOOTER = re.compile(
+    r"/mailman/listinfo/|you received this (?:message|e-?mail) because you are subscribed"
+    r"|to unsubscribe from this group and stop receiving|you are receiving this because"
+    r"|reply to this e-?mail directly,? view it on|to unsubscribe from these e-?mails,? visit",
+    re.IGNORECASE,
+)
+#: A list footer sits at the end: at most this much text may follow the footer's marker.
+_MAX_FOOTER_TAIL = 600
 #: An attribution is a short paragraph: at most this many lines.
 _MAX_ATTRIBUTION_LINES = 3
 
@@ -210,11 +223,17 @@ def _strip_signature(content: str, pattern: regex.Pattern[str], budget: _Budget)
     return content
 
 
+def _is_quoted(line: str) -> bool:
+    return line.lstrip().startswith(">") or (bool(_BAR_QUOTE.match(line))
+                                             and line.count("|") == 1)
+
+
 def _own_lines(text: str) -> str:
-    """Return ``text`` without ``>`` quoted lines and the attribution line above each block."""
+    """Return ``text`` without quoted lines (``>``, or ``|`` as some clients quote) and the
+    attribution line above each block."""
     kept: list[str] = []
     for line in text.split("\n"):
-        if line.lstrip().startswith(">"):
+        if _is_quoted(line):
             _drop_attribution(kept)
             continue
         kept.append(line)
@@ -245,12 +264,24 @@ def _clean(segment: _Segment, library: _Library, budget: _Budget) -> str:
     for disclaimer in list(budget.finditer(library.disclaimers, content)):
         content = content.replace(disclaimer.group().strip(), "")
     content = _strip_signature(content, library.signature, budget).strip()
+    content = _cut_list_footer(content)
     content = _SENT_FROM_TAIL.sub("", content)
     lines = _TRAILING_RULES.sub("", content).strip().split("\n")
     if len(lines) > 1:
         # The history below was cut, but its introduction may be left at the end.
         _drop_attribution(lines)
     return "\n".join(lines).strip()
+
+
+def _cut_list_footer(content: str) -> str:
+    """Cut a list server's footer paragraph off the end, unless nothing would be left."""
+    found = _LIST_FOOTER.search(content)
+    if found is None or len(content) - found.end() > _MAX_FOOTER_TAIL:
+        return content
+    start = content.rfind("\n\n", 0, found.start())
+    head = content[:start].rstrip() if start >= 0 else ""
+    head = _TRAILING_RULES.sub("", head).rstrip()
+    return head if head.strip() else content
 
 
 def latest_reply(text: str) -> str:

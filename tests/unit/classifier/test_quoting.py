@@ -105,3 +105,24 @@ def test_it_never_returns_empty_when_the_body_has_words() -> None:
 def test_to_message_falls_back_to_body_text_for_a_quote_only_message() -> None:
     msg = to_message(b"From: alice@example.org\n\n> just a quote\n")
     assert msg.reply_text == msg.body_text == "> just a quote"
+
+
+def test_it_drops_a_bar_quoted_block_and_its_attribution() -> None:
+    body = ("If I do that, the group is not saved after a refresh.\n\n"
+            "2013/7/20 sam via Forum <info@forum.example.org>\n\n"
+            "| sam replied to your post:\n| Does it persist?\n|\n"
+            "| To unsubscribe from these emails, visit your user preferences.\n")
+    assert latest_reply(body) == "If I do that, the group is not saved after a refresh."
+
+
+def test_it_keeps_a_table_the_writer_typed() -> None:
+    body = "My details are wrong:\n| field | now | should be |\n| name | Smtih | Smith |"
+    assert latest_reply(body) == body
+
+
+def test_it_cuts_a_list_servers_footer_but_never_leaves_nothing() -> None:
+    footer = ("riak-users mailing list\nriak-users@lists.example.com\n"
+              "http://lists.example.com/mailman/listinfo/riak-users")
+    body = f"How do I clear a bucket?\n\n-Abhishek\n\n{'_' * 47}\n{footer}"
+    assert latest_reply(body) == "How do I clear a bucket?\n\n-Abhishek"
+    assert latest_reply(footer) == footer
