@@ -23,6 +23,7 @@ from classifier.text import (
     DETAILS_CHANGED,
     DETAILS_VERB_OBJECT,
     MISSPELT,
+    REMOVE_PERSONAL_INFO,
     STOP_SENDING,
     WHAT_DATA_ABOUT_ME,
 )
@@ -58,6 +59,18 @@ _MAILING_FOOTER = _rx(
     r"sie erhalten diese(?:n)? (?:e-?mail|newsletter)|newsletter abbestellen:?\s*https?://",
     r"vous recevez ce(?:t)? (?:e-?mail|courriel|message)|se désinscrire\s*:?\s*https?://",
     r"recibes este (?:correo|mensaje)|darse de baja\s*:?\s*https?://",
+    # list servers' and forums' notification footers (Mailman, Google Groups, GitHub,
+    # Discourse): an instruction with a link, never the writer's request
+    r"/mailman/listinfo/|you received this (?:message|e-?mail) because you are subscribed",
+    r"to unsubscribe from this group and stop receiving|\+unsubscribe@",
+    r"you are receiving this because|reply to this e-?mail directly,? view it on",
+    (r"to unsubscribe from (?:these|this|our|all) [^.\n]{0,40}?,? (?:visit|click|go to|follow|"
+     r"use|change|update|send)\b"),
+    (r"(?:visit|change|update|manage) your (?:user |e-?mail |notification |subscription )?"
+     r"preferences"),
+    (r"(?:para no recibir más|para dejar de recibir) [^.\n]{0,60}(?:haz|haga|pulsa) clic|"
+     r"pour ne plus recevoir [^.\n]{0,60}(?:cliquez|cliquant)|um keine [^.\n]{0,60}mehr zu "
+     r"erhalten,? [^.\n]{0,30}(?:klicken|hier)|per non ricevere più [^.\n]{0,60}clicca"),
 )
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -301,6 +314,8 @@ ERASURE = _rx(
     r"\bvýmaz\w*", r"\bvymaz\w*", r"\bsmaz\w*", r"\bsmaž\w*",
     r"\bodstran\w* .{0,40}(?:údaj\w*|účet|profil)",
     r"\bzapomnut\w*", r"\bzveřejn\w*",
+    # published or personal information to be taken down, shared with the model's cues
+    *REMOVE_PERSONAL_INFO,
 )
 
 RECTIFICATION = _rx(

@@ -75,6 +75,8 @@ STOP_SENDING: tuple[str, ...] = (
 
 #: Details that are wrong or misspelt: "mal orthographié", "felstavat".
 MISSPELT: tuple[str, ...] = (
+    (r"\b(?:wrongly|incorrectly|mistakenly|erroneously) (?:entered|recorded|spelt|spelled|"
+     r"written|listed|registered|typed|stated|added)\b"),
     r"mal (?:orthographi|écrit|escrit|scritt)\w*|inexact\w*|erróne\w*|equivocad\w*|errat\w*",
     r"(?:écrit|scritt|escrit|escrev)\w* mal\w*",
     r"verkeerd\w*|fout (?:gespeld|geschreven)|errad\w*|niepoprawn\w*|źle (?:zapis|napis)\w*",
@@ -119,6 +121,37 @@ DETAILS_CHANGED: tuple[str, ...] = (
     r"przeprowadzi\w*|nowy (?:adres|e-?mail|numer)|nowe nazwisko",
     r"(?:har )?flyttat|nya? (?:adress|e-?post\w*|mejladress|telefonnummer|efternamn)",
     r"přestěhoval\w*|nov(?:á|ou) adres\w*|nový (?:e-?mail|telefon)|nové příjmení",
+)
+
+#: Personal information taken off a public place, or asked to be removed as personal data: an
+#: erasure request (issue 9: "please remove me from the list … I never agreed to publish my
+#: information", "please remove me and all of my personally identifiable information").
+REMOVE_PERSONAL_INFO: tuple[str, ...] = (
+    r"\bpublish\w*|\btake (?:\w+ ){0,2}down\b|\btakedown\b|\bpii\b",
+    (r"\b(?:personally identifiable|personal|identifying) (?:data|information|info|details)\b"
+     r".{0,60}\b(?:remov|delet|eras|purg|wip|scrub)\w*"),
+    (r"\b(?:remov|delet|eras|purg|wip|scrub|pull)\w* .{0,60}\b(?:personally identifiable|"
+     r"personal|identifying) (?:data|information|info|details)\b"),
+    (r"\b(?:my|our) (?:\w+ ){0,2}(?:information|info|data|details|name|photo|picture|profile|"
+     r"listing|entry|address) (?:should|must|needs? to|has to|to) be (?:removed|deleted|erased|"
+     r"taken (?:down|off))"),
+    (r"\bremove (?:me|my (?:\w+ ){0,2}?(?:name|info|information|data|details|photo|picture|"
+     r"profile|listing|entry)) (?:from|off) (?:your|the|this) (?:site|website|web ?page|page|"
+     r"repo\w*|directory|register|search results|internet|web|forum|blog|post|article)\b"),
+    r"veröffentlich\w*|\bpubli[ée]\w*|\bpublicad\w*|\bpubblicat\w*|gepubliceerd",
+    r"opublikowa\w*|publicera\w*|zveřejn\w*",
+)
+
+#: Personal data used without the writer's consent ("I never gave permission to use my data"):
+#: for the model's erasure view only. The automatic path does not hold on it, since an angry
+#: opt-out says the same ("you added me without my consent, unsubscribe me").
+WITHOUT_CONSENT: tuple[str, ...] = (
+    (r"\bwithout (?:my|our|their) (?:consent|permission|knowledge|agreement)|\bnever (?:gave|"
+     r"given|asked for) (?:my |any |you )?(?:consent|permission)|\bnot asked nor agreed"),
+    r"ohne meine (?:einwilligung|zustimmung|erlaubnis)|sans mon (?:consentement|accord)",
+    r"sin mi (?:consentimiento|permiso|autorización)|senza il mio (?:consenso|permesso)",
+    r"zonder mijn (?:toestemming|instemming)|sem o meu (?:consentimento|autorização)",
+    r"bez (?:mojej|mé|mého) (?:zgody|souhlasu)|utan mitt (?:samtycke|medgivande)",
 )
 
 #: "What data do you have on me?", and the CCPA's "right to know".
@@ -215,8 +248,12 @@ CUES: dict[str, re.Pattern[str]] = {
         r"(?:ta bort|radera|avsluta|stäng)\w* .{0,30}(?:konto|profil|uppgifter)",
         r"(?:zruš|smaž|smaz|odstra|vymaž)\w* .{0,30}(?:účet|profil|údaj)",
     ),
+    # Published or personal information to be taken down, and data used without consent
+    # (issue 9's "remove me from the list … I never agreed to publish my information").
+    "erase_published": _rx(*REMOVE_PERSONAL_INFO, *WITHOUT_CONSENT),
     "access": _rx(
         r"subject access|\bsar\b|\bdsar\b|right of access|(?:request|requesting) access",
+        r"access request|request for access",
         r"(?:data|information|details|records?) (?:you|that you) (?:hold|have|keep|store)",
         r"(?:request|want|like|get) (?:a )?(?:copy|access)",
         r"(?:hold|have|keep|store)\w* (?:about|on) me|what (?:data|information) .{0,40}me\b",

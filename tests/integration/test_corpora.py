@@ -105,3 +105,35 @@ def test_truncated_and_corrupted_corpus_messages_never_crash() -> None:
             with contextlib.suppress(MessageParseError):
                 to_message(variant)
     assert time.monotonic() - started < 20
+
+
+def test_no_ordinary_mail_in_the_corpora_is_taken_for_an_opt_out() -> None:
+    """Nobody in these suites asks us to stop mailing them: none may be suppressed or closed.
+
+    Real mail that no one here wrote (list traffic, forum notifications quoted in replies,
+    newsletters, broken MIME) carries "unsubscribe" in footers and quoted history. The writer's
+    words must decide, so not one message may be suppressed or closed automatically, however
+    the model labels it. The sender is a stand-in, so an unknown sender refuses nothing.
+    """
+    from classifier import load_model
+    from classifier.policy import decide_opt_out
+
+    messages = []
+    for path in sorted(p for p in CORPORA.rglob("*") if p.is_file()):
+        with contextlib.suppress(MessageParseError):
+            msg = to_message(path.read_bytes())
+            if msg.reply_text.strip():
+                messages.append((path, msg))
+    assert len(messages) > 300
+    model = load_model()
+    predictions = model.predict([m.reply_text for _, m in messages],
+                                [m.subject for _, m in messages])
+    automatic = []
+    for (path, msg), prediction in zip(messages, predictions, strict=True):
+        decision = decide_opt_out(
+            prediction, text=msg.reply_text, sender="writer@example.org",
+            is_machine_mail=msg.is_machine_mail, is_unsubscribe_mail=msg.is_unsubscribe_mail,
+            subject=msg.subject)
+        if decision.auto_apply:
+            automatic.append(str(path.relative_to(CORPORA)))
+    assert automatic == []

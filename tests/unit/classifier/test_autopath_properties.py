@@ -26,7 +26,12 @@ OPT_OUTS = {
 }
 REQUESTS = {
     "en": ["What information do you hold on me?", "I've moved, my new address is 3 Mill Lane.",
-           "Please delete my account.", "My surname is spelt wrong."],
+           "Please delete my account.", "My surname is spelt wrong.",
+           # real tracker posts: published or personal information to be taken down
+           "I never agreed to publish my information.",
+           "Remove me and all of my personally identifiable information from this list.",
+           "My information should be removed immediately.",
+           "Please take my profile down from your website."],
     "de": ["Welche Daten habt ihr über mich gespeichert?", "Ich bin umgezogen.",
            "Löscht bitte mein Konto.", "Mein Name ist falsch geschrieben."],
     "fr": ["Quelles données avez-vous sur moi ?", "J'ai déménagé.",

@@ -73,6 +73,14 @@ def test_out_of_office_wording_is_recognised_in_each_language(subject, body):
     ("Ich bitte um Auskunft", "access"), ("My name is spelt wrong", "correction"),
     ("I will complain to the ICO", "complaint"), ("Ich lege Beschwerde ein", "complaint"),
     ("Under Article 21 GDPR I object", "legal"), ("gemäß Art. 21 DSGVO", "legal"),
+    # real tracker posts (issue 9's independent set is of this kind): published or personal
+    # information to be taken down is erasure, even said with "remove me from this list"
+    ("Please remove me and all of my personally identifiable information from this list.",
+     "erasure"),
+    ("My information should be removed immediately.", "erasure"),
+    ("Please remove my name from your website.", "erasure"),
+    ("Can you take my profile down?", "erasure"),
+    ("The data entry person wrongly entered my name as Reeyash.", "correction"),
 ])
 def test_anything_a_person_must_read_is_held(text, kind):
     assert kind in {h.kind for h in needs_person(text)}
@@ -165,3 +173,31 @@ def test_the_everyday_german_strike_me_off_the_distribution_list_is_an_opt_out()
     assert own_opt_out_phrases("Bitte streichen Sie mich aus Ihrem Verteiler.")
     assert own_opt_out_phrases("Nehmen Sie mich bitte aus dem Newsletter-Verteiler, danke.")
     assert not own_opt_out_phrases("Bitte streichen Sie mich nicht aus dem Verteiler!")
+
+
+RIAK_FOOTER = ("riak-users mailing list\nriak-users@lists.example.com\n"
+               "http://lists.example.com/mailman/listinfo/riak-users")
+GROUPS_FOOTER = ("You received this message because you are subscribed to the Google Groups "
+                 "\"x\" group.\nTo unsubscribe from this group and stop receiving emails from "
+                 "it, send an email to x+unsubscribe@googlegroups.com.")
+DISCOURSE_FOOTER = ("To unsubscribe from these emails, visit your user preferences "
+                    "<https://meta.example.org/my/preferences>.")
+GITHUB_FOOTER = ("You are receiving this because you were mentioned.\nReply to this email "
+                 "directly, view it on GitHub, or unsubscribe.")
+
+
+@pytest.mark.parametrize("footer", [RIAK_FOOTER, GROUPS_FOOTER, DISCOURSE_FOOTER, GITHUB_FOOTER])
+def test_a_list_servers_footer_is_not_the_writers_opt_out(footer):
+    own = writer_text(f"What is the best way to clear a bucket after a test?\n\n{footer}")
+    assert own == "What is the best way to clear a bucket after a test?"
+    assert own_opt_out_phrases(own) == ()
+
+
+@pytest.mark.parametrize("text", [
+    "I want to unsubscribe from these emails, please.",
+    "Please unsubscribe me. I no longer want to receive these emails from your mailing list.",
+    "How do I unsubscribe from these emails? Please just take me off.",
+])
+def test_the_writers_own_unsubscribe_wording_is_not_taken_for_a_footer(text):
+    assert writer_text(text) == text
+    assert own_opt_out_phrases(text)
