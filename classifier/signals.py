@@ -375,6 +375,9 @@ LEGAL = _rx(
     # "court" and "sue" as legal action, not as a street ("14 Acorn Court") or a name ("this is
     # Sue Patel"), which sign ordinary opt-outs.
     r"\b(?:lawyer|solicitor|attorney|legal action|lawsuit|small claims)\b",
+    # "this is illegal": the writer thinks the law is broken, which a person should read
+    (r"\b(?:illegal\w*|unlawful\w*|against the law|rechtswidrig\w*|illégal\w*|ilegal\w*|"
+     r"illecit\w*|onrechtmatig\w*|nielegaln\w*|olaglig\w*|nezákonn\w*)"),
     r"\b(?:in|to|into|before|through the|the) courts?\b|\bcourts? (?:action|order|case|"
     r"proceedings|claim)\b|\bcourt of\b",
     r"\bsue(?= (?:you|u|your|the|them|this|for|over)\b)|\b(?:will|'ll|to|gonna|shall|could|can|"

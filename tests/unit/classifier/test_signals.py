@@ -81,6 +81,8 @@ def test_out_of_office_wording_is_recognised_in_each_language(subject, body):
     ("Please remove my name from your website.", "erasure"),
     ("Can you take my profile down?", "erasure"),
     ("The data entry person wrongly entered my name as Reeyash.", "correction"),
+    ("I'm sure it's illegal in the EU to send this. Please remove me from your newsletter list.",
+     "legal"),
 ])
 def test_anything_a_person_must_read_is_held(text, kind):
     assert kind in {h.kind for h in needs_person(text)}
