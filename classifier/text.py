@@ -183,12 +183,20 @@ CUES: dict[str, re.Pattern[str]] = {
         r"keep (?:sending|e-?mailing|mailing|spamming|messaging) me|never (?:signed up|subscribed|"
         r"opted in)",
         r"abmeld\w*|abbestell\w*|austragen|tragen sie mich aus|verteiler|werb\w*|direktwerbung",
-        r"d[ée]sinscri\w*|d[ée]sabonn\w*|prospection|liste de diffusion|publicit\w*",
-        r"dar(?:me)? de baja|d[ée]n de baja|lista de correo|mercadotecnia|publicidad",
+        # advertising as an identifier is not marketing: access letters ask which "ID
+        # publicitaire" / "ID de publicidad(e)" identifies the writer, and that read as an
+        # opt-out (three Portuguese access letters flipped to opt_out on it)
+        r"d[ée]sinscri\w*|d[ée]sabonn\w*|prospection|liste de diffusion|(?<!id )publicit\w*",
+        r"dar(?:me)? de baja|d[ée]n de baja|lista de correo|mercadotecnia|(?<!id de )publicidad",
         r"disiscriv\w*|annullare l'iscrizione|comunicazioni (?:commerciali|promozionali)",
         r"afmeld\w*|uitschrijv\w*|nieuwsbrie\w*|reclame|direct marketing",
         r"wypisa\w*|rezygn\w*|marketing\w* bezpośredni\w*|informacji handlowych",
         r"odhlas\w*|odjav\w*|dezabon\w*|avregistrera|direktmarknadsföring|προώθηση|διαφημ\w*",
+        # languages with no training text at all (da, no, fi, hu, ru, uk, bg, ja, zh; Danish
+        # "afmeld" is the Dutch stem above): the cue is their only way into the model, through
+        # weights learned from the others
+        r"avmeld\w*|peru\w* tilaus|leiratkoz\w*|отпис\w*|отпиш\w*|відпис\w*",
+        r"рассылк\w*|配信停止|購読解除|登録解除|退订|取消订阅",
         *STOP_SENDING,
     ),
     "correct": _rx(
@@ -200,6 +208,7 @@ CUES: dict[str, re.Pattern[str]] = {
         r"bijwerk\w*|wijzig\w*|corrigeer\w*|onjuist\w*|aanpass\w*|pas .* aan",
         r"zaktualizuj\w*|zmie\w*|popraw\w*|sprostowa\w*|błędn\w*|opravu|ispravak|rättelse",
         r"διόρθωσ\w*|rectific\w*|retific\w*|atualiz\w*",
+        r"berigtig\w*|oikaisu\w*|helyesbít\w*|исправ\w*|поправ\w*|коригир\w*|訂正|更正",
         *MISSPELT,
     ),
     "erase": _rx(
@@ -213,6 +222,7 @@ CUES: dict[str, re.Pattern[str]] = {
         r"verwijder\w*|(?:gegevens|account|profiel) (?:\w+ ){0,2}wissen|\bwis (?:mijn|al)",
         r"usun\w*|skasuj\w*|výmaz\w*|zrušit|brisan\w*|izbrisa\w*|ștergere\w*|șterg\w*|radera\w*",
         r"διαγραφ\w*|διαγράψ\w*|apagamento|eliminar",
+        r"\bslet\w*|\bslett\w*|poista\w*|töröl\w*|удал\w*|видал\w*|изтри\w*|削除|删除|注销",
     ),
     # A right asked for with its object: "change my name", "how do I update my address?",
     # "close my account". Issue 9: a question about a right, asked of us, is a request for it,
@@ -264,6 +274,8 @@ CUES: dict[str, re.Pattern[str]] = {
         r"inzage|kopie van",
         r"prawa dostępu|dostęp do|kopi\w* (?:moich|danych|wszystkich)|o mnie",
         r"přístup|kopii|pristup|kopiju|accesul|cópia|tillgång|registerutdrag|πρόσβαση|αντίγραφο",
+        r"indsigt|innsyn|tarkastusoikeus|hozzáférés|доступ к|копи\w* (?:моих|данных)|какие данные",
+        r"достъп до|開示|查阅|访问我的|个人信息的副本",
         *WHAT_DATA_ABOUT_ME,
     ),
     "service": _rx(
