@@ -90,13 +90,14 @@ _ATTRIBUTION = re.compile(
 #: has more than one bar and is not a quote.
 _BAR_QUOTE = re.compile(r"^\s*\|(?:[ \t]|$)")
 #: The footer a list server or forum adds below every message (Mailman, Google Groups, GitHub,
-#: Discourse). It is not the writer's, and its "unsubscribe" read as an opt-out.
-_LIST_FOOTER = re.compile(
-    r"/mailman/listinfo/|you received this (?:message|e-?mail) because you are subscribed"
-    r"|to unsubscribe from this group and stop receiving|you are receiving this because"
-    r"|reply to this e-?mail directly,? view it on|to unsubscribe from these e-?mails,? visit",
-    re.IGNORECASE,
+#: Discourse). It is not the writer's, and its "unsubscribe" read as an opt-out. Shared with the
+#: policy's mailing-footer check (``classifier.signals``).
+LIST_FOOTER_PARTS: tuple[str, ...] = (
+    r"/mailman/listinfo/", r"you received this (?:message|e-?mail) because you are subscribed",
+    r"to unsubscribe from this group and stop receiving", r"you are receiving this because",
+    r"reply to this e-?mail directly,? view it on", r"to unsubscribe from these e-?mails,? visit",
 )
+_LIST_FOOTER = re.compile("|".join(LIST_FOOTER_PARTS), re.IGNORECASE)
 #: A list footer sits at the end: at most this much text may follow the footer's marker.
 _MAX_FOOTER_TAIL = 600
 #: An attribution is a short paragraph: at most this many lines.

@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from classifier.labels import Label
 from classifier.prefilter import prefiltered as _prefiltered
-from classifier.quoting import latest_reply
+from classifier.quoting import LIST_FOOTER_PARTS, latest_reply
 from classifier.text import (
     DETAILS_CHANGED,
     DETAILS_VERB_OBJECT,
@@ -60,10 +60,9 @@ _MAILING_FOOTER = _rx(
     r"vous recevez ce(?:t)? (?:e-?mail|courriel|message)|se désinscrire\s*:?\s*https?://",
     r"recibes este (?:correo|mensaje)|darse de baja\s*:?\s*https?://",
     # list servers' and forums' notification footers (Mailman, Google Groups, GitHub,
-    # Discourse): an instruction with a link, never the writer's request
-    r"/mailman/listinfo/|you received this (?:message|e-?mail) because you are subscribed",
-    r"to unsubscribe from this group and stop receiving|\+unsubscribe@",
-    r"you are receiving this because|reply to this e-?mail directly,? view it on",
+    # Discourse): an instruction with a link, never the writer's request. latest_reply cuts
+    # them at the end of a message; here they also end the writer's words mid-text.
+    *LIST_FOOTER_PARTS, r"\+unsubscribe@",
     (r"to unsubscribe from (?:these|this|our|all) [^.\n]{0,40}?,? (?:visit|click|go to|follow|"
      r"use|change|update|send)\b"),
     (r"(?:visit|change|update|manage) your (?:user |e-?mail |notification |subscription )?"
