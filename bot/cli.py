@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from bot.errors import OUR_ERRORS, MessageParseError
@@ -53,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     for module in (run, backfill, triage_files, demo, listing, outbox, purge, suppressions, web,
                    audit, db, status):
         module.register(subparsers)
-    classifier_cli.register(subparsers, read_mail=mail_record)
+    classifier_cli.register(subparsers, read_mail=mail_record, policy_facts=classify_facts)
     staff_training.extend_train(subparsers)
     _accept_config_after_command(parser)
     return parser
@@ -82,7 +82,38 @@ def mail_record(raw: bytes) -> dict[str, Any]:
         raise MessageParseError(f"parsing failed: {type(exc).__name__}") from exc
     return {"text": parsed.reply_text or parsed.body_text, "subject": parsed.subject,
             "sender": parsed.sender_address, "is_machine_mail": bool(parsed.machine_reasons),
-            "is_unsubscribe_mail": parsed.is_unsubscribe_mail}
+            "is_unsubscribe_mail": parsed.is_unsubscribe_mail,
+            "in_reply_to": parsed.in_reply_to, "references": list(parsed.references)}
+
+
+def classify_facts(args: argparse.Namespace) -> Callable[[dict[str, Any]], dict[str, bool]]:
+    """What triage knows of a record's sender and thread, from the configuration, for ``classify``.
+
+    ``classify`` is how a new user tries the product: it must decide as the service would.
+    Mail from the organisation's own domains (the support address's at least, so CA Plus's by
+    default) is never automatic, and a reply whose In-Reply-To/References name the mailer's
+    Message-IDs is a reply to our mailing. JSONL records may carry ``in_reply_to`` and
+    ``references`` too.
+
+    Raises:
+        ConfigError: the configuration named by ``--config`` is missing or wrong.
+    """
+    from bot.config import load_config
+    from classifier.addresses import at_domains
+    from classifier.signals import replies_to_mailing
+
+    config = load_config(getattr(args, "config", None))
+    own = config.own_domains
+    mailer = tuple(config.organisation.mailer_message_id_domains)
+
+    def facts(record: dict[str, Any]) -> dict[str, bool]:
+        refs = record.get("references") or []
+        ids = [record.get("in_reply_to"), *(refs if isinstance(refs, list) else [refs])]
+        return {"from_own_domain": at_domains(record.get("sender"), own),
+                "replies_to_mailing": replies_to_mailing(
+                    [i if isinstance(i, str) else None for i in ids], mailer)}
+
+    return facts
 
 
 def _accept_config_after_command(parser: argparse.ArgumentParser) -> None:

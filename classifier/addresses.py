@@ -23,7 +23,7 @@ The rule (:func:`normalise`), as the bot has always applied it:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 _BAD_CHARS = re.compile(r"[\s\x00-\x1f\x7f<>]")
 _MAILTO = re.compile(r"mailto:", re.IGNORECASE)
@@ -60,6 +60,18 @@ def normalise(value: str | None) -> str | None:
     if not at or not local or not domain or local.startswith("@") or _BAD_CHARS.search(address):
         return None
     return address
+
+
+def at_domains(address: str | None, domains: Iterable[str]) -> bool:
+    """Whether ``address`` (any form :func:`normalise` takes) is at one of ``domains``.
+
+    Why here: the service (a forward from staff is never automatic) and ``classify`` must ask
+    "is this one of ours?" by the same rule as every other address comparison.
+    """
+    found = normalise(address)
+    if found is None:
+        return False
+    return found.rpartition("@")[2] in {d.strip().lower().lstrip("@") for d in domains}
 
 
 def is_deliverable(address: str | None) -> bool:

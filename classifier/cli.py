@@ -30,20 +30,29 @@ logger = logging.getLogger(__name__)
 #: The service passes the mail edge's own reader (``bot/cli.py``), so ``classify`` sees a file
 #: exactly as ingest would store it; the classifier may not import ``bot`` to fetch it itself.
 MailReader = Callable[[bytes], dict[str, Any]]
+#: What the service knows about one record's sender and thread, as ``decide_opt_out`` keywords
+#: (``from_own_domain``, ``replies_to_mailing``), so ``classify`` decides as triage would.
+PolicyFacts = Callable[[dict[str, Any]], dict[str, bool]]
+#: Builds :data:`PolicyFacts` from the command's arguments (the service reads its configuration:
+#: the organisation's own domains and its mailer's Message-ID domains).
+PolicyFactsFactory = Callable[[argparse.Namespace], PolicyFacts]
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser], *,
-             read_mail: MailReader | None = None) -> None:
+             read_mail: MailReader | None = None,
+             policy_facts: PolicyFactsFactory | None = None) -> None:
     """Add the classifier's subcommands to the main CLI's subparsers.
 
     ``read_mail`` reads .eml files for ``classify``; without it ``classify`` takes JSONL only.
+    ``policy_facts`` tells ``classify`` what the service knows of a sender (mail from the
+    organisation's own domain is never automatic); without it nobody counts as our own.
     """
     p = subparsers.add_parser("classify", help="classify messages from JSONL or .eml files")
     p.add_argument("path", nargs="?", default="-",
                    help="JSONL file (text, optional subject), .eml file, directory of .eml "
                         "files, or - for JSONL on stdin (default)")
     p.add_argument("--model", help="model directory (default: the shipped model)")
-    p.set_defaults(func=classify_command, read_mail=read_mail)
+    p.set_defaults(func=classify_command, read_mail=read_mail, policy_facts=policy_facts)
 
     p = subparsers.add_parser("train", help="train the classifier and write model + card")
     p.add_argument("--data", nargs="+", metavar="FILE",
@@ -138,9 +147,13 @@ def read_inputs(path: str, stdin: TextIO | None = None, *,
     yield from parse_jsonl(lines)
 
 
-def classify_records(records: list[dict[str, Any]],
-                     model_dir: str | None = None) -> list[dict[str, Any]]:
-    """Classify records and apply the opt-out policy; return one output dict per record."""
+def classify_records(records: list[dict[str, Any]], model_dir: str | None = None, *,
+                     policy_facts: PolicyFacts | None = None) -> list[dict[str, Any]]:
+    """Classify records and apply the opt-out policy; return one output dict per record.
+
+    ``policy_facts`` gives, per record, what triage would also pass the policy
+    (``from_own_domain``, ``replies_to_mailing``); without it both are false.
+    """
     model = load_model(model_dir)
     predictions = model.predict([r["text"] for r in records],
                                 [r.get("subject") for r in records])
@@ -150,7 +163,8 @@ def classify_records(records: list[dict[str, Any]],
             pred, text=record["text"], sender=record.get("sender"),
             is_machine_mail=bool(record.get("is_machine_mail", False)),
             is_unsubscribe_mail=bool(record.get("is_unsubscribe_mail", False)),
-            threshold=model.opt_out_threshold, subject=record.get("subject"))
+            threshold=model.opt_out_threshold, subject=record.get("subject"),
+            **_known_facts(policy_facts(record) if policy_facts else {}))
         why = explain(pred, record["text"], record.get("subject"))
         row = {"label": pred.label, "confidence": pred.confidence, "intents": pred.intents,
                "present": list(pred.present),
@@ -168,6 +182,10 @@ def classify_records(records: list[dict[str, Any]],
     return out
 
 
+def _known_facts(facts: dict[str, bool]) -> dict[str, bool]:
+    return {key: bool(facts.get(key, False)) for key in ("from_own_domain", "replies_to_mailing")}
+
+
 def classify_command(args: argparse.Namespace) -> int:
     """Handler for ``classify``: one JSON object per input on stdout, in input order.
 
@@ -177,8 +195,10 @@ def classify_command(args: argparse.Namespace) -> int:
     try:
         inputs = list(read_inputs(args.path, read_mail=getattr(args, "read_mail", None)))
         records = [r for r in inputs if not isinstance(r, Unreadable)]
-        results = iter(classify_records(records, getattr(args, "model", None))
-                       if records else [])
+        make_facts = getattr(args, "policy_facts", None)
+        facts = make_facts(args) if make_facts else None
+        results = iter(classify_records(records, getattr(args, "model", None),
+                                        policy_facts=facts) if records else [])
     except (TrainingDataError, ModelError) as exc:
         print(f"classify: {exc}", file=sys.stderr)
         return 2

@@ -48,7 +48,7 @@ from bot.store import cases, deferred, outbox
 from bot.store import messages as message_store
 from bot.store.models import OPEN_STATES, Case, Message
 from bot.store.monitoring import failure_alert_key
-from classifier import Prediction
+from classifier import Prediction, addresses
 from classifier.policy import decide_opt_out
 from classifier.signals import replies_to_mailing
 
@@ -383,8 +383,7 @@ def sender_facts(rt: Runtime, message: Message) -> SenderFacts:
 
 def _from_own_domain(rt: Runtime, address: str | None) -> bool:
     """Whether ``address`` is at one of the organisation's domains (a forward from staff)."""
-    return bool(address and "@" in address
-                and address.rpartition("@")[2].lower().strip(">") in rt.config.own_domains)
+    return addresses.at_domains(address, rt.config.own_domains)
 
 
 class ThreadFacts(TypedDict, total=False):

@@ -13,6 +13,7 @@ from bot.unsubscribe import make_token, verify_token
 from bot.unsubscribe import mask_address as page_mask
 from classifier.addresses import (
     ADDRESS_IN_TEXT,
+    at_domains,
     find_addresses,
     is_deliverable,
     mask,
@@ -118,3 +119,11 @@ def test_finding_in_text_keeps_order_and_drops_repeats() -> None:
 def test_masking_in_text_is_loose() -> None:
     assert mask_addresses("550 <jo.x@example.org>: no") == "550 <j***@example.org>: no"
     assert mask("@example.org") == "***@example.org"
+
+
+def test_at_domains_compares_by_the_address_rule():
+    assert at_domains(" <JO@CAPlus.org.uk> ", ["caplus.org.uk"])
+    assert at_domains("mailto:jo@caplus.org.uk", ["@CAPLUS.org.uk"])
+    assert not at_domains("jo@caplus.org.uk.example.net", ["caplus.org.uk"])
+    assert not at_domains("jo@example.org", ["caplus.org.uk"])
+    assert not at_domains(None, ["caplus.org.uk"]) and not at_domains("not an address", ["x"])

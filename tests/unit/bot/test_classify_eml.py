@@ -78,7 +78,7 @@ def test_the_record_is_what_ingest_reads():
                          b"> hello\r\n")
     assert record == {"text": "No thanks.", "subject": "Re: hello",
                       "sender": "erin@example.org", "is_machine_mail": True,
-                      "is_unsubscribe_mail": False}
+                      "is_unsubscribe_mail": False, "in_reply_to": None, "references": []}
     assert mail_record(UNKNOWN_CHARSET)["text"].startswith("Please unsubscribe me")
 
 
@@ -89,3 +89,44 @@ def test_an_unexpected_parser_error_is_named_by_its_type_only(monkeypatch):
     monkeypatch.setattr("bot.mail.parse.to_message", broken)
     with pytest.raises(MessageParseError, match=r"^parsing failed: LookupError$"):
         mail_record(GOOD)
+
+
+STOP_REPLY = (b"From: erin@example.org\r\nSubject: Re: our December news\r\n"
+              b"In-Reply-To: <n42.1@news.example.com>\r\n\r\nSTOP\r\n")
+
+
+def _config(tmp_path, body: str) -> str:
+    path = tmp_path / "config.toml"
+    path.write_text(body, encoding="utf-8")
+    return str(path)
+
+
+def test_classify_decides_as_triage_for_mail_from_our_own_domain(tmp_path, capsys):
+    # The hand test: staff at the organisation's domain are never handled automatically;
+    # classify must say so as the service would (the support address's domain counts).
+    config = _config(tmp_path, '[organisation]\nsupport_address = "support@caplus.org.uk"\n')
+    data = tmp_path / "in.jsonl"
+    data.write_text(json.dumps({"text": "Please unsubscribe me.", "sender": "jo@caplus.org.uk"})
+                    + "\n" + json.dumps({"text": "Please unsubscribe me.",
+                                         "sender": "jo@example.org"}) + "\n", encoding="utf-8")
+    assert main(["classify", str(data), "--config", config]) == 0
+    ours, theirs = (json.loads(line) for line in capsys.readouterr().out.splitlines())
+    assert not ours["auto_opt_out"] and "sent from our own domain" in ours["reasons"]
+    assert theirs["auto_opt_out"]
+
+
+def test_a_reply_to_our_mailing_is_known_from_in_reply_to(tmp_path, capsys):
+    config = _config(tmp_path, '[organisation]\nmailer_message_id_domains = ["news.example.com"]\n')
+    (tmp_path / "mail").mkdir()
+    (tmp_path / "mail" / "stop.eml").write_bytes(STOP_REPLY)
+    assert main(["classify", str(tmp_path / "mail"), "--config", config]) == 0
+    row = json.loads(capsys.readouterr().out)
+    assert row["auto_opt_out"] and row["reasons"][0].startswith("short reply to our mailing")
+
+
+def test_a_config_mistake_names_the_file(tmp_path, capsys):
+    config = _config(tmp_path, "[organisation]\nno_such_key = 1\n")
+    data = tmp_path / "in.jsonl"
+    data.write_text(json.dumps({"text": "hello"}) + "\n", encoding="utf-8")
+    assert main(["classify", str(data), "--config", config]) == 2
+    assert config in capsys.readouterr().err
