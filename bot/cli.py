@@ -95,14 +95,26 @@ def classify_facts(args: argparse.Namespace) -> Callable[[dict[str, Any]], dict[
     Message-IDs is a reply to our mailing. JSONL records may carry ``in_reply_to`` and
     ``references`` too.
 
+    A configuration found on its own (``./config.toml``, ``$PRIVACY_TRIAGE_CONFIG``) that
+    cannot be used, say for a secret this shell does not have, is named on stderr and the
+    built-in defaults decide instead: trying the classifier must not need the mailbox password.
+
     Raises:
         ConfigError: the configuration named by ``--config`` is missing or wrong.
     """
-    from bot.config import load_config
+    from bot.config import Config, load_config
+    from bot.errors import ConfigError
     from classifier.addresses import at_domains
     from classifier.signals import replies_to_mailing
 
-    config = load_config(getattr(args, "config", None))
+    explicit = getattr(args, "config", None)
+    try:
+        config = load_config(explicit)
+    except ConfigError as exc:
+        if explicit is not None:
+            raise
+        print(f"classify: {exc}; deciding with the built-in defaults", file=sys.stderr)
+        config = Config()
     own = config.own_domains
     mailer = tuple(config.organisation.mailer_message_id_domains)
 

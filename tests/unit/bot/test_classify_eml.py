@@ -130,3 +130,18 @@ def test_a_config_mistake_names_the_file(tmp_path, capsys):
     data.write_text(json.dumps({"text": "hello"}) + "\n", encoding="utf-8")
     assert main(["classify", str(data), "--config", config]) == 2
     assert config in capsys.readouterr().err
+
+
+def test_a_found_configuration_it_cannot_use_falls_back_to_the_defaults(tmp_path, capsys,
+                                                                        monkeypatch):
+    # A production config.toml whose mailbox password this shell lacks must not stop a try-out.
+    config = _config(tmp_path, '[imap]\nhost = "imap.example.org"\nusername = "u"\n')
+    monkeypatch.setenv("PRIVACY_TRIAGE_CONFIG", config)
+    monkeypatch.delenv("PRIVACY_TRIAGE_IMAP_PASSWORD", raising=False)
+    data = tmp_path / "in.jsonl"
+    data.write_text(json.dumps({"text": "Please unsubscribe me.", "sender": "jo@caplus.org.uk"})
+                    + "\n", encoding="utf-8")
+    assert main(["classify", str(data)]) == 0
+    out, err = capsys.readouterr()
+    assert "deciding with the built-in defaults" in err and config in err
+    assert not json.loads(out)["auto_opt_out"]  # the default support address's domain is ours
