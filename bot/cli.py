@@ -1,6 +1,7 @@
 """The ``privacy-triage`` command: one entry point, a subcommand per job.
 
-Each subcommand lives in a module of ``bot.commands`` (or ``classifier.cli``) exposing
+Each subcommand lives in a module of ``bot.commands`` (the classifier's in ``classifier.cli``,
+registered through ``bot.commands.classifying``) exposing
 ``register(subparsers)``, like a Healthchecks management command: a help line, its arguments,
 and a handler that calls code which can be tested without starting the service.
 """
@@ -10,10 +11,9 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
 
-from bot.errors import OUR_ERRORS, MessageParseError
+from bot.errors import OUR_ERRORS
 from bot.logs import FORMATS, configure
 
 #: Commands that run unattended: their default level shows one line per step (INFO).
@@ -24,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     from bot.commands import (
         audit,
         backfill,
+        classifying,
         db,
         demo,
         listing,
@@ -36,8 +37,6 @@ def build_parser() -> argparse.ArgumentParser:
         triage_files,
         web,
     )
-    from classifier import cli as classifier_cli
-
     parser = argparse.ArgumentParser(
         prog="privacy-triage",
         description="Answer an organisation's privacy mail: intake, triage, opt-outs, review.")
@@ -53,79 +52,10 @@ def build_parser() -> argparse.ArgumentParser:
     for module in (run, backfill, triage_files, demo, listing, outbox, purge, suppressions, web,
                    audit, db, status):
         module.register(subparsers)
-    classifier_cli.register(subparsers, read_mail=mail_record, policy_facts=classify_facts)
+    classifying.register(subparsers)
     staff_training.extend_train(subparsers)
     _accept_config_after_command(parser)
     return parser
-
-
-def mail_record(raw: bytes) -> dict[str, Any]:
-    """One mail file as ``classify`` takes it, read by the mail edge exactly as ingest reads it.
-
-    The classifier cannot import ``bot``, so :func:`build_parser` hands it this reader: the
-    same charsets, HTML-only bodies, defects, machine-mail and unsubscribe detection as the
-    service, and the text triage classifies (the reply, or the whole body when nothing is left
-    of it). Mail from this service's own addresses is not recognised: ``classify`` reads no
-    configuration.
-
-    Raises:
-        MessageParseError: the bytes are no usable mail; an unexpected parser error too, named
-            by its type only (its message may quote the mail), as ingest records it.
-    """
-    from bot.mail.parse import to_message
-
-    try:
-        parsed = to_message(raw)
-    except MessageParseError:
-        raise
-    except Exception as exc:
-        raise MessageParseError(f"parsing failed: {type(exc).__name__}") from exc
-    return {"text": parsed.reply_text or parsed.body_text, "subject": parsed.subject,
-            "sender": parsed.sender_address, "is_machine_mail": bool(parsed.machine_reasons),
-            "is_unsubscribe_mail": parsed.is_unsubscribe_mail,
-            "in_reply_to": parsed.in_reply_to, "references": list(parsed.references)}
-
-
-def classify_facts(args: argparse.Namespace) -> Callable[[dict[str, Any]], dict[str, bool]]:
-    """What triage knows of a record's sender and thread, from the configuration, for ``classify``.
-
-    ``classify`` is how a new user tries the product: it must decide as the service would.
-    Mail from the organisation's own domains (the support address's at least, so CA Plus's by
-    default) is never automatic, and a reply whose In-Reply-To/References name the mailer's
-    Message-IDs is a reply to our mailing. JSONL records may carry ``in_reply_to`` and
-    ``references`` too.
-
-    A configuration found on its own (``./config.toml``, ``$PRIVACY_TRIAGE_CONFIG``) that
-    cannot be used, say for a secret this shell does not have, is named on stderr and the
-    built-in defaults decide instead: trying the classifier must not need the mailbox password.
-
-    Raises:
-        ConfigError: the configuration named by ``--config`` is missing or wrong.
-    """
-    from bot.config import Config, load_config
-    from bot.errors import ConfigError
-    from classifier.addresses import at_domains
-    from classifier.signals import replies_to_mailing
-
-    explicit = getattr(args, "config", None)
-    try:
-        config = load_config(explicit)
-    except ConfigError as exc:
-        if explicit is not None:
-            raise
-        print(f"classify: {exc}; deciding with the built-in defaults", file=sys.stderr)
-        config = Config()
-    own = config.own_domains
-    mailer = tuple(config.organisation.mailer_message_id_domains)
-
-    def facts(record: dict[str, Any]) -> dict[str, bool]:
-        refs = record.get("references") or []
-        ids = [record.get("in_reply_to"), *(refs if isinstance(refs, list) else [refs])]
-        return {"from_own_domain": at_domains(record.get("sender"), own),
-                "replies_to_mailing": replies_to_mailing(
-                    [i if isinstance(i, str) else None for i in ids], mailer)}
-
-    return facts
 
 
 def _accept_config_after_command(parser: argparse.ArgumentParser) -> None:

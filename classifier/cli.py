@@ -1,7 +1,8 @@
 """The ``classify``, ``train`` and ``evaluate`` subcommands of ``privacy-triage``.
 
-``bot/cli.py`` calls :func:`register` and then ``args.func(args)``. Each handler returns an exit
-code and does its work through functions that tests call directly.
+``bot/cli.py`` (through ``bot/commands/classifying.py``) calls :func:`register` and then
+``args.func(args)``. Each handler returns an exit code and does its work through functions that
+tests call directly.
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ logger = logging.getLogger(__name__)
 
 #: Reads one mail file's raw bytes into a classify record (``text``, ``subject``, ``sender``,
 #: ``is_machine_mail``, ``is_unsubscribe_mail``); raises for bytes that are no usable mail.
-#: The service passes the mail edge's own reader (``bot/cli.py``), so ``classify`` sees a file
-#: exactly as ingest would store it; the classifier may not import ``bot`` to fetch it itself.
+#: The service passes the mail edge's own reader (``bot/commands/classifying.py``), so
+#: ``classify`` sees a file exactly as ingest would store it; the classifier may not import
+#: ``bot`` to fetch it itself.
 MailReader = Callable[[bytes], dict[str, Any]]
 #: What the service knows about one record's sender and thread, as ``decide_opt_out`` keywords
 #: (``from_own_domain``, ``replies_to_mailing``), so ``classify`` decides as triage would.

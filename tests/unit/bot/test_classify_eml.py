@@ -1,6 +1,7 @@
 """``privacy-triage classify DIR`` reads .eml files through the mail edge, as ingest does.
 
-The classifier below cannot import ``bot``; the main CLI hands it :func:`bot.cli.mail_record`.
+The classifier below cannot import ``bot``; the main CLI hands it
+:func:`bot.commands.classifying.mail_record`.
 These run the real command over real-shaped mail, with no servers.
 """
 
@@ -10,7 +11,8 @@ import json
 
 import pytest
 
-from bot.cli import mail_record, main
+from bot.cli import main
+from bot.commands.classifying import mail_record
 from bot.errors import MessageParseError
 
 GOOD = (b"From: Bob <bob@example.org>\r\nTo: privacy@example.com\r\nSubject: my data\r\n"

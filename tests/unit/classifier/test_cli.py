@@ -52,7 +52,8 @@ def test_it_classifies_stdin(monkeypatch, capsys):
 
 
 def _stub_reader(raw: bytes) -> dict:
-    """A mail reader standing in for the service's (``bot/cli.py``): body after the blank line.
+    """A mail reader standing in for the service's (``bot/commands/classifying.py``): the body
+    after the blank line.
 
     The classifier cannot import ``bot``; these tests check what it does with whatever the
     injected reader returns or raises. The real reader is tested in tests/unit/bot.
