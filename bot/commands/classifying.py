@@ -25,11 +25,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def mail_record(raw: bytes) -> dict[str, Any]:
     """One mail file as ``classify`` takes it, read by the mail edge exactly as ingest reads it.
 
-    The classifier cannot import ``bot``, so :func:`build_parser` hands it this reader: the
-    same charsets, HTML-only bodies, defects, machine-mail and unsubscribe detection as the
-    service, and the text triage classifies (the reply, or the whole body when nothing is left
-    of it). Mail from this service's own addresses is not recognised: ``classify`` reads no
-    configuration.
+    The classifier cannot import ``bot``, so :func:`register` hands it this reader: the same
+    charsets, HTML-only bodies, defects, machine-mail and unsubscribe detection as the service,
+    and the text triage classifies (the reply, or the whole body when nothing is left of it).
+    The mail edge is not told the service's own addresses, so mail coming back from them is not
+    flagged as a loop here; :func:`classify_facts` still refuses to act on it automatically,
+    as mail from the organisation's own domain.
 
     Raises:
         MessageParseError: the bytes are no usable mail; an unexpected parser error too, named

@@ -331,7 +331,8 @@ def judge(rt: Runtime, session: Session, message: Message, prediction: Predictio
         quarantine_reason=message.quarantine_reason,
         **_thread_facts(session, message),
         **sender_facts(rt, message),
-        from_own_domain=_from_own_domain(rt, message.sender),
+        # at one of the organisation's domains: a forward from staff, never automatic
+        from_own_domain=addresses.at_domains(message.sender, rt.config.own_domains),
         replies_to_mailing=replies_to_mailing(
             [message.in_reply_to, *(message.references or [])],
             tuple(rt.config.organisation.mailer_message_id_domains)),
@@ -379,11 +380,6 @@ def sender_facts(rt: Runtime, message: Message) -> SenderFacts:
         unverified = f"sender not verified: {verdict.detail}"
     return {"sender_blockers": tuple(blockers), "sender_unverified": unverified,
             "replies_to_our_mail": ours}
-
-
-def _from_own_domain(rt: Runtime, address: str | None) -> bool:
-    """Whether ``address`` is at one of the organisation's domains (a forward from staff)."""
-    return addresses.at_domains(address, rt.config.own_domains)
 
 
 class ThreadFacts(TypedDict, total=False):
