@@ -3,7 +3,7 @@
 Run once by hand when a source changes (``python -m classifier.data.sources.build_sources
 --datenanfragen DIR --banking77 DIR --clinc DIR --privacyqa DIR
 --gdpr-documents DIR --dmarti DIR --justvanish DIR --dstc11 DIR --eraser DIR
---banta DIR --ssfdre38 DIR --opt-out-manual DIR``; each DIR is a git clone of the
+--banta DIR --ssfdre38 DIR --opt-out-manual DIR --jdm DIR``; each DIR is a git clone of the
 repository named in SOURCES.md). Texts are read from the commit recorded in SOURCES.md, so the
 output is the same on every run. Nothing here runs at training or run time: the committed JSONL
 files are the data.
@@ -38,6 +38,7 @@ COMMITS = {
     "Banta-Technologies/data-broker-remover": "96147f8b7a2b6828b8028920835cef9e988e83f5",
     "ssfdre38/data-broker-removal": "b1c41ae5edabfc89d4e2597a1b654d1ea7647d0d",
     "thumpersecure/opt-out-manual-2026": "d6ea76811e03c4213a39fd9ad1ea031b6095ae0b",
+    "jdm-contrib/jdm": "4762ba504d847e3f494177dc4d92641b292cd56d",
 }
 
 # Made-up identities for the templates' {id_data} block, one per language.
@@ -553,6 +554,107 @@ def opt_out_manual(repo: Path) -> list[dict[str, Any]]:
                  f"thumpersecure/opt-out-manual-2026:{OPT_OUT_MANUAL_PATH}", "template")]
 
 
+# jdm-contrib/jdm (JustDeleteMe, MIT): a directory of how to delete one's account at ~2,600
+# sites. For sites that only delete on request, contributors wrote the e-mail to send
+# (`email_subject`, `email_body`): short account- and data-deletion requests, mostly English.
+# Every such e-mail is a request to delete (correction / erasure); one also asks to stop
+# marketing mail. Left out: one body that makes no request ("My membership number is ...") and
+# one whose body is mostly instructions to the sender (photo with ID card, handwritten note).
+JDM_PATH = "_data/sites.json"
+JDM_LEFT_OUT = frozenset({"Which?", "MEXC"})
+JDM_SEVERAL = {"Gamefroot": ["correction", "opt_out"]}  # "... and opt me out from marketing"
+# The language of the non-English e-mails, by site; every other one is English.
+JDM_LANG = {
+    "Auchan": "fr", "Chamonix Mobilité": "fr", "Monnaie de Paris": "fr", "Pix fr": "fr",
+    "Ploonk (coquedetelephone.fr)": "fr", "Stade Brestois (SB29)": "fr", "Variantes": "fr",
+    "Borussia Dortmund": "de", "Check24 Deutschland": "de", "Momox Fashion": "de",
+    "Musei Italiani": "it", "Más Renfe": "es", "SINAC serviciosenlinea": "es",
+    "CDEK Forward": "ru", "Kino.dk": "da", "ÇiçekSepeti": "tr",
+}
+# Named placeholders, whatever precedes them.
+_JDM_NAMED = {
+    "XXXXX@XXXXX.XXXXX": "email", "<YOUR_EMAIL>": "email", "YOUR_EMAIL": "email",
+    "EMAIL_ADDRESS": "email", "LEETIFYEMAILADDRESS": "email", "'your.mail@address.tld'": "email",
+    "'your-email@address.here'": "email", "FULL_NAME": "name", "'Your name'": "name",
+    "'Firstname Lastname'": "name", "LEETIFYACCOUNTID": "id", "YOUR_ACCOUNT": "username",
+    "'your-username'": "username", "[NUMBER OR 0]": "zero",
+    "[Give details of what personal data you want erased/deleted.]": "details",
+}
+# Runs of X (or x, Y) stand for whatever the words before them ask for.
+_JDM_CONTEXT = (
+    (r"passport is$", "passport"),
+    (r"(e-?mail|e-mail adresse|address|lautet|account email)( is)?:?$", "email"),
+    (r"phone number( is|:)$", "phone"),
+    (r"(user ?name( is)?|username:|usuario|title:|mon compte)$", "username"),
+    (r"(name is|account name:|the name|best regards,)$", "name"),
+    (r"(because of|request is|reason:)$", "reason_noun"),
+    (r"because$", "reason_clause"),
+    (r"(number is|account id:|uid:|investor id:)$", "id"),
+    (r"i use$", "signin"),
+)
+_JDM_TOKEN = re.compile("|".join(re.escape(t) for t in sorted(_JDM_NAMED, key=len, reverse=True))
+                        + r"|\bX{3,}\b|\bx{3,}\b|\bY{3,}\b")
+_JDM_LEFTOVER = re.compile(r"X{3,}|x{3,}|Y{3,}|YOUR_|_ADDRESS|\(put |\[[A-Z]|'your|'Your")
+
+
+def _jdm_values(lang: str) -> dict[str, str]:
+    name, _, mail = _PEOPLE[lang]
+    return {"name": name, "email": mail, "username": mail.split("@")[0], "id": "48213977",
+            "phone": "07700 900142", "reason_noun": "privacy concerns",
+            "reason_clause": "I no longer use it",
+            "passport": "X1234567", "signin": "my Google account", "zero": "0",
+            "details": f"My account registered with {mail} and all data linked to it."}
+
+
+def render_jdm_email(text: str, lang: str) -> str:
+    """Fill one JustDeleteMe e-mail with the made-up writer of its language.
+
+    A named placeholder is filled by its name, a run of X by the words before it; a run with no
+    known cue, or any placeholder left afterwards, stops the build.
+    """
+    values = _jdm_values(lang) if lang in _PEOPLE else {}
+    text = text.replace("%0D%0A", "\n").replace("%0A", "\n")  # mailto-encoded line breaks
+
+    def fill(m: re.Match[str]) -> str:
+        token = m.group(0)
+        if token in _JDM_NAMED:
+            return values[_JDM_NAMED[token]]
+        before = text[max(0, m.start() - 40):m.start()].rstrip().lower()
+        for cue, field in _JDM_CONTEXT:
+            if re.search(cue, before):
+                return values[field]
+        raise KeyError(f"no cue for {token!r} after {before!r}")
+
+    out = _JDM_TOKEN.sub(fill, text)
+    if _JDM_LEFTOVER.search(out):
+        raise ValueError(f"unfilled placeholder in: {out!r}")
+    return _tidy(out)
+
+
+def jdm(repo: Path) -> list[dict[str, Any]]:
+    commit = COMMITS["jdm-contrib/jdm"]
+    rows, seen = [], set()
+    for site in json.loads(_git_show(repo, commit, JDM_PATH)):
+        body, name = site.get("email_body"), site["name"]
+        if not body or name in JDM_LEFT_OUT:
+            continue
+        lang = JDM_LANG.get(name, "en")
+        text = render_jdm_email(body, lang)
+        if text in seen:  # the same e-mail suggested for several sites
+            continue
+        seen.add(text)
+        labels = JDM_SEVERAL.get(name, ["correction"])
+        row = _row(text, labels[0], "erasure", lang, f"jdm-contrib/jdm:{JDM_PATH} [{name}]",
+                   "template")
+        subject = (site.get("email_subject") or "").strip()
+        if subject and subject != body.strip():
+            row["subject"] = render_jdm_email(subject, lang)
+        if len(labels) > 1:
+            row["labels"] = labels
+        rows.append(row)
+    return rows
+
+
 def write(rows: list[dict[str, Any]], name: str) -> None:
     with open(HERE / name, "w", encoding="utf-8") as fh:
         fh.writelines(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n" for row in rows)
@@ -573,6 +675,7 @@ BUILDERS: dict[str, tuple[Callable[[Path], list[dict[str, Any]]], str]] = {
     "banta": (banta, "banta_broker_emails.jsonl"),
     "ssfdre38": (ssfdre38, "ssfdre38_broker_removal.jsonl"),
     "opt-out-manual": (opt_out_manual, "opt_out_manual_2026.jsonl"),
+    "jdm": (jdm, "justdeleteme_emails.jsonl"),
 }
 
 
