@@ -2,7 +2,8 @@
 
 Run once by hand when a source changes (``python -m classifier.data.sources.build_sources
 --datenanfragen DIR --banking77 DIR --clinc DIR --privacyqa DIR
---gdpr-documents DIR --dmarti DIR --justvanish DIR --dstc11 DIR``; each DIR is a git clone of the
+--gdpr-documents DIR --dmarti DIR --justvanish DIR --dstc11 DIR --eraser DIR
+--banta DIR --ssfdre38 DIR --opt-out-manual DIR --jdm DIR``; each DIR is a git clone of the
 repository named in SOURCES.md). Texts are read from the commit recorded in SOURCES.md, so the
 output is the same on every run. Nothing here runs at training or run time: the committed JSONL
 files are the data.
@@ -33,6 +34,11 @@ COMMITS = {
     "dmarti/privacy-docs": "ded6325419b34e269dfcf5d9efff434bb3853c3c",
     "AnalogJ/justvanish": "9b9c579b7309c080ab6b17345a4933c1b6aad555",
     "amazon-science/dstc11-track2-intent-induction": "969b95a0d7365fbc6cd0e05989f1be6b44e6680c",
+    "drumandbytes/eraser": "2283fe28d5f70f9d2012d23ba7444bd7ee641bba",
+    "Banta-Technologies/data-broker-remover": "96147f8b7a2b6828b8028920835cef9e988e83f5",
+    "ssfdre38/data-broker-removal": "b1c41ae5edabfc89d4e2597a1b654d1ea7647d0d",
+    "thumpersecure/opt-out-manual-2026": "d6ea76811e03c4213a39fd9ad1ea031b6095ae0b",
+    "jdm-contrib/jdm": "4762ba504d847e3f494177dc4d92641b292cd56d",
 }
 
 # Made-up identities for the templates' {id_data} block, one per language.
@@ -408,6 +414,247 @@ def dstc11(repo: Path, per_other: int = 6) -> list[dict[str, Any]]:
     return rows
 
 
+# drumandbytes/eraser (MIT; a maintained fork of digisamroc/eraser): the e-mails its tool sends to
+# data brokers, one Go text/template per law. All three ask for deletion; the generic one also
+# asks the broker to stop selling or sharing the data (a CCPA-style opt-out of sale), so it
+# carries both labels. Its later uk-access / uk-erasure / uk-combined templates are not in the
+# stored snapshot (SOURCES.md).
+ERASER_LETTERS: dict[str, list[str]] = {
+    "internal/template/templates/gdpr.tmpl": ["correction"],
+    "internal/template/templates/ccpa.tmpl": ["correction"],
+    "internal/template/templates/generic.tmpl": ["correction", "opt_out"],
+}
+# The writer of each letter: the GDPR one is signed by the made-up English (UK) writer of the
+# datenanfragen letters, the CCPA and generic (US data broker) ones by the made-up Californian.
+_ERASER_UK = {
+    "FullName": _PEOPLE["en"][0], "FirstName": "Oliver", "LastName": "Bennett",
+    "Email": _PEOPLE["en"][2], "Address": "27 Station Road", "City": "Leeds", "State": "",
+    "ZipCode": "LS6 2AB", "Country": "United Kingdom", "Phone": "07700 900142",
+}
+_ERASER_US = {
+    "FullName": _EN_NAME, "FirstName": "Emily", "LastName": "Carter", "Email": _EN_MAIL,
+    "Address": "1420 Oak Street", "City": "Sacramento", "State": "CA", "ZipCode": "95814",
+    "Country": "United States", "Phone": _EN_PHONE,
+}
+_ERASER_COMMON = {
+    "OtherNames": "", "OtherEmails": "", "OtherAddresses": "", "OtherPhones": "",
+    "DateOfBirth": "", "BrokerName": "Example Ltd", "BrokerEmail": "privacy@example.com",
+    "BrokerWebsite": "https://www.example.com", "BrokerOptOut": "", "Date": "March 2, 2026",
+}
+_GO_IF = re.compile(r"\{\{if \.(\w+)\}\}(.*?)\{\{end\}\}", re.S)
+_GO_FIELD = re.compile(r"\{\{\s*\.(\w+)\s*\}\}")
+
+
+def render_go_conditional_letter(template: str, values: Mapping[str, str]) -> str:
+    """Fill a Go text/template made of ``{{.Field}}`` and flat ``{{if .Field}}...{{end}}`` blocks.
+
+    ``{{-`` trims the white space before it, as Go does; a block is kept when its field is not
+    empty. A field with no value raises KeyError, and any other action left over raises
+    ValueError, so a new upstream construct stops the build instead of shipping ``{{...}}``.
+    """
+    text = re.sub(r"\s*\{\{-\s*", "{{", template)
+    text = _GO_IF.sub(lambda m: m.group(2) if values[m.group(1)] else "", text)
+    text = _GO_FIELD.sub(lambda m: values[m.group(1)], text)
+    if "{{" in text or "}}" in text:
+        raise ValueError(f"unrendered template action in: {text[:80]!r}")
+    return _tidy(text)
+
+
+def eraser(repo: Path) -> list[dict[str, Any]]:
+    commit = COMMITS["drumandbytes/eraser"]
+    rows = []
+    for path, labels in sorted(ERASER_LETTERS.items()):
+        writer = _ERASER_UK if path.endswith("/gdpr.tmpl") else _ERASER_US
+        text = render_go_conditional_letter(_git_show(repo, commit, path),
+                                            {**_ERASER_COMMON, **writer})
+        row = _row(text, labels[0], "erasure", "en", f"drumandbytes/eraser:{path}", "template")
+        if len(labels) > 1:
+            row["labels"] = labels
+        rows.append(row)
+    return rows
+
+
+# Banta-Technologies/data-broker-remover (MIT, (c) 2024 Visible): the e-mail its tool sends to
+# data brokers, an Amazon SES template given as JSON in two of its documents, a short and a
+# longer wording. Its SES region is London and US-only brokers are skipped for non-US writers,
+# so the made-up English (UK) writer fills it.
+BANTA_LETTERS = ("README.md", "lib/data-broker-remover/SETUP-GUIDE.md")
+_TEXT_PART = re.compile(r'"TextPart": ("(?:[^"\\]|\\.)*")')
+_BANTA_VALUES = {
+    "companyname": "Example Ltd", "name": _PEOPLE["en"][0], "street": "27 Station Road",
+    "city": "Leeds", "postcode": "LS6 2AB", "country": "United Kingdom",
+    "email": _PEOPLE["en"][2],
+}
+
+
+def banta(repo: Path) -> list[dict[str, Any]]:
+    commit = COMMITS["Banta-Technologies/data-broker-remover"]
+    rows = []
+    for path in BANTA_LETTERS:
+        # The SES template addressed to a company (the other one sends a sign-in code, and is
+        # quoted for a shell, so it is not read as JSON).
+        letters = [json.loads(m) for m in _TEXT_PART.findall(_git_show(repo, commit, path))
+                   if "{{companyName}}" in m]
+        if len(letters) != 1:
+            raise ValueError(f"{path}: expected one company e-mail, found {len(letters)}")
+        text = render_markdown_letter(letters[0], _BANTA_VALUES)
+        rows.append(_row(text, "correction", "erasure", "en",
+                         f"Banta-Technologies/data-broker-remover:{path}", "template"))
+    return rows
+
+
+# ssfdre38/data-broker-removal (MIT): remove_data.py writes one removal e-mail for data brokers
+# from string literals (an f-string head, one optional line per field given, a fixed tail). The
+# literals are read in order and their fields filled with the made-up Californian writer; every
+# optional line is kept, since every field has a value. It asks to remove the data and to stop
+# selling or sharing it: erasure first, opt-out of sale too.
+SSFDRE38_PATH = "remove_data.py"
+_PY_LITERAL = re.compile(r'template \+?= f?("""(?:.|\n)*?"""|"(?:[^"\\\n]|\\.)*")')
+_SSFDRE38_VALUES = {
+    "name": _EN_NAME, "email": _EN_MAIL, "address": "1420 Oak Street", "city": "Sacramento",
+    "state": "CA", "zip_code": "95814", "phone": _EN_PHONE,
+    "datetime.now().strftime('%B %d, %Y')": "March 2, 2026",
+}
+
+
+def ssfdre38(repo: Path) -> list[dict[str, Any]]:
+    commit = COMMITS["ssfdre38/data-broker-removal"]
+    source = _git_show(repo, commit, SSFDRE38_PATH)
+    body = source.split("def generate_email_template", 1)[1].split("return template", 1)[0]
+    pieces = []
+    for literal in _PY_LITERAL.findall(body):
+        text = literal[3:-3] if literal.startswith('"""') else json.loads(literal)
+        pieces.append(re.sub(r"\{([^{}]+)\}", lambda m: _SSFDRE38_VALUES[m.group(1)], text))
+    if len(pieces) != 9:  # head, five optional lines, tail, name, date
+        raise ValueError(f"{SSFDRE38_PATH}: expected 9 pieces of the e-mail, found {len(pieces)}")
+    row = _row(_tidy("".join(pieces)), "correction", "erasure", "en",
+               f"ssfdre38/data-broker-removal:{SSFDRE38_PATH}", "template")
+    row["labels"] = ["correction", "opt_out"]
+    return [row]
+
+
+# thumpersecure/opt-out-manual-2026 (Unlicense): a guide to opting out of 31 US people-search
+# sites, with one short e-mail for sites that take requests by e-mail. Its <PLACEHOLDERS> are
+# filled with the made-up Californian writer; an unknown one stops the build.
+OPT_OUT_MANUAL_PATH = "The.Manual.md"
+_ANGLE = re.compile(r"<([A-Z][A-Z ,]*)>")
+_OPT_OUT_MANUAL_VALUES = {
+    "PASTE URL": "https://www.example.com/people/emily-carter-sacramento-ca",
+    "YOUR NAME": _EN_NAME, "CITY, STATE": "Sacramento, CA",
+}
+
+
+def opt_out_manual(repo: Path) -> list[dict[str, Any]]:
+    commit = COMMITS["thumpersecure/opt-out-manual-2026"]
+    manual = _git_show(repo, commit, OPT_OUT_MANUAL_PATH)
+    section = manual.split("## 🧾 Email Template", 1)[1].split("\n## ", 1)[0]
+    letter = section.split("\n", 1)[1]  # drop the rest of the heading line
+    text = _ANGLE.sub(lambda m: _OPT_OUT_MANUAL_VALUES[m.group(1)], letter)
+    return [_row(_tidy(text), "correction", "erasure", "en",
+                 f"thumpersecure/opt-out-manual-2026:{OPT_OUT_MANUAL_PATH}", "template")]
+
+
+# jdm-contrib/jdm (JustDeleteMe, MIT): a directory of how to delete one's account at ~2,600
+# sites. For sites that only delete on request, contributors wrote the e-mail to send
+# (`email_subject`, `email_body`): short account- and data-deletion requests, mostly English.
+# Every such e-mail is a request to delete (correction / erasure); one also asks to stop
+# marketing mail. Left out: one body that makes no request ("My membership number is ...") and
+# one whose body is mostly instructions to the sender (photo with ID card, handwritten note).
+JDM_PATH = "_data/sites.json"
+JDM_LEFT_OUT = frozenset({"Which?", "MEXC"})
+JDM_SEVERAL = {"Gamefroot": ["correction", "opt_out"]}  # "... and opt me out from marketing"
+# The language of the non-English e-mails, by site; every other one is English.
+JDM_LANG = {
+    "Auchan": "fr", "Chamonix Mobilité": "fr", "Monnaie de Paris": "fr", "Pix fr": "fr",
+    "Ploonk (coquedetelephone.fr)": "fr", "Stade Brestois (SB29)": "fr", "Variantes": "fr",
+    "Borussia Dortmund": "de", "Check24 Deutschland": "de", "Momox Fashion": "de",
+    "Musei Italiani": "it", "Más Renfe": "es", "SINAC serviciosenlinea": "es",
+    "CDEK Forward": "ru", "Kino.dk": "da", "ÇiçekSepeti": "tr",
+}
+# Named placeholders, whatever precedes them.
+_JDM_NAMED = {
+    "XXXXX@XXXXX.XXXXX": "email", "<YOUR_EMAIL>": "email", "YOUR_EMAIL": "email",
+    "EMAIL_ADDRESS": "email", "LEETIFYEMAILADDRESS": "email", "'your.mail@address.tld'": "email",
+    "'your-email@address.here'": "email", "FULL_NAME": "name", "'Your name'": "name",
+    "'Firstname Lastname'": "name", "LEETIFYACCOUNTID": "id", "YOUR_ACCOUNT": "username",
+    "'your-username'": "username", "[NUMBER OR 0]": "zero",
+    "[Give details of what personal data you want erased/deleted.]": "details",
+}
+# Runs of X (or x, Y) stand for whatever the words before them ask for.
+_JDM_CONTEXT = (
+    (r"passport is$", "passport"),
+    (r"(e-?mail|e-mail adresse|address|lautet|account email)( is)?:?$", "email"),
+    (r"phone number( is|:)$", "phone"),
+    (r"(user ?name( is)?|username:|usuario|title:|mon compte)$", "username"),
+    (r"(name is|account name:|the name|best regards,)$", "name"),
+    (r"(because of|request is|reason:)$", "reason_noun"),
+    (r"because$", "reason_clause"),
+    (r"(number is|account id:|uid:|investor id:)$", "id"),
+    (r"i use$", "signin"),
+)
+_JDM_TOKEN = re.compile("|".join(re.escape(t) for t in sorted(_JDM_NAMED, key=len, reverse=True))
+                        + r"|\bX{3,}\b|\bx{3,}\b|\bY{3,}\b")
+_JDM_LEFTOVER = re.compile(r"X{3,}|x{3,}|Y{3,}|YOUR_|_ADDRESS|\(put |\[[A-Z]|'your|'Your")
+
+
+def _jdm_values(lang: str) -> dict[str, str]:
+    name, _, mail = _PEOPLE[lang]
+    return {"name": name, "email": mail, "username": mail.split("@")[0], "id": "48213977",
+            "phone": "07700 900142", "reason_noun": "privacy concerns",
+            "reason_clause": "I no longer use it",
+            "passport": "X1234567", "signin": "my Google account", "zero": "0",
+            "details": f"My account registered with {mail} and all data linked to it."}
+
+
+def render_jdm_email(text: str, lang: str) -> str:
+    """Fill one JustDeleteMe e-mail with the made-up writer of its language.
+
+    A named placeholder is filled by its name, a run of X by the words before it; a run with no
+    known cue, or any placeholder left afterwards, stops the build.
+    """
+    values = _jdm_values(lang) if lang in _PEOPLE else {}
+    text = text.replace("%0D%0A", "\n").replace("%0A", "\n")  # mailto-encoded line breaks
+
+    def fill(m: re.Match[str]) -> str:
+        token = m.group(0)
+        if token in _JDM_NAMED:
+            return values[_JDM_NAMED[token]]
+        before = text[max(0, m.start() - 40):m.start()].rstrip().lower()
+        for cue, field in _JDM_CONTEXT:
+            if re.search(cue, before):
+                return values[field]
+        raise KeyError(f"no cue for {token!r} after {before!r}")
+
+    out = _JDM_TOKEN.sub(fill, text)
+    if _JDM_LEFTOVER.search(out):
+        raise ValueError(f"unfilled placeholder in: {out!r}")
+    return _tidy(out)
+
+
+def jdm(repo: Path) -> list[dict[str, Any]]:
+    commit = COMMITS["jdm-contrib/jdm"]
+    rows, seen = [], set()
+    for site in json.loads(_git_show(repo, commit, JDM_PATH)):
+        body, name = site.get("email_body"), site["name"]
+        if not body or name in JDM_LEFT_OUT:
+            continue
+        lang = JDM_LANG.get(name, "en")
+        text = render_jdm_email(body, lang)
+        if text in seen:  # the same e-mail suggested for several sites
+            continue
+        seen.add(text)
+        labels = JDM_SEVERAL.get(name, ["correction"])
+        row = _row(text, labels[0], "erasure", lang, f"jdm-contrib/jdm:{JDM_PATH} [{name}]",
+                   "template")
+        subject = (site.get("email_subject") or "").strip()
+        if subject and subject != body.strip():
+            row["subject"] = render_jdm_email(subject, lang)
+        if len(labels) > 1:
+            row["labels"] = labels
+        rows.append(row)
+    return rows
+
+
 def write(rows: list[dict[str, Any]], name: str) -> None:
     with open(HERE / name, "w", encoding="utf-8") as fh:
         fh.writelines(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n" for row in rows)
@@ -424,6 +671,11 @@ BUILDERS: dict[str, tuple[Callable[[Path], list[dict[str, Any]]], str]] = {
     "dmarti": (dmarti, "dmarti_privacy_docs.jsonl"),
     "justvanish": (justvanish, "justvanish_ccpa.jsonl"),
     "dstc11": (dstc11, "dstc11_intents.jsonl"),
+    "eraser": (eraser, "eraser_broker_letters.jsonl"),
+    "banta": (banta, "banta_broker_emails.jsonl"),
+    "ssfdre38": (ssfdre38, "ssfdre38_broker_removal.jsonl"),
+    "opt-out-manual": (opt_out_manual, "opt_out_manual_2026.jsonl"),
+    "jdm": (jdm, "justdeleteme_emails.jsonl"),
 }
 
 

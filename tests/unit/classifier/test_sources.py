@@ -107,3 +107,40 @@ def test_go_letters_list_the_writers_addresses_and_phones():
     out = render_go_letter(tpl)
     assert "{" not in out and "- emily.carter@example.com" in out
     assert out.startswith("Dear Example Ltd,") and out.endswith("Emily Carter")
+
+
+def test_go_conditional_letters_keep_filled_blocks_trim_like_go_and_stop_on_unknown_fields():
+    from classifier.data.sources.build_sources import render_go_conditional_letter
+
+    tpl = ("- Name: {{.FullName}}\n{{- if .Phone}}\n- Phone: {{.Phone}}\n{{- end}}\n"
+           "- Mail: {{.Email}}")
+    assert render_go_conditional_letter(tpl, {"FullName": "A", "Phone": "", "Email": "m"}) == (
+        "- Name: A\n- Mail: m")
+    assert render_go_conditional_letter(tpl, {"FullName": "A", "Phone": "1", "Email": "m"}) == (
+        "- Name: A\n- Phone: 1\n- Mail: m")
+    with pytest.raises(KeyError):
+        render_go_conditional_letter("{{.Unknown}}", {})
+    with pytest.raises(ValueError):
+        render_go_conditional_letter("{{range .Emails}}x{{end}}", {})
+
+
+def test_justdeleteme_placeholders_are_filled_by_name_or_cue_and_an_unknown_one_stops_the_build():
+    from classifier.data.sources.build_sources import render_jdm_email
+
+    out = render_jdm_email("Please delete my account, my username is XXXXXX. Email: XXX", "en")
+    assert out == ("Please delete my account, my username is o.bennett. "
+                   "Email: o.bennett@example.co.uk")
+    assert "lena.hoffmann@example.de" in render_jdm_email("E-Mail Adresse: XXX", "de")
+    with pytest.raises(KeyError):
+        render_jdm_email("My favourite colour is XXXXX", "en")
+    with pytest.raises(ValueError):
+        render_jdm_email("Delete it. (put your name here)", "en")
+
+
+def test_justdeleteme_rows_are_deletion_requests_with_the_writer_filled_in():
+    rows = [r for r in ROWS if group_of(r["source"]) == "jdm-contrib/jdm"]
+    assert len(rows) >= 50
+    assert {(r["label"], r.get("sub_intent")) for r in rows} == {("correction", "erasure")}
+    assert len({r["text"] for r in rows}) == len(rows)
+    for row in rows:
+        assert not re.search(r"X{3,}|YOUR_", row["text"] + row.get("subject", "")), row["source"]
