@@ -33,6 +33,10 @@ COMMITS = {
     "dmarti/privacy-docs": "ded6325419b34e269dfcf5d9efff434bb3853c3c",
     "AnalogJ/justvanish": "9b9c579b7309c080ab6b17345a4933c1b6aad555",
     "amazon-science/dstc11-track2-intent-induction": "969b95a0d7365fbc6cd0e05989f1be6b44e6680c",
+    # The commit that put the data under CDLA-Permissive-1.0 (LICENSE.txt); the data files are
+    # those of 286e8f0, unchanged since.
+    "awslabs/multi-domain-goal-oriented-dialogues-dataset":
+        "baa30639c4b271f394b81443c842193407cdf26d",
 }
 
 # Made-up identities for the templates' {id_data} block, one per language.
@@ -408,6 +412,70 @@ def dstc11(repo: Path, per_other: int = 6) -> list[dict[str, Any]]:
     return rows
 
 
+# awslabs/multi-domain-goal-oriented-dialogues-dataset (MultiDoGO, CDLA-Permissive-1.0): the
+# customers' turns of human-to-human customer-service chats in six domains, each turn labelled
+# by the paper's annotators (turn level). Only the turns labelled with a task intent are read:
+# the dialogue-act labels (greetings, thanks, yes/no, bare slot values, out of domain) are no
+# request at all, and a turn with several intents ("a<div>b") is left out (SOURCES.md).
+MULTIDOGO_DOMAINS = ("airline", "fastfood", "finance", "insurance", "media", "software")
+MULTIDOGO_MAP = {
+    "updateaddress": ("correction", "rectification"),
+    "closeaccount": ("correction", "erasure"),
+}
+MULTIDOGO_DIALOGUE_ACTS = frozenset({"openinggreeting", "closinggreeting", "thankyou",
+                                     "confirmation", "rejection", "contentonly", "outofdomain"})
+# cancelserviceintent ("cancel my cable service"): like DSTC11's CancelPlan, neither a right nor a
+# plain question. getproofofinsurance ("send me a copy of my proof of insurance"): close to an
+# access request, left out as DSTC11's GetCreditReport is. updateaccountinfo: three turns, two
+# of them about prices (mislabelled).
+MULTIDOGO_LEFT_OUT = frozenset({"cancelserviceintent", "getproofofinsurance", "updateaccountinfo"})
+_MULTIDOGO_MIN_WORDS = 3  # "k", "no", "10 gb" carry the label of the turn's dialogue, not a text's
+# A turn under a mapped intent is kept only if it names what it changes or closes: the label is
+# the dialogue's, so "can you please change it", "please lock my credit card" or "i want to block
+# my old number" also carry it. Those are left out, not relabelled.
+_MULTIDOGO_NAMES = {
+    "updateaddress": re.compile(r"\bad+re?s+"),
+    "closeaccount": re.compile(r"\b(close|closing|closed|cancel)\b.*\baccount|\baccount\b.*\bclos"),
+}
+# Read one by one (SOURCES.md): turns that pass the test above and still state no change of
+# address or closing of an account, or that ask after an earlier request.
+MULTIDOGO_MISLABELLED = frozenset({
+    "i need your bank address sir",
+    "i want address",
+    "i had a small concern that wanted to address",
+    "hello is the account closed now",
+    "when will my account get closed",
+    ("two days back i requested to close my account now i need to know the closing status of my "
+     "account"),
+})
+
+
+def multidogo(repo: Path, per_other: int = 6) -> list[dict[str, Any]]:
+    """MultiDoGO's customer turns (option ``--multidogo DIR``, a clone of the repository)."""
+    commit = COMMITS["awslabs/multi-domain-goal-oriented-dialogues-dataset"]
+    rng = random.Random(2019)
+    rows = []
+    for domain in MULTIDOGO_DOMAINS:
+        folder = f"data/paper_splits/splits_annotated_at_turn_level/{domain}"
+        by_intent: dict[str, list[str]] = {}
+        for split in ("train", "dev", "test"):
+            raw = _git_show(repo, commit, f"{folder}/{split}.tsv")
+            for rec in csv.DictReader(io.StringIO(raw), delimiter="\t"):
+                intent, text = rec["intent"].strip(), " ".join(rec["utterance"].split())
+                if "<div>" in intent or intent in MULTIDOGO_DIALOGUE_ACTS:
+                    continue
+                if len(text.split()) < _MULTIDOGO_MIN_WORDS or text in MULTIDOGO_MISLABELLED:
+                    continue
+                if intent in _MULTIDOGO_NAMES and not _MULTIDOGO_NAMES[intent].search(text):
+                    continue
+                by_intent.setdefault(intent, []).append(text)
+        rows += _intent_rows(by_intent, MULTIDOGO_MAP, rng, per_other,
+                             "awslabs/multi-domain-goal-oriented-dialogues-dataset:"
+                             f"{folder}/{{{{train,dev,test}}}}.tsv [{{}}]",
+                             left_out=MULTIDOGO_LEFT_OUT)
+    return rows
+
+
 def write(rows: list[dict[str, Any]], name: str) -> None:
     with open(HERE / name, "w", encoding="utf-8") as fh:
         fh.writelines(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n" for row in rows)
@@ -424,6 +492,7 @@ BUILDERS: dict[str, tuple[Callable[[Path], list[dict[str, Any]]], str]] = {
     "dmarti": (dmarti, "dmarti_privacy_docs.jsonl"),
     "justvanish": (justvanish, "justvanish_ccpa.jsonl"),
     "dstc11": (dstc11, "dstc11_intents.jsonl"),
+    "multidogo": (multidogo, "multidogo_intents.jsonl"),
 }
 
 

@@ -107,3 +107,22 @@ def test_go_letters_list_the_writers_addresses_and_phones():
     out = render_go_letter(tpl)
     assert "{" not in out and "- emily.carter@example.com" in out
     assert out.startswith("Dear Example Ltd,") and out.endswith("Emily Carter")
+
+
+def test_multidogo_rows_follow_the_mapping_and_keep_only_task_intents():
+    from classifier.data.sources.build_sources import (
+        MULTIDOGO_DIALOGUE_ACTS,
+        MULTIDOGO_LEFT_OUT,
+        MULTIDOGO_MAP,
+    )
+
+    origin = "awslabs/multi-domain-goal-oriented-dialogues-dataset"
+    rows = [r for r in ROWS if group_of(r["source"]) == origin]
+    assert rows
+    for row in rows:
+        intent = re.search(r"\[(\w+)\]$", row["source"]).group(1)
+        assert intent not in MULTIDOGO_LEFT_OUT | MULTIDOGO_DIALOGUE_ACTS
+        label, sub = MULTIDOGO_MAP.get(intent, ("general_query", None))
+        assert (row["label"], row.get("sub_intent")) == (label, sub), row["source"]
+        if intent == "updateaddress":
+            assert re.search(r"ad+re?s", row["text"]), row["text"]
