@@ -39,6 +39,10 @@ COMMITS = {
     "ssfdre38/data-broker-removal": "b1c41ae5edabfc89d4e2597a1b654d1ea7647d0d",
     "thumpersecure/opt-out-manual-2026": "d6ea76811e03c4213a39fd9ad1ea031b6095ae0b",
     "jdm-contrib/jdm": "4762ba504d847e3f494177dc4d92641b292cd56d",
+    # The commit that put the data under CDLA-Permissive-1.0 (LICENSE.txt); the data files are
+    # those of 286e8f0, unchanged since.
+    "awslabs/multi-domain-goal-oriented-dialogues-dataset":
+        "baa30639c4b271f394b81443c842193407cdf26d",
 }
 
 # Made-up identities for the templates' {id_data} block, one per language.
@@ -159,8 +163,10 @@ BANKING_MAP = {
 
 def _intent_rows(by_intent: dict[str, list[str]], mapping: Mapping[str, tuple[str, str | None]],
                  rng: random.Random, per_other: int, source: str,
-                 left_out: Collection[str] = ()) -> list[dict[str, Any]]:
-    """The rows of one intent dataset's split: every text of a mapped intent under its label,
+                 left_out: Collection[str] = (),
+                 per_mapped: int | None = None) -> list[dict[str, Any]]:
+    """The rows of one intent dataset's split: every text of a mapped intent under its label
+    (at most ``per_mapped``, sampled, where one intent would outweigh the others),
     ``per_other`` sampled texts of each other intent as general_query.
 
     Intents are taken in sorted order and sampled from sorted, de-duplicated texts, so one
@@ -173,7 +179,8 @@ def _intent_rows(by_intent: dict[str, list[str]], mapping: Mapping[str, tuple[st
         texts = sorted(set(by_intent[intent]))
         if intent in mapping:
             label, sub = mapping[intent]
-            chosen = texts
+            chosen = texts if per_mapped is None else sorted(
+                rng.sample(texts, min(per_mapped, len(texts))))
         else:
             label, sub = "general_query", None
             chosen = rng.sample(texts, min(per_other, len(texts)))
@@ -652,6 +659,72 @@ def jdm(repo: Path) -> list[dict[str, Any]]:
         if len(labels) > 1:
             row["labels"] = labels
         rows.append(row)
+# awslabs/multi-domain-goal-oriented-dialogues-dataset (MultiDoGO, CDLA-Permissive-1.0): the
+# customers' turns of human-to-human customer-service chats in six domains, each turn labelled
+# by the paper's annotators (turn level). Only the turns labelled with a task intent are read:
+# the dialogue-act labels (greetings, thanks, yes/no, bare slot values, out of domain) are no
+# request at all, and a turn with several intents ("a<div>b") is left out (SOURCES.md).
+MULTIDOGO_DOMAINS = ("airline", "fastfood", "finance", "insurance", "media", "software")
+MULTIDOGO_MAP = {
+    "updateaddress": ("correction", "rectification"),
+    "closeaccount": ("correction", "erasure"),
+}
+MULTIDOGO_DIALOGUE_ACTS = frozenset({"openinggreeting", "closinggreeting", "thankyou",
+                                     "confirmation", "rejection", "contentonly", "outofdomain"})
+# cancelserviceintent ("cancel my cable service"): like DSTC11's CancelPlan, neither a right nor a
+# plain question. getproofofinsurance ("send me a copy of my proof of insurance"): close to an
+# access request, left out as DSTC11's GetCreditReport is. updateaccountinfo: three turns, two
+# of them about prices (mislabelled).
+MULTIDOGO_LEFT_OUT = frozenset({"cancelserviceintent", "getproofofinsurance", "updateaccountinfo"})
+_MULTIDOGO_MIN_WORDS = 3  # "k", "no", "10 gb" carry the label of the turn's dialogue, not a text's
+# A turn under a mapped intent is kept only if it names what it changes or closes: the label is
+# the dialogue's, so "can you please change it", "please lock my credit card" or "i want to block
+# my old number" also carry it. Those are left out, not relabelled.
+_MULTIDOGO_NAMES = {
+    "updateaddress": re.compile(r"\bad+re?s+"),
+    "closeaccount": re.compile(r"\b(close|closing|closed|cancel)\b.*\baccount|\baccount\b.*\bclos"),
+}
+# Read one by one (SOURCES.md): turns that pass the test above and still state no change of
+# address or closing of an account, or that ask after an earlier request.
+MULTIDOGO_MISLABELLED = frozenset({
+    "i need your bank address sir",
+    "i want address",
+    "i had a small concern that wanted to address",
+    "hello is the account closed now",
+    "when will my account get closed",
+    ("two days back i requested to close my account now i need to know the closing status of my "
+     "account"),
+})
+
+
+def multidogo(repo: Path, per_other: int = 6, per_mapped: int = 150) -> list[dict[str, Any]]:
+    """MultiDoGO's customer turns (option ``--multidogo DIR``, a clone of the repository).
+
+    Its address changes are 348 near-identical "change my address" turns from one domain; all
+    of them would make one wording a fifth of the real corrections, and inflate the figure
+    when this group is held out, so at most ``per_mapped`` per intent and domain are kept.
+    """
+    commit = COMMITS["awslabs/multi-domain-goal-oriented-dialogues-dataset"]
+    rng = random.Random(2019)
+    rows = []
+    for domain in MULTIDOGO_DOMAINS:
+        folder = f"data/paper_splits/splits_annotated_at_turn_level/{domain}"
+        by_intent: dict[str, list[str]] = {}
+        for split in ("train", "dev", "test"):
+            raw = _git_show(repo, commit, f"{folder}/{split}.tsv")
+            for rec in csv.DictReader(io.StringIO(raw), delimiter="\t"):
+                intent, text = rec["intent"].strip(), " ".join(rec["utterance"].split())
+                if "<div>" in intent or intent in MULTIDOGO_DIALOGUE_ACTS:
+                    continue
+                if len(text.split()) < _MULTIDOGO_MIN_WORDS or text in MULTIDOGO_MISLABELLED:
+                    continue
+                if intent in _MULTIDOGO_NAMES and not _MULTIDOGO_NAMES[intent].search(text):
+                    continue
+                by_intent.setdefault(intent, []).append(text)
+        rows += _intent_rows(by_intent, MULTIDOGO_MAP, rng, per_other,
+                             "awslabs/multi-domain-goal-oriented-dialogues-dataset:"
+                             f"{folder}/{{{{train,dev,test}}}}.tsv [{{}}]",
+                             left_out=MULTIDOGO_LEFT_OUT, per_mapped=per_mapped)
     return rows
 
 
@@ -676,6 +749,7 @@ BUILDERS: dict[str, tuple[Callable[[Path], list[dict[str, Any]]], str]] = {
     "ssfdre38": (ssfdre38, "ssfdre38_broker_removal.jsonl"),
     "opt-out-manual": (opt_out_manual, "opt_out_manual_2026.jsonl"),
     "jdm": (jdm, "justdeleteme_emails.jsonl"),
+    "multidogo": (multidogo, "multidogo_intents.jsonl"),
 }
 
 

@@ -144,3 +144,20 @@ def test_justdeleteme_rows_are_deletion_requests_with_the_writer_filled_in():
     assert len({r["text"] for r in rows}) == len(rows)
     for row in rows:
         assert not re.search(r"X{3,}|YOUR_", row["text"] + row.get("subject", "")), row["source"]
+def test_multidogo_rows_follow_the_mapping_and_keep_only_task_intents():
+    from classifier.data.sources.build_sources import (
+        MULTIDOGO_DIALOGUE_ACTS,
+        MULTIDOGO_LEFT_OUT,
+        MULTIDOGO_MAP,
+    )
+
+    origin = "awslabs/multi-domain-goal-oriented-dialogues-dataset"
+    rows = [r for r in ROWS if group_of(r["source"]) == origin]
+    assert rows
+    for row in rows:
+        intent = re.search(r"\[(\w+)\]$", row["source"]).group(1)
+        assert intent not in MULTIDOGO_LEFT_OUT | MULTIDOGO_DIALOGUE_ACTS
+        label, sub = MULTIDOGO_MAP.get(intent, ("general_query", None))
+        assert (row["label"], row.get("sub_intent")) == (label, sub), row["source"]
+        if intent == "updateaddress":
+            assert re.search(r"ad+re?s", row["text"]), row["text"]
