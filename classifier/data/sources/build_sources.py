@@ -481,6 +481,36 @@ def eraser(repo: Path) -> list[dict[str, Any]]:
     return rows
 
 
+# The fork's later UK letters (the same MIT licence, unchanged through its history), each at the
+# commit that added it. The workplace's stored snapshot stops at COMMITS["drumandbytes/eraser"],
+# before them, so these need a fresh clone of the fork; the committed rows were rendered from the
+# same files at these commits (SOURCES.md). Each is signed by the made-up English (UK) writer.
+ERASER_UK_LETTERS: dict[str, tuple[str, list[str]]] = {
+    "internal/template/templates/uk-access.tmpl":
+        ("6f1c0446777ad6c096d4b631b34df2ee455f0bf6", ["access_request"]),
+    "internal/template/templates/uk-erasure.tmpl":
+        ("da8b258a86f71585635429d8900c5d679309c431", ["correction"]),
+    "internal/template/templates/uk-combined.tmpl":
+        ("da8b258a86f71585635429d8900c5d679309c431", ["access_request", "correction"]),
+}
+
+
+def eraser_uk(repo: Path, show: Callable[[Path, str, str], str] = _git_show,
+              ) -> list[dict[str, Any]]:
+    """The fork's UK GDPR letters (option ``--eraser-uk DIR``, a clone holding their commits)."""
+    rows = []
+    for path, (commit, labels) in sorted(ERASER_UK_LETTERS.items()):
+        text = render_go_conditional_letter(show(repo, commit, path),
+                                            {**_ERASER_COMMON, **_ERASER_UK})
+        # As for dmarti's combined letters, a sub-intent goes with a correction's own label only.
+        sub = "erasure" if labels[0] == "correction" else None
+        row = _row(text, labels[0], sub, "en", f"drumandbytes/eraser:{path}", "template")
+        if len(labels) > 1:
+            row["labels"] = labels
+        rows.append(row)
+    return rows
+
+
 # Banta-Technologies/data-broker-remover (MIT, (c) 2024 Visible): the e-mail its tool sends to
 # data brokers, an Amazon SES template given as JSON in two of its documents, a short and a
 # longer wording. Its SES region is London and US-only brokers are skipped for non-US writers,
@@ -745,6 +775,7 @@ BUILDERS: dict[str, tuple[Callable[[Path], list[dict[str, Any]]], str]] = {
     "justvanish": (justvanish, "justvanish_ccpa.jsonl"),
     "dstc11": (dstc11, "dstc11_intents.jsonl"),
     "eraser": (eraser, "eraser_broker_letters.jsonl"),
+    "eraser-uk": (eraser_uk, "eraser_uk_letters.jsonl"),
     "banta": (banta, "banta_broker_emails.jsonl"),
     "ssfdre38": (ssfdre38, "ssfdre38_broker_removal.jsonl"),
     "opt-out-manual": (opt_out_manual, "opt_out_manual_2026.jsonl"),

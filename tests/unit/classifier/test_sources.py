@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -161,3 +162,22 @@ def test_multidogo_rows_follow_the_mapping_and_keep_only_task_intents():
         assert (row["label"], row.get("sub_intent")) == (label, sub), row["source"]
         if intent == "updateaddress":
             assert re.search(r"ad+re?s", row["text"]), row["text"]
+
+
+def test_eraser_uk_letters_are_rendered_with_their_labels_from_the_commits_that_added_them():
+    from classifier.data.sources.build_sources import ERASER_UK_LETTERS, eraser_uk
+
+    asked: list[str] = []
+
+    def show(repo: Path, commit: str, path: str) -> str:
+        asked.append(commit)
+        return ("To {{.BrokerName}},\n{{- if .OtherNames}}\n- aka {{.OtherNames}}\n{{- end}}\n"
+                "{{.FullName}}")
+
+    rows = eraser_uk(Path("unused"), show=show)
+    assert sorted(asked) == sorted(commit for commit, _ in ERASER_UK_LETTERS.values())
+    assert all("{" not in r["text"] and "aka" not in r["text"] for r in rows)
+    by_path = {r["source"].rsplit("/", 1)[1]: r for r in rows}
+    assert by_path["uk-access.tmpl"]["label"] == "access_request"
+    assert by_path["uk-erasure.tmpl"]["sub_intent"] == "erasure"
+    assert by_path["uk-combined.tmpl"]["labels"] == ["access_request", "correction"]
