@@ -270,9 +270,9 @@ CUES: dict[str, re.Pattern[str]] = {
         # "What data have you collected about me?" asks what is held; "what information will
         # you collect about me?" asks what the practice is, a question the privacy notice
         # answers. Only past forms (collected, shared, used) read as access. \bme: not "game".
-        (r"what (?:personal )?(?:data|information)\b(?!.{0,40}\b(?:collect|collects|collecting|take|takes|"
-         r"taking|gather|gathers|gathering|track|tracks|tracking|share|shares|sharing|sell|"
-         r"sells|selling|use|uses|using)\b).{0,40}\bme\b"),
+        (r"what (?:personal )?(?:data|information)\b(?!.{0,40}\b(?:collect|collects|collecting|"
+         r"take|takes|taking|gather|gathers|gathering|track|tracks|tracking|share|shares|sharing|"
+         r"sell|sells|selling|use|uses|using)\b).{0,40}\bme\b"),
         r"send me (?:a )?cop(?:y|ies) of (?:my|the|all)",
         r"auskunft\w*|datenkopie|einsicht|über mich gespeichert",
         r"droit d'accès|accès à mes|copie de\w*|me concernant",

@@ -489,10 +489,14 @@ ERASER_UK_LETTERS: dict[str, tuple[str, list[str]]] = {
     "internal/template/templates/uk-access.tmpl":
         ("6f1c0446777ad6c096d4b631b34df2ee455f0bf6", ["access_request"]),
     "internal/template/templates/uk-erasure.tmpl":
-        ("da8b258a86f71585635429d8900c5d679309c431", ["correction"]),
+        ("da8b258a86f71585635429d8900c5d679309c431", ["correction", "opt_out"]),
     "internal/template/templates/uk-combined.tmpl":
-        ("da8b258a86f71585635429d8900c5d679309c431", ["access_request", "correction"]),
+        ("da8b258a86f71585635429d8900c5d679309c431",
+         ["access_request", "correction", "opt_out"]),
 }
+# Both erasure letters also "object under Article 21(2)" to direct marketing and ask to "cease
+# all processing …, including its sale": an opt-out among their requests, as for the generic
+# letter above (the Art. 17 letter at COMMITS names objection only as a ground for erasure).
 
 
 def eraser_uk(repo: Path, show: Callable[[Path, str, str], str] = _git_show,

@@ -180,4 +180,5 @@ def test_eraser_uk_letters_are_rendered_with_their_labels_from_the_commits_that_
     by_path = {r["source"].rsplit("/", 1)[1]: r for r in rows}
     assert by_path["uk-access.tmpl"]["label"] == "access_request"
     assert by_path["uk-erasure.tmpl"]["sub_intent"] == "erasure"
-    assert by_path["uk-combined.tmpl"]["labels"] == ["access_request", "correction"]
+    assert by_path["uk-erasure.tmpl"]["labels"] == ["correction", "opt_out"]
+    assert by_path["uk-combined.tmpl"]["labels"] == ["access_request", "correction", "opt_out"]
