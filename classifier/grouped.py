@@ -125,7 +125,9 @@ class GroupedReport:
         confusion: rows gold, columns predicted, LABELS order (real groups only).
         ece: expected calibration error of the top label's confidence (real groups only).
         reliability: (bin centre, mean confidence, accuracy, count) per non-empty bin.
-        auto_precision / auto_coverage / auto_count: the automatic opt-out path on real groups.
+        auto_precision / auto_coverage / auto_count: the automatic opt-out path on real groups
+            (suppressed at once); a suppression is right when opt_out is among the row's
+            labels, and coverage divides by those rows.
         n: rows scored; n_real: rows from real groups.
     """
 
@@ -223,8 +225,12 @@ def score_pooled(rows: Sequence[Row], predictions: Sequence[Prediction],
     ece, table = calibration(conf, correct) if real else (float("nan"), [])
 
     auto = auto_applied([predictions[i] for i in real], [rows[i].text for i in real], threshold)
-    hits = sum(1 for a, g in zip(auto, g_real, strict=True) if a and g == Label.OPT_OUT)
-    n_auto, n_opt = sum(auto), sum(1 for g in g_real if g == Label.OPT_OUT)
+    # Suppressing is right whenever the writer asked to opt out, among other things or not: a
+    # letter asking for erasure and an end to marketing is a true opt-out even when its
+    # erasure is the label the model chose (and the one it is scored on above).
+    asked = [Label.OPT_OUT in rows[i].labels for i in real]
+    hits = sum(1 for a, o in zip(auto, asked, strict=True) if a and o)
+    n_auto, n_opt = sum(auto), sum(asked)
     closed = auto_closed([predictions[i] for i in real], [rows[i].text for i in real], threshold)
     close_hits = sum(1 for c, g in zip(closed, g_real, strict=True) if c and g == Label.OPT_OUT)
     simple = [is_simple_opt_out(rows[i]) for i in real]

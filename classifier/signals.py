@@ -128,7 +128,8 @@ def is_reply_subject(subject: str | None) -> bool:
 
 OPT_OUT = _rx(
     # en
-    r"\bunsub\w*", r"\bopt(?:ing)?[- ]?out\b", r"\bstop (?:e-?mailing|sending|contacting|"
+    r"\bunsub\w*", r"\bopt(?:ing)?[- ]?out\b", r"\bopt (?:me|us) out\b",
+    r"\bstop (?:e-?mailing|sending|contacting|"
     r"mailing|messaging|texting|spamming)\b", r"^\W*stop\W*$", r"\bstop (?:it|this|these|them)\b",
     r"\b(?:take|remove|delete|drop) (?:me|my (?:e-?mail )?(?:address)?) (?:off|from)\b",
     r"\b(?:take|remove) me off\b", r"\bremove me\b", r"\bplease stop\b", r"\bstop\W*$",

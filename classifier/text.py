@@ -266,7 +266,14 @@ CUES: dict[str, re.Pattern[str]] = {
         r"access request|request for access",
         r"(?:data|information|details|records?) (?:you|that you) (?:hold|have|keep|store)",
         r"(?:request|want|like|get) (?:a )?(?:copy|access)",
-        r"(?:hold|have|keep|store)\w* (?:about|on) me|what (?:data|information) .{0,40}me\b",
+        r"(?:hold|have|keep|store)\w* (?:about|on) me\b",
+        # "What data have you collected about me?" asks what is held; "what information will
+        # you collect about me?" asks what the practice is, a question the privacy notice
+        # answers. Only past forms (collected, shared, used) read as access. \bme: not "game".
+        (r"what (?:personal )?(?:data|information)\b(?!.{0,40}\b(?:collect|collects|collecting|"
+         r"take|takes|taking|gather|gathers|gathering|track|tracks|tracking|share|shares|sharing|"
+         r"sell|sells|selling|use|uses|using)\b).{0,40}\bme\b"),
+        r"send me (?:a )?cop(?:y|ies) of (?:my|the|all)",
         r"auskunft\w*|datenkopie|einsicht|über mich gespeichert",
         r"droit d'accès|accès à mes|copie de\w*|me concernant",
         r"derecho de acceso|acceso a mis|copia de",

@@ -2,7 +2,8 @@
 
 Run once by hand when a source changes (``python -m classifier.data.sources.build_sources
 --datenanfragen DIR --banking77 DIR --clinc DIR --privacyqa DIR
---gdpr-documents DIR --dmarti DIR --justvanish DIR --dstc11 DIR``; each DIR is a git clone of the
+--gdpr-documents DIR --dmarti DIR --justvanish DIR --dstc11 DIR --eraser DIR
+--banta DIR --ssfdre38 DIR --opt-out-manual DIR --jdm DIR``; each DIR is a git clone of the
 repository named in SOURCES.md). Texts are read from the commit recorded in SOURCES.md, so the
 output is the same on every run. Nothing here runs at training or run time: the committed JSONL
 files are the data.
@@ -33,6 +34,15 @@ COMMITS = {
     "dmarti/privacy-docs": "ded6325419b34e269dfcf5d9efff434bb3853c3c",
     "AnalogJ/justvanish": "9b9c579b7309c080ab6b17345a4933c1b6aad555",
     "amazon-science/dstc11-track2-intent-induction": "969b95a0d7365fbc6cd0e05989f1be6b44e6680c",
+    "drumandbytes/eraser": "2283fe28d5f70f9d2012d23ba7444bd7ee641bba",
+    "Banta-Technologies/data-broker-remover": "96147f8b7a2b6828b8028920835cef9e988e83f5",
+    "ssfdre38/data-broker-removal": "b1c41ae5edabfc89d4e2597a1b654d1ea7647d0d",
+    "thumpersecure/opt-out-manual-2026": "d6ea76811e03c4213a39fd9ad1ea031b6095ae0b",
+    "jdm-contrib/jdm": "4762ba504d847e3f494177dc4d92641b292cd56d",
+    # The commit that put the data under CDLA-Permissive-1.0 (LICENSE.txt); the data files are
+    # those of 286e8f0, unchanged since.
+    "awslabs/multi-domain-goal-oriented-dialogues-dataset":
+        "baa30639c4b271f394b81443c842193407cdf26d",
 }
 
 # Made-up identities for the templates' {id_data} block, one per language.
@@ -153,8 +163,10 @@ BANKING_MAP = {
 
 def _intent_rows(by_intent: dict[str, list[str]], mapping: Mapping[str, tuple[str, str | None]],
                  rng: random.Random, per_other: int, source: str,
-                 left_out: Collection[str] = ()) -> list[dict[str, Any]]:
-    """The rows of one intent dataset's split: every text of a mapped intent under its label,
+                 left_out: Collection[str] = (),
+                 per_mapped: int | None = None) -> list[dict[str, Any]]:
+    """The rows of one intent dataset's split: every text of a mapped intent under its label
+    (at most ``per_mapped``, sampled, where one intent would outweigh the others),
     ``per_other`` sampled texts of each other intent as general_query.
 
     Intents are taken in sorted order and sampled from sorted, de-duplicated texts, so one
@@ -167,7 +179,8 @@ def _intent_rows(by_intent: dict[str, list[str]], mapping: Mapping[str, tuple[st
         texts = sorted(set(by_intent[intent]))
         if intent in mapping:
             label, sub = mapping[intent]
-            chosen = texts
+            chosen = texts if per_mapped is None else sorted(
+                rng.sample(texts, min(per_mapped, len(texts))))
         else:
             label, sub = "general_query", None
             chosen = rng.sample(texts, min(per_other, len(texts)))
@@ -408,6 +421,347 @@ def dstc11(repo: Path, per_other: int = 6) -> list[dict[str, Any]]:
     return rows
 
 
+# drumandbytes/eraser (MIT; a maintained fork of digisamroc/eraser): the e-mails its tool sends to
+# data brokers, one Go text/template per law. All three ask for deletion; the generic one also
+# asks the broker to stop selling or sharing the data (a CCPA-style opt-out of sale), so it
+# carries both labels. Its later uk-access / uk-erasure / uk-combined templates are not in the
+# stored snapshot (SOURCES.md).
+ERASER_LETTERS: dict[str, list[str]] = {
+    "internal/template/templates/gdpr.tmpl": ["correction"],
+    "internal/template/templates/ccpa.tmpl": ["correction"],
+    "internal/template/templates/generic.tmpl": ["correction", "opt_out"],
+}
+# The writer of each letter: the GDPR one is signed by the made-up English (UK) writer of the
+# datenanfragen letters, the CCPA and generic (US data broker) ones by the made-up Californian.
+_ERASER_UK = {
+    "FullName": _PEOPLE["en"][0], "FirstName": "Oliver", "LastName": "Bennett",
+    "Email": _PEOPLE["en"][2], "Address": "27 Station Road", "City": "Leeds", "State": "",
+    "ZipCode": "LS6 2AB", "Country": "United Kingdom", "Phone": "07700 900142",
+}
+_ERASER_US = {
+    "FullName": _EN_NAME, "FirstName": "Emily", "LastName": "Carter", "Email": _EN_MAIL,
+    "Address": "1420 Oak Street", "City": "Sacramento", "State": "CA", "ZipCode": "95814",
+    "Country": "United States", "Phone": _EN_PHONE,
+}
+_ERASER_COMMON = {
+    "OtherNames": "", "OtherEmails": "", "OtherAddresses": "", "OtherPhones": "",
+    "DateOfBirth": "", "BrokerName": "Example Ltd", "BrokerEmail": "privacy@example.com",
+    "BrokerWebsite": "https://www.example.com", "BrokerOptOut": "", "Date": "March 2, 2026",
+}
+_GO_IF = re.compile(r"\{\{if \.(\w+)\}\}(.*?)\{\{end\}\}", re.S)
+_GO_FIELD = re.compile(r"\{\{\s*\.(\w+)\s*\}\}")
+
+
+def render_go_conditional_letter(template: str, values: Mapping[str, str]) -> str:
+    """Fill a Go text/template made of ``{{.Field}}`` and flat ``{{if .Field}}...{{end}}`` blocks.
+
+    ``{{-`` trims the white space before it, as Go does; a block is kept when its field is not
+    empty. A field with no value raises KeyError, and any other action left over raises
+    ValueError, so a new upstream construct stops the build instead of shipping ``{{...}}``.
+    """
+    text = re.sub(r"\s*\{\{-\s*", "{{", template)
+    text = _GO_IF.sub(lambda m: m.group(2) if values[m.group(1)] else "", text)
+    text = _GO_FIELD.sub(lambda m: values[m.group(1)], text)
+    if "{{" in text or "}}" in text:
+        raise ValueError(f"unrendered template action in: {text[:80]!r}")
+    return _tidy(text)
+
+
+def eraser(repo: Path) -> list[dict[str, Any]]:
+    commit = COMMITS["drumandbytes/eraser"]
+    rows = []
+    for path, labels in sorted(ERASER_LETTERS.items()):
+        writer = _ERASER_UK if path.endswith("/gdpr.tmpl") else _ERASER_US
+        text = render_go_conditional_letter(_git_show(repo, commit, path),
+                                            {**_ERASER_COMMON, **writer})
+        row = _row(text, labels[0], "erasure", "en", f"drumandbytes/eraser:{path}", "template")
+        if len(labels) > 1:
+            row["labels"] = labels
+        rows.append(row)
+    return rows
+
+
+# The fork's later UK letters (the same MIT licence, unchanged through its history), each at the
+# commit that added it. The workplace's stored snapshot stops at COMMITS["drumandbytes/eraser"],
+# before them, so these need a fresh clone of the fork; the committed rows were rendered from the
+# same files at these commits (SOURCES.md). Each is signed by the made-up English (UK) writer.
+ERASER_UK_LETTERS: dict[str, tuple[str, list[str]]] = {
+    "internal/template/templates/uk-access.tmpl":
+        ("6f1c0446777ad6c096d4b631b34df2ee455f0bf6", ["access_request"]),
+    "internal/template/templates/uk-erasure.tmpl":
+        ("da8b258a86f71585635429d8900c5d679309c431", ["correction", "opt_out"]),
+    "internal/template/templates/uk-combined.tmpl":
+        ("da8b258a86f71585635429d8900c5d679309c431",
+         ["access_request", "correction", "opt_out"]),
+}
+# Both erasure letters also "object under Article 21(2)" to direct marketing and ask to "cease
+# all processing …, including its sale": an opt-out among their requests, as for the generic
+# letter above (the Art. 17 letter at COMMITS names objection only as a ground for erasure).
+
+
+def eraser_uk(repo: Path, show: Callable[[Path, str, str], str] = _git_show,
+              ) -> list[dict[str, Any]]:
+    """The fork's UK GDPR letters (option ``--eraser-uk DIR``, a clone holding their commits)."""
+    rows = []
+    for path, (commit, labels) in sorted(ERASER_UK_LETTERS.items()):
+        text = render_go_conditional_letter(show(repo, commit, path),
+                                            {**_ERASER_COMMON, **_ERASER_UK})
+        # As for dmarti's combined letters, a sub-intent goes with a correction's own label only.
+        sub = "erasure" if labels[0] == "correction" else None
+        row = _row(text, labels[0], sub, "en", f"drumandbytes/eraser:{path}", "template")
+        if len(labels) > 1:
+            row["labels"] = labels
+        rows.append(row)
+    return rows
+
+
+# Banta-Technologies/data-broker-remover (MIT, (c) 2024 Visible): the e-mail its tool sends to
+# data brokers, an Amazon SES template given as JSON in two of its documents, a short and a
+# longer wording. Its SES region is London and US-only brokers are skipped for non-US writers,
+# so the made-up English (UK) writer fills it.
+BANTA_LETTERS = ("README.md", "lib/data-broker-remover/SETUP-GUIDE.md")
+_TEXT_PART = re.compile(r'"TextPart": ("(?:[^"\\]|\\.)*")')
+_BANTA_VALUES = {
+    "companyname": "Example Ltd", "name": _PEOPLE["en"][0], "street": "27 Station Road",
+    "city": "Leeds", "postcode": "LS6 2AB", "country": "United Kingdom",
+    "email": _PEOPLE["en"][2],
+}
+
+
+def banta(repo: Path) -> list[dict[str, Any]]:
+    commit = COMMITS["Banta-Technologies/data-broker-remover"]
+    rows = []
+    for path in BANTA_LETTERS:
+        # The SES template addressed to a company (the other one sends a sign-in code, and is
+        # quoted for a shell, so it is not read as JSON).
+        letters = [json.loads(m) for m in _TEXT_PART.findall(_git_show(repo, commit, path))
+                   if "{{companyName}}" in m]
+        if len(letters) != 1:
+            raise ValueError(f"{path}: expected one company e-mail, found {len(letters)}")
+        text = render_markdown_letter(letters[0], _BANTA_VALUES)
+        rows.append(_row(text, "correction", "erasure", "en",
+                         f"Banta-Technologies/data-broker-remover:{path}", "template"))
+    return rows
+
+
+# ssfdre38/data-broker-removal (MIT): remove_data.py writes one removal e-mail for data brokers
+# from string literals (an f-string head, one optional line per field given, a fixed tail). The
+# literals are read in order and their fields filled with the made-up Californian writer; every
+# optional line is kept, since every field has a value. It asks to remove the data and to stop
+# selling or sharing it: erasure first, opt-out of sale too.
+SSFDRE38_PATH = "remove_data.py"
+_PY_LITERAL = re.compile(r'template \+?= f?("""(?:.|\n)*?"""|"(?:[^"\\\n]|\\.)*")')
+_SSFDRE38_VALUES = {
+    "name": _EN_NAME, "email": _EN_MAIL, "address": "1420 Oak Street", "city": "Sacramento",
+    "state": "CA", "zip_code": "95814", "phone": _EN_PHONE,
+    "datetime.now().strftime('%B %d, %Y')": "March 2, 2026",
+}
+
+
+def ssfdre38(repo: Path) -> list[dict[str, Any]]:
+    commit = COMMITS["ssfdre38/data-broker-removal"]
+    source = _git_show(repo, commit, SSFDRE38_PATH)
+    body = source.split("def generate_email_template", 1)[1].split("return template", 1)[0]
+    pieces = []
+    for literal in _PY_LITERAL.findall(body):
+        text = literal[3:-3] if literal.startswith('"""') else json.loads(literal)
+        pieces.append(re.sub(r"\{([^{}]+)\}", lambda m: _SSFDRE38_VALUES[m.group(1)], text))
+    if len(pieces) != 9:  # head, five optional lines, tail, name, date
+        raise ValueError(f"{SSFDRE38_PATH}: expected 9 pieces of the e-mail, found {len(pieces)}")
+    row = _row(_tidy("".join(pieces)), "correction", "erasure", "en",
+               f"ssfdre38/data-broker-removal:{SSFDRE38_PATH}", "template")
+    row["labels"] = ["correction", "opt_out"]
+    return [row]
+
+
+# thumpersecure/opt-out-manual-2026 (Unlicense): a guide to opting out of 31 US people-search
+# sites, with one short e-mail for sites that take requests by e-mail. Its <PLACEHOLDERS> are
+# filled with the made-up Californian writer; an unknown one stops the build.
+OPT_OUT_MANUAL_PATH = "The.Manual.md"
+_ANGLE = re.compile(r"<([A-Z][A-Z ,]*)>")
+_OPT_OUT_MANUAL_VALUES = {
+    "PASTE URL": "https://www.example.com/people/emily-carter-sacramento-ca",
+    "YOUR NAME": _EN_NAME, "CITY, STATE": "Sacramento, CA",
+}
+
+
+def opt_out_manual(repo: Path) -> list[dict[str, Any]]:
+    commit = COMMITS["thumpersecure/opt-out-manual-2026"]
+    manual = _git_show(repo, commit, OPT_OUT_MANUAL_PATH)
+    section = manual.split("## 🧾 Email Template", 1)[1].split("\n## ", 1)[0]
+    letter = section.split("\n", 1)[1]  # drop the rest of the heading line
+    text = _ANGLE.sub(lambda m: _OPT_OUT_MANUAL_VALUES[m.group(1)], letter)
+    return [_row(_tidy(text), "correction", "erasure", "en",
+                 f"thumpersecure/opt-out-manual-2026:{OPT_OUT_MANUAL_PATH}", "template")]
+
+
+# jdm-contrib/jdm (JustDeleteMe, MIT): a directory of how to delete one's account at ~2,600
+# sites. For sites that only delete on request, contributors wrote the e-mail to send
+# (`email_subject`, `email_body`): short account- and data-deletion requests, mostly English.
+# Every such e-mail is a request to delete (correction / erasure); one also asks to stop
+# marketing mail. Left out: one body that makes no request ("My membership number is ...") and
+# one whose body is mostly instructions to the sender (photo with ID card, handwritten note).
+JDM_PATH = "_data/sites.json"
+JDM_LEFT_OUT = frozenset({"Which?", "MEXC"})
+JDM_SEVERAL = {"Gamefroot": ["correction", "opt_out"]}  # "... and opt me out from marketing"
+# The language of the non-English e-mails, by site; every other one is English.
+JDM_LANG = {
+    "Auchan": "fr", "Chamonix Mobilité": "fr", "Monnaie de Paris": "fr", "Pix fr": "fr",
+    "Ploonk (coquedetelephone.fr)": "fr", "Stade Brestois (SB29)": "fr", "Variantes": "fr",
+    "Borussia Dortmund": "de", "Check24 Deutschland": "de", "Momox Fashion": "de",
+    "Musei Italiani": "it", "Más Renfe": "es", "SINAC serviciosenlinea": "es",
+    "CDEK Forward": "ru", "Kino.dk": "da", "ÇiçekSepeti": "tr",
+}
+# Named placeholders, whatever precedes them.
+_JDM_NAMED = {
+    "XXXXX@XXXXX.XXXXX": "email", "<YOUR_EMAIL>": "email", "YOUR_EMAIL": "email",
+    "EMAIL_ADDRESS": "email", "LEETIFYEMAILADDRESS": "email", "'your.mail@address.tld'": "email",
+    "'your-email@address.here'": "email", "FULL_NAME": "name", "'Your name'": "name",
+    "'Firstname Lastname'": "name", "LEETIFYACCOUNTID": "id", "YOUR_ACCOUNT": "username",
+    "'your-username'": "username", "[NUMBER OR 0]": "zero",
+    "[Give details of what personal data you want erased/deleted.]": "details",
+}
+# Runs of X (or x, Y) stand for whatever the words before them ask for.
+_JDM_CONTEXT = (
+    (r"passport is$", "passport"),
+    (r"(e-?mail|e-mail adresse|address|lautet|account email)( is)?:?$", "email"),
+    (r"phone number( is|:)$", "phone"),
+    (r"(user ?name( is)?|username:|usuario|title:|mon compte)$", "username"),
+    (r"(name is|account name:|the name|best regards,)$", "name"),
+    (r"(because of|request is|reason:)$", "reason_noun"),
+    (r"because$", "reason_clause"),
+    (r"(number is|account id:|uid:|investor id:)$", "id"),
+    (r"i use$", "signin"),
+)
+_JDM_TOKEN = re.compile("|".join(re.escape(t) for t in sorted(_JDM_NAMED, key=len, reverse=True))
+                        + r"|\bX{3,}\b|\bx{3,}\b|\bY{3,}\b")
+_JDM_LEFTOVER = re.compile(r"X{3,}|x{3,}|Y{3,}|YOUR_|_ADDRESS|\(put |\[[A-Z]|'your|'Your")
+
+
+def _jdm_values(lang: str) -> dict[str, str]:
+    name, _, mail = _PEOPLE[lang]
+    return {"name": name, "email": mail, "username": mail.split("@")[0], "id": "48213977",
+            "phone": "07700 900142", "reason_noun": "privacy concerns",
+            "reason_clause": "I no longer use it",
+            "passport": "X1234567", "signin": "my Google account", "zero": "0",
+            "details": f"My account registered with {mail} and all data linked to it."}
+
+
+def render_jdm_email(text: str, lang: str) -> str:
+    """Fill one JustDeleteMe e-mail with the made-up writer of its language.
+
+    A named placeholder is filled by its name, a run of X by the words before it; a run with no
+    known cue, or any placeholder left afterwards, stops the build.
+    """
+    values = _jdm_values(lang) if lang in _PEOPLE else {}
+    text = text.replace("%0D%0A", "\n").replace("%0A", "\n")  # mailto-encoded line breaks
+
+    def fill(m: re.Match[str]) -> str:
+        token = m.group(0)
+        if token in _JDM_NAMED:
+            return values[_JDM_NAMED[token]]
+        before = text[max(0, m.start() - 40):m.start()].rstrip().lower()
+        for cue, field in _JDM_CONTEXT:
+            if re.search(cue, before):
+                return values[field]
+        raise KeyError(f"no cue for {token!r} after {before!r}")
+
+    out = _JDM_TOKEN.sub(fill, text)
+    if _JDM_LEFTOVER.search(out):
+        raise ValueError(f"unfilled placeholder in: {out!r}")
+    return _tidy(out)
+
+
+def jdm(repo: Path) -> list[dict[str, Any]]:
+    commit = COMMITS["jdm-contrib/jdm"]
+    rows, seen = [], set()
+    for site in json.loads(_git_show(repo, commit, JDM_PATH)):
+        body, name = site.get("email_body"), site["name"]
+        if not body or name in JDM_LEFT_OUT:
+            continue
+        lang = JDM_LANG.get(name, "en")
+        text = render_jdm_email(body, lang)
+        if text in seen:  # the same e-mail suggested for several sites
+            continue
+        seen.add(text)
+        labels = JDM_SEVERAL.get(name, ["correction"])
+        row = _row(text, labels[0], "erasure", lang, f"jdm-contrib/jdm:{JDM_PATH} [{name}]",
+                   "template")
+        subject = (site.get("email_subject") or "").strip()
+        if subject and subject != body.strip():
+            row["subject"] = render_jdm_email(subject, lang)
+        if len(labels) > 1:
+            row["labels"] = labels
+        rows.append(row)
+# awslabs/multi-domain-goal-oriented-dialogues-dataset (MultiDoGO, CDLA-Permissive-1.0): the
+# customers' turns of human-to-human customer-service chats in six domains, each turn labelled
+# by the paper's annotators (turn level). Only the turns labelled with a task intent are read:
+# the dialogue-act labels (greetings, thanks, yes/no, bare slot values, out of domain) are no
+# request at all, and a turn with several intents ("a<div>b") is left out (SOURCES.md).
+MULTIDOGO_DOMAINS = ("airline", "fastfood", "finance", "insurance", "media", "software")
+MULTIDOGO_MAP = {
+    "updateaddress": ("correction", "rectification"),
+    "closeaccount": ("correction", "erasure"),
+}
+MULTIDOGO_DIALOGUE_ACTS = frozenset({"openinggreeting", "closinggreeting", "thankyou",
+                                     "confirmation", "rejection", "contentonly", "outofdomain"})
+# cancelserviceintent ("cancel my cable service"): like DSTC11's CancelPlan, neither a right nor a
+# plain question. getproofofinsurance ("send me a copy of my proof of insurance"): close to an
+# access request, left out as DSTC11's GetCreditReport is. updateaccountinfo: three turns, two
+# of them about prices (mislabelled).
+MULTIDOGO_LEFT_OUT = frozenset({"cancelserviceintent", "getproofofinsurance", "updateaccountinfo"})
+_MULTIDOGO_MIN_WORDS = 3  # "k", "no", "10 gb" carry the label of the turn's dialogue, not a text's
+# A turn under a mapped intent is kept only if it names what it changes or closes: the label is
+# the dialogue's, so "can you please change it", "please lock my credit card" or "i want to block
+# my old number" also carry it. Those are left out, not relabelled.
+_MULTIDOGO_NAMES = {
+    "updateaddress": re.compile(r"\bad+re?s+"),
+    "closeaccount": re.compile(r"\b(close|closing|closed|cancel)\b.*\baccount|\baccount\b.*\bclos"),
+}
+# Read one by one (SOURCES.md): turns that pass the test above and still state no change of
+# address or closing of an account, or that ask after an earlier request.
+MULTIDOGO_MISLABELLED = frozenset({
+    "i need your bank address sir",
+    "i want address",
+    "i had a small concern that wanted to address",
+    "hello is the account closed now",
+    "when will my account get closed",
+    ("two days back i requested to close my account now i need to know the closing status of my "
+     "account"),
+})
+
+
+def multidogo(repo: Path, per_other: int = 6, per_mapped: int = 150) -> list[dict[str, Any]]:
+    """MultiDoGO's customer turns (option ``--multidogo DIR``, a clone of the repository).
+
+    Its address changes are 348 near-identical "change my address" turns from one domain; all
+    of them would make one wording a fifth of the real corrections, and inflate the figure
+    when this group is held out, so at most ``per_mapped`` per intent and domain are kept.
+    """
+    commit = COMMITS["awslabs/multi-domain-goal-oriented-dialogues-dataset"]
+    rng = random.Random(2019)
+    rows = []
+    for domain in MULTIDOGO_DOMAINS:
+        folder = f"data/paper_splits/splits_annotated_at_turn_level/{domain}"
+        by_intent: dict[str, list[str]] = {}
+        for split in ("train", "dev", "test"):
+            raw = _git_show(repo, commit, f"{folder}/{split}.tsv")
+            for rec in csv.DictReader(io.StringIO(raw), delimiter="\t"):
+                intent, text = rec["intent"].strip(), " ".join(rec["utterance"].split())
+                if "<div>" in intent or intent in MULTIDOGO_DIALOGUE_ACTS:
+                    continue
+                if len(text.split()) < _MULTIDOGO_MIN_WORDS or text in MULTIDOGO_MISLABELLED:
+                    continue
+                if intent in _MULTIDOGO_NAMES and not _MULTIDOGO_NAMES[intent].search(text):
+                    continue
+                by_intent.setdefault(intent, []).append(text)
+        rows += _intent_rows(by_intent, MULTIDOGO_MAP, rng, per_other,
+                             "awslabs/multi-domain-goal-oriented-dialogues-dataset:"
+                             f"{folder}/{{{{train,dev,test}}}}.tsv [{{}}]",
+                             left_out=MULTIDOGO_LEFT_OUT, per_mapped=per_mapped)
+    return rows
+
+
 def write(rows: list[dict[str, Any]], name: str) -> None:
     with open(HERE / name, "w", encoding="utf-8") as fh:
         fh.writelines(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n" for row in rows)
@@ -424,6 +778,13 @@ BUILDERS: dict[str, tuple[Callable[[Path], list[dict[str, Any]]], str]] = {
     "dmarti": (dmarti, "dmarti_privacy_docs.jsonl"),
     "justvanish": (justvanish, "justvanish_ccpa.jsonl"),
     "dstc11": (dstc11, "dstc11_intents.jsonl"),
+    "eraser": (eraser, "eraser_broker_letters.jsonl"),
+    "eraser-uk": (eraser_uk, "eraser_uk_letters.jsonl"),
+    "banta": (banta, "banta_broker_emails.jsonl"),
+    "ssfdre38": (ssfdre38, "ssfdre38_broker_removal.jsonl"),
+    "opt-out-manual": (opt_out_manual, "opt_out_manual_2026.jsonl"),
+    "jdm": (jdm, "justdeleteme_emails.jsonl"),
+    "multidogo": (multidogo, "multidogo_intents.jsonl"),
 }
 
 

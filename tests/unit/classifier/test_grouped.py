@@ -55,6 +55,19 @@ def test_pooled_scores_split_by_language_and_leave_generated_text_out_of_real_fi
     assert (report.close_count, report.close_precision, report.close_coverage) == (2, 0.5, 1.0)
 
 
+def test_a_suppression_is_right_when_the_writer_also_asked_to_opt_out():
+    # A letter asking for erasure and for an end to marketing: scored as its erasure, but
+    # suppressing the address is what the writer asked for too, so it is no wrong automatic act.
+    letter = Row("Please delete my data and unsubscribe me from your newsletter.", None,
+                 ("correction", "opt_out"), "en", "x/a", "template")
+    pred = make_prediction("correction", 0.99, others={"opt_out": 0.97},
+                           present=("correction", "opt_out"))
+    report = score_pooled([letter], [pred])
+    assert report.auto_count == 1
+    assert (report.auto_precision, report.auto_coverage) == (1.0, 1.0)
+    assert report.close_count == 0
+
+
 LABEL_INDEX = {lab: i for i, lab in enumerate(("opt_out", "correction", "access_request",
                                                "general_query"))}
 

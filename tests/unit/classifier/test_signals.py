@@ -29,6 +29,7 @@ from tests.unit.classifier.conftest import make_prediction
     "Quero descadastrar meu e-mail", "Proszę wypisać mnie z newslettera",
     "Avregistrera mig från nyhetsbrevet", "Prosím odhlaste mě z newsletteru",
     "cancel my subscription to your newsletter",
+    "Please delete my account and opt me out from receiving any marketing communications.",
 ])
 def test_it_finds_the_writers_own_opt_out_in_each_language(text):
     assert own_opt_out_phrases(text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -107,3 +108,77 @@ def test_go_letters_list_the_writers_addresses_and_phones():
     out = render_go_letter(tpl)
     assert "{" not in out and "- emily.carter@example.com" in out
     assert out.startswith("Dear Example Ltd,") and out.endswith("Emily Carter")
+
+
+def test_go_conditional_letters_keep_filled_blocks_trim_like_go_and_stop_on_unknown_fields():
+    from classifier.data.sources.build_sources import render_go_conditional_letter
+
+    tpl = ("- Name: {{.FullName}}\n{{- if .Phone}}\n- Phone: {{.Phone}}\n{{- end}}\n"
+           "- Mail: {{.Email}}")
+    assert render_go_conditional_letter(tpl, {"FullName": "A", "Phone": "", "Email": "m"}) == (
+        "- Name: A\n- Mail: m")
+    assert render_go_conditional_letter(tpl, {"FullName": "A", "Phone": "1", "Email": "m"}) == (
+        "- Name: A\n- Phone: 1\n- Mail: m")
+    with pytest.raises(KeyError):
+        render_go_conditional_letter("{{.Unknown}}", {})
+    with pytest.raises(ValueError):
+        render_go_conditional_letter("{{range .Emails}}x{{end}}", {})
+
+
+def test_justdeleteme_placeholders_are_filled_by_name_or_cue_and_an_unknown_one_stops_the_build():
+    from classifier.data.sources.build_sources import render_jdm_email
+
+    out = render_jdm_email("Please delete my account, my username is XXXXXX. Email: XXX", "en")
+    assert out == ("Please delete my account, my username is o.bennett. "
+                   "Email: o.bennett@example.co.uk")
+    assert "lena.hoffmann@example.de" in render_jdm_email("E-Mail Adresse: XXX", "de")
+    with pytest.raises(KeyError):
+        render_jdm_email("My favourite colour is XXXXX", "en")
+    with pytest.raises(ValueError):
+        render_jdm_email("Delete it. (put your name here)", "en")
+
+
+def test_justdeleteme_rows_are_deletion_requests_with_the_writer_filled_in():
+    rows = [r for r in ROWS if group_of(r["source"]) == "jdm-contrib/jdm"]
+    assert len(rows) >= 50
+    assert {(r["label"], r.get("sub_intent")) for r in rows} == {("correction", "erasure")}
+    assert len({r["text"] for r in rows}) == len(rows)
+    for row in rows:
+        assert not re.search(r"X{3,}|YOUR_", row["text"] + row.get("subject", "")), row["source"]
+def test_multidogo_rows_follow_the_mapping_and_keep_only_task_intents():
+    from classifier.data.sources.build_sources import (
+        MULTIDOGO_DIALOGUE_ACTS,
+        MULTIDOGO_LEFT_OUT,
+        MULTIDOGO_MAP,
+    )
+
+    origin = "awslabs/multi-domain-goal-oriented-dialogues-dataset"
+    rows = [r for r in ROWS if group_of(r["source"]) == origin]
+    assert rows
+    for row in rows:
+        intent = re.search(r"\[(\w+)\]$", row["source"]).group(1)
+        assert intent not in MULTIDOGO_LEFT_OUT | MULTIDOGO_DIALOGUE_ACTS
+        label, sub = MULTIDOGO_MAP.get(intent, ("general_query", None))
+        assert (row["label"], row.get("sub_intent")) == (label, sub), row["source"]
+        if intent == "updateaddress":
+            assert re.search(r"ad+re?s", row["text"]), row["text"]
+
+
+def test_eraser_uk_letters_are_rendered_with_their_labels_from_the_commits_that_added_them():
+    from classifier.data.sources.build_sources import ERASER_UK_LETTERS, eraser_uk
+
+    asked: list[str] = []
+
+    def show(repo: Path, commit: str, path: str) -> str:
+        asked.append(commit)
+        return ("To {{.BrokerName}},\n{{- if .OtherNames}}\n- aka {{.OtherNames}}\n{{- end}}\n"
+                "{{.FullName}}")
+
+    rows = eraser_uk(Path("unused"), show=show)
+    assert sorted(asked) == sorted(commit for commit, _ in ERASER_UK_LETTERS.values())
+    assert all("{" not in r["text"] and "aka" not in r["text"] for r in rows)
+    by_path = {r["source"].rsplit("/", 1)[1]: r for r in rows}
+    assert by_path["uk-access.tmpl"]["label"] == "access_request"
+    assert by_path["uk-erasure.tmpl"]["sub_intent"] == "erasure"
+    assert by_path["uk-erasure.tmpl"]["labels"] == ["correction", "opt_out"]
+    assert by_path["uk-combined.tmpl"]["labels"] == ["access_request", "correction", "opt_out"]
