@@ -3,7 +3,8 @@
 Run once by hand when a source changes (``python -m classifier.data.sources.build_sources
 --datenanfragen DIR --banking77 DIR --clinc DIR --privacyqa DIR
 --gdpr-documents DIR --dmarti DIR --justvanish DIR --dstc11 DIR --eraser DIR
---banta DIR --ssfdre38 DIR --opt-out-manual DIR --jdm DIR``; each DIR is a git clone of the
+--banta DIR --ssfdre38 DIR --opt-out-manual DIR --jdm DIR --eraser-uk DIR
+--multidogo DIR``; each DIR is a git clone of the
 repository named in SOURCES.md). Texts are read from the commit recorded in SOURCES.md, so the
 output is the same on every run. Nothing here runs at training or run time: the committed JSONL
 files are the data.
@@ -693,6 +694,9 @@ def jdm(repo: Path) -> list[dict[str, Any]]:
         if len(labels) > 1:
             row["labels"] = labels
         rows.append(row)
+    return rows
+
+
 # awslabs/multi-domain-goal-oriented-dialogues-dataset (MultiDoGO, CDLA-Permissive-1.0): the
 # customers' turns of human-to-human customer-service chats in six domains, each turn labelled
 # by the paper's annotators (turn level). Only the turns labelled with a task intent are read:
