@@ -20,7 +20,7 @@ import json
 import random
 import re
 import subprocess
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -149,10 +149,17 @@ def datenanfragen(repo: Path) -> list[dict[str, Any]]:
 
 
 def _row(text: str, label: str, sub: str | None, lang: str, source: str,
-         kind: str) -> dict[str, Any]:
-    row = {"text": text, "label": label, "lang": lang, "source": source, "kind": kind}
+         kind: str, labels: Sequence[str] = ()) -> dict[str, Any]:
+    """One JSONL row; ``labels`` lists every request of a letter that makes several, ``label``
+    first (SOURCES.md), and is stored only then."""
+    row: dict[str, Any] = {"text": text, "label": label, "lang": lang, "source": source,
+                           "kind": kind}
     if sub:
         row["sub_intent"] = sub
+    if len(labels) > 1:
+        if labels[0] != label:
+            raise ValueError(f"{source}: labels {labels} do not start with {label!r}")
+        row["labels"] = list(labels)
     return row
 
 
@@ -348,9 +355,8 @@ def dmarti(repo: Path) -> list[dict[str, Any]]:
         rows.append(_row(text, label, sub, "en", f"dmarti/privacy-docs:{path}", "template"))
     for path, labels in sorted(DMARTI_COMBINED.items()):
         text = render_markdown_letter(_git_show(repo, commit, path), _DMARTI_VALUES)
-        row = _row(text, labels[0], None, "en", f"dmarti/privacy-docs:{path}", "template")
-        row["labels"] = labels
-        rows.append(row)
+        rows.append(_row(text, labels[0], None, "en", f"dmarti/privacy-docs:{path}", "template",
+                         labels))
     return rows
 
 
@@ -468,18 +474,25 @@ def render_go_conditional_letter(template: str, values: Mapping[str, str]) -> st
     return _tidy(text)
 
 
+def _eraser_rows(repo: Path, letters: Mapping[str, tuple[str, list[str], Mapping[str, str]]],
+                 show: Callable[[Path, str, str], str]) -> list[dict[str, Any]]:
+    """Eraser's letters, each given as path → (commit, labels, writer)."""
+    rows = []
+    for path, (commit, labels, writer) in sorted(letters.items()):
+        text = render_go_conditional_letter(show(repo, commit, path),
+                                            {**_ERASER_COMMON, **writer})
+        # As for dmarti's combined letters, a sub-intent goes with a correction's own label only.
+        sub = "erasure" if labels[0] == "correction" else None
+        rows.append(_row(text, labels[0], sub, "en", f"drumandbytes/eraser:{path}", "template",
+                         labels))
+    return rows
+
+
 def eraser(repo: Path) -> list[dict[str, Any]]:
     commit = COMMITS["drumandbytes/eraser"]
-    rows = []
-    for path, labels in sorted(ERASER_LETTERS.items()):
-        writer = _ERASER_UK if path.endswith("/gdpr.tmpl") else _ERASER_US
-        text = render_go_conditional_letter(_git_show(repo, commit, path),
-                                            {**_ERASER_COMMON, **writer})
-        row = _row(text, labels[0], "erasure", "en", f"drumandbytes/eraser:{path}", "template")
-        if len(labels) > 1:
-            row["labels"] = labels
-        rows.append(row)
-    return rows
+    return _eraser_rows(repo, {
+        path: (commit, labels, _ERASER_UK if path.endswith("/gdpr.tmpl") else _ERASER_US)
+        for path, labels in ERASER_LETTERS.items()}, _git_show)
 
 
 # The fork's later UK letters (the same MIT licence, unchanged through its history), each at the
@@ -503,17 +516,8 @@ ERASER_UK_LETTERS: dict[str, tuple[str, list[str]]] = {
 def eraser_uk(repo: Path, show: Callable[[Path, str, str], str] = _git_show,
               ) -> list[dict[str, Any]]:
     """The fork's UK GDPR letters (option ``--eraser-uk DIR``, a clone holding their commits)."""
-    rows = []
-    for path, (commit, labels) in sorted(ERASER_UK_LETTERS.items()):
-        text = render_go_conditional_letter(show(repo, commit, path),
-                                            {**_ERASER_COMMON, **_ERASER_UK})
-        # As for dmarti's combined letters, a sub-intent goes with a correction's own label only.
-        sub = "erasure" if labels[0] == "correction" else None
-        row = _row(text, labels[0], sub, "en", f"drumandbytes/eraser:{path}", "template")
-        if len(labels) > 1:
-            row["labels"] = labels
-        rows.append(row)
-    return rows
+    return _eraser_rows(repo, {path: (commit, labels, _ERASER_UK)
+                               for path, (commit, labels) in ERASER_UK_LETTERS.items()}, show)
 
 
 # Banta-Technologies/data-broker-remover (MIT, (c) 2024 Visible): the e-mail its tool sends to
@@ -569,10 +573,9 @@ def ssfdre38(repo: Path) -> list[dict[str, Any]]:
         pieces.append(re.sub(r"\{([^{}]+)\}", lambda m: _SSFDRE38_VALUES[m.group(1)], text))
     if len(pieces) != 9:  # head, five optional lines, tail, name, date
         raise ValueError(f"{SSFDRE38_PATH}: expected 9 pieces of the e-mail, found {len(pieces)}")
-    row = _row(_tidy("".join(pieces)), "correction", "erasure", "en",
-               f"ssfdre38/data-broker-removal:{SSFDRE38_PATH}", "template")
-    row["labels"] = ["correction", "opt_out"]
-    return [row]
+    return [_row(_tidy("".join(pieces)), "correction", "erasure", "en",
+                 f"ssfdre38/data-broker-removal:{SSFDRE38_PATH}", "template",
+                 ["correction", "opt_out"])]
 
 
 # thumpersecure/opt-out-manual-2026 (Unlicense): a guide to opting out of 31 US people-search
@@ -687,12 +690,10 @@ def jdm(repo: Path) -> list[dict[str, Any]]:
         seen.add(text)
         labels = JDM_SEVERAL.get(name, ["correction"])
         row = _row(text, labels[0], "erasure", lang, f"jdm-contrib/jdm:{JDM_PATH} [{name}]",
-                   "template")
+                   "template", labels)
         subject = (site.get("email_subject") or "").strip()
         if subject and subject != body.strip():
             row["subject"] = render_jdm_email(subject, lang)
-        if len(labels) > 1:
-            row["labels"] = labels
         rows.append(row)
     return rows
 

@@ -145,6 +145,8 @@ def test_justdeleteme_rows_are_deletion_requests_with_the_writer_filled_in():
     assert len({r["text"] for r in rows}) == len(rows)
     for row in rows:
         assert not re.search(r"X{3,}|YOUR_", row["text"] + row.get("subject", "")), row["source"]
+
+
 def test_multidogo_rows_follow_the_mapping_and_keep_only_task_intents():
     from classifier.data.sources.build_sources import (
         MULTIDOGO_DIALOGUE_ACTS,
@@ -182,3 +184,14 @@ def test_eraser_uk_letters_are_rendered_with_their_labels_from_the_commits_that_
     assert by_path["uk-erasure.tmpl"]["sub_intent"] == "erasure"
     assert by_path["uk-erasure.tmpl"]["labels"] == ["correction", "opt_out"]
     assert by_path["uk-combined.tmpl"]["labels"] == ["access_request", "correction", "opt_out"]
+
+
+def test_a_row_stores_every_label_only_for_a_letter_making_several_requests_label_first():
+    from classifier.data.sources.build_sources import _row
+
+    assert "labels" not in _row("t", "correction", "erasure", "en", "o/r:p", "template",
+                                ["correction"])
+    row = _row("t", "correction", "erasure", "en", "o/r:p", "template", ["correction", "opt_out"])
+    assert row["labels"] == ["correction", "opt_out"]
+    with pytest.raises(ValueError):
+        _row("t", "opt_out", None, "en", "o/r:p", "template", ["correction", "opt_out"])
